@@ -1,0 +1,67 @@
+"""The web admin: moderators' and planners' home. Querysets are scoped by aspirasi.policies."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from aspirasi.models import Category, Kecamatan, Kelurahan, TargetGroup, User
+from aspirasi.services.accounts import user_assign_role
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["phone"]
+    list_display = ["phone", "display_name", "role", "kelurahan", "is_active", "date_joined"]
+    list_filter = ["role", "is_active", "kelurahan__kecamatan"]
+    search_fields = ["phone", "display_name", "email"]
+    filter_horizontal = ["moderated_kecamatan", "moderated_kelurahan", "groups", "user_permissions"]
+    fieldsets = [
+        (None, {"fields": ["phone", "password"]}),
+        (_("Profile"), {"fields": ["display_name", "email", "kelurahan", "language"]}),
+        (_("Role"), {"fields": ["role", "moderated_kecamatan", "moderated_kelurahan"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["phone", "display_name", "password1", "password2"]})]
+
+    def save_related(self, request, form, formsets, change):
+        # Role changes go through the same service as everywhere else so is_staff/areas stay consistent.
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        user_assign_role(
+            user=user,
+            role=user.role,
+            kecamatan=list(user.moderated_kecamatan.all()),
+            kelurahan=list(user.moderated_kelurahan.all()),
+        )
+
+
+class KelurahanInline(admin.TabularInline):
+    model = Kelurahan
+    extra = 0
+    fields = ["name", "slug"]
+
+
+@admin.register(Kecamatan)
+class KecamatanAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "slug"]
+    search_fields = ["name", "code"]
+    inlines = [KelurahanInline]
+
+
+@admin.register(Kelurahan)
+class KelurahanAdmin(admin.ModelAdmin):
+    list_display = ["name", "kecamatan", "slug"]
+    list_filter = ["kecamatan"]
+    search_fields = ["name"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name_id", "name_en", "slug", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name_id", "name_en"]
+
+
+@admin.register(TargetGroup)
+class TargetGroupAdmin(admin.ModelAdmin):
+    list_display = ["name_id", "name_en", "slug", "order"]

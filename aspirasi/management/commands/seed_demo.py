@@ -1,0 +1,43 @@
+"""Seed demo accounts (one per role) on a new database, DEBUG only. Credentials are printed once."""
+
+import secrets
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from aspirasi.models import Kecamatan, Kelurahan, User
+from aspirasi.services.accounts import user_assign_role
+
+DEMO_ACCOUNTS = [
+    # phone, display name, role, moderated kecamatan code
+    ("+6281100000001", "Warga Demo", "resident", None),
+    ("+6281100000002", "Moderator Balikpapan Timur", "moderator", "64.71.01"),
+    ("+6281100000003", "Perencana Bappedalitbang", "planner", None),
+    ("+6281100000004", "Admin Aspirasi", "admin", None),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts for each role on a new database (DEBUG only) and print their passwords once."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never in production)")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo runs only with DEBUG on")
+        if User.objects.exists():
+            self.stdout.write("Database already has accounts; no demo accounts created.")
+            return
+        home = Kelurahan.objects.get(slug="manggar")
+        lines = []
+        for phone, name, role, kecamatan_code in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(9)
+            user = User.objects.create_user(phone, password, display_name=name, kelurahan=home)
+            kecamatan = list(Kecamatan.objects.filter(code=kecamatan_code)) if kecamatan_code else []
+            user_assign_role(user=user, role=role, kecamatan=kecamatan)
+            lines.append(f"  {role:<10} phone {phone}  password {password}")
+        self.stdout.write(
+            self.style.SUCCESS("Demo accounts (shown once; log in at /admin/ or POST /api/v1/auth/token/):")
+        )
+        self.stdout.write("\n".join(lines))

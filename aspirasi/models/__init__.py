@@ -1,0 +1,26 @@
+"""Aspirasi's domain models, one module per area of the domain; import them from here."""
+
+from .accounts import Language, Role, User
+from .areas import Kecamatan, Kelurahan
+from .categories import Category, TargetGroup
+from .idempotency import IdempotencyRecord
+from .proposals import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
+from .reports import Report, ReportStatus
+
+__all__ = [
+    "Category",
+    "IdempotencyRecord",
+    "Kecamatan",
+    "Kelurahan",
+    "Language",
+    "Proposal",
+    "ProposalPhoto",
+    "ProposalStatus",
+    "ProposalStatusEvent",
+    "Report",
+    "ReportStatus",
+    "Role",
+    "TargetGroup",
+    "User",
+    "Vote",
+]

@@ -1,0 +1,68 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    MODERATOR = "moderator", _("Moderator")
+    PLANNER = "planner", _("Planner")
+    ADMIN = "admin", _("Admin")
+
+
+class Language(models.TextChoices):
+    INDONESIAN = "id", _("Indonesian")
+    ENGLISH = "en", _("English")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, phone: str, password: str | None = None, **fields):
+        user = self.model(phone=phone, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, phone: str, password: str | None = None, **fields):
+        fields.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        return self.create_user(phone, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account: residents sign up with a phone number; staff use the same accounts in /admin/.
+
+    Roles are assigned through `services.accounts.user_assign_role`, which keeps is_staff/is_superuser
+    and the moderator's areas consistent.
+    """
+
+    phone = models.CharField(_("phone"), max_length=16, unique=True, help_text=_("E.164, e.g. +6281234567890"))
+    display_name = models.CharField(_("display name"), max_length=80)
+    email = models.EmailField(_("email"), blank=True)
+    kelurahan = models.ForeignKey(
+        "aspirasi.Kelurahan", on_delete=models.PROTECT, null=True, blank=True, related_name="residents"
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.INDONESIAN)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.RESIDENT)
+    moderated_kecamatan = models.ManyToManyField(
+        "aspirasi.Kecamatan", blank=True, related_name="moderators", verbose_name=_("moderated kecamatan")
+    )
+    moderated_kelurahan = models.ManyToManyField(
+        "aspirasi.Kelurahan", blank=True, related_name="moderators", verbose_name=_("moderated kelurahan")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.phone})"

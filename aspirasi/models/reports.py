@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", _("New")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    RESOLVED = "resolved", _("Resolved")
+    LINKED = "linked", _("Linked to a proposal")
+
+
+PUBLIC_REPORT_STATUSES = (ReportStatus.VERIFIED, ReportStatus.RESOLVED, ReportStatus.LINKED)
+
+
+class Report(models.Model):
+    """A resident's photo report (laporan) of a local need."""
+
+    class LocationSource(models.TextChoices):
+        GIVEN = "given", _("Given by the resident")
+        EXIF = "exif", _("Read from the photo's GPS")
+        KELURAHAN = "kelurahan", _("Kelurahan only")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports")
+    description = models.TextField(_("description"), max_length=2000)
+    category = models.ForeignKey("aspirasi.Category", on_delete=models.PROTECT, related_name="reports")
+    kelurahan = models.ForeignKey("aspirasi.Kelurahan", on_delete=models.PROTECT, related_name="reports")
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    location_source = models.CharField(max_length=10, choices=LocationSource.choices)
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.NEW)
+    image = models.ImageField(upload_to="reports/%Y/%m/", width_field="width", height_field="height")
+    thumbnail_small = models.ImageField(upload_to="reports/%Y/%m/")
+    thumbnail_large = models.ImageField(upload_to="reports/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    linked_proposal = models.ForeignKey(
+        "aspirasi.Proposal", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("photo report")
+        verbose_name_plural = _("photo reports")
+        indexes = [models.Index(fields=["status", "-created_at", "-id"], name="report_status_newest")]
+
+    def __str__(self) -> str:
+        return self.description[:60]

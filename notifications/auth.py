@@ -1,0 +1,58 @@
+"""WebSocket authentication: a Bearer JWT on the handshake (mobile apps) or the session cookie (admin pages).
+
+A token in the query string is never read: URLs end up in proxy logs. Cookie-authenticated sockets must
+come from one of ALLOWED_HOSTS (Origin check), since a browser sends cookies cross-site; Bearer sockets
+carry their credential explicitly and need no Origin.
+"""
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.contrib.auth.models import AnonymousUser
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+
+
+def bearer_token(scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin1").partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+    return None
+
+
+@database_sync_to_async
+def user_from_token(raw_token: str):
+    auth = JWTAuthentication()
+    try:
+        return auth.get_user(auth.get_validated_token(raw_token.encode()))
+    except (InvalidToken, TokenError, AuthenticationFailed):
+        return AnonymousUser()
+
+
+class _BearerAuth(BaseMiddleware):
+    async def __call__(self, scope, receive, send):
+        scope = dict(scope, user=await user_from_token(bearer_token(scope)), auth="jwt")
+        return await self.inner(scope, receive, send)
+
+
+class WebSocketAuthMiddleware:
+    """Route each handshake to Bearer authentication or to cookie authentication behind an Origin check."""
+
+    def __init__(self, inner):
+        self.with_bearer = _BearerAuth(inner)
+        self.with_cookie = AllowedHostsOriginValidator(AuthMiddlewareStack(_mark_cookie(inner)))
+
+    async def __call__(self, scope, receive, send):
+        if bearer_token(scope) is not None:
+            return await self.with_bearer(scope, receive, send)
+        return await self.with_cookie(scope, receive, send)
+
+
+def _mark_cookie(inner):
+    async def app(scope, receive, send):
+        return await inner(dict(scope, auth="session"), receive, send)
+
+    return app

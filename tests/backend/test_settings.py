@@ -1,0 +1,112 @@
+"""Bad configuration stops start-up with a message naming the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(**env_overrides) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+    env.update(env_overrides, DJANGO_SETTINGS_MODULE="backend.settings")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; settings.DATABASES"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "mysql://root@localhost/x"),
+        ("DATABASE_URL", "not a url"),
+        ("DATABASE_URL", "postgres://"),
+        ("REDIS_URL", "localhost:6379"),
+        ("REDIS_URL", "redis://127.0.0.1:port/0"),
+        ("DEBUG", "maybe"),
+        ("VOTE_BUDGET", "ten"),
+        ("JWT_ACCESS_MINUTES", "0"),
+    ],
+)
+def test_malformed_value_names_the_variable(name, value):
+    result = _start(**{name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr
+
+
+def test_production_needs_a_real_secret():
+    result = _start(DEBUG="0", ALLOWED_HOSTS="aspirasi.example.id")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_nothing_set_runs_embedded():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s;"
+            "print(s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], s.DEBUG)",
+        ],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+        | {"DJANGO_SETTINGS_MODULE": "backend.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "channels.layers.InMemoryChannelLayer", "True"]
+
+
+def test_postgres_url_uses_the_pool_without_persistent_connections():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; d = s.DATABASES['default'];"
+            "print(d['ENGINE'], d['CONN_MAX_AGE'], 'pool' in d['OPTIONS'], s.CHANNEL_LAYERS['default']['BACKEND'])",
+        ],
+        cwd=ROOT,
+        env=os.environ
+        | {
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "DATABASE_URL": "postgres://u@db.internal:5432/aspirasi",
+            "REDIS_URL": "redis://cache.internal:6379/0",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "0",
+        "True",
+        "channels_redis.core.RedisChannelLayer",
+    ]
+
+
+def test_check_deploy_is_clean_with_debug_off():
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "x7#kP2!vQ9zL4@mN8$wR1^tY6&uI3*oE5(aS0)dF-gH_jK+lZ=cV",
+        "ALLOWED_HOSTS": "aspirasi.example.id",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,96 @@
+"""Shared fixtures: personas, API clients, a temporary MEDIA_ROOT and a clean cache per test."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from aspirasi.models import Kecamatan, Kelurahan
+from aspirasi.services.accounts import tokens_for, user_assign_role
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client."""
+    return APIClient()
+
+
+def client_for(user, *, language: str | None = None) -> APIClient:
+    """An API client authenticated the way the mobile app is: a Bearer JWT."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
+    if language:
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    return client
+
+
+@pytest.fixture
+def resident(db):
+    return UserFactory(display_name="Siti Warga", kelurahan=Kelurahan.objects.get(slug="manggar"))
+
+
+@pytest.fixture
+def other_resident(db):
+    return UserFactory(display_name="Budi Tetangga", kelurahan=Kelurahan.objects.get(slug="teritip"))
+
+
+@pytest.fixture
+def moderator_manggar(db):
+    """Moderator of the kelurahan Manggar only."""
+    user = UserFactory(display_name="Moderator Manggar")
+    return user_assign_role(user=user, role="moderator", kelurahan=[Kelurahan.objects.get(slug="manggar")])
+
+
+@pytest.fixture
+def moderator_barat(db):
+    """Moderator of another kecamatan (Balikpapan Barat), which covers all its kelurahan."""
+    user = UserFactory(display_name="Moderator Barat")
+    return user_assign_role(user=user, role="moderator", kecamatan=[Kecamatan.objects.get(code="64.71.02")])
+
+
+@pytest.fixture
+def planner(db):
+    return user_assign_role(user=UserFactory(display_name="Perencana"), role="planner")
+
+
+@pytest.fixture
+def admin_user(db):
+    return user_assign_role(user=UserFactory(display_name="Admin"), role="admin")
+
+
+@pytest.fixture
+def as_resident(resident):
+    return client_for(resident)
+
+
+@pytest.fixture
+def as_other_resident(other_resident):
+    return client_for(other_resident)
+
+
+@pytest.fixture
+def as_moderator(moderator_manggar):
+    return client_for(moderator_manggar)
+
+
+@pytest.fixture
+def as_other_moderator(moderator_barat):
+    return client_for(moderator_barat)
+
+
+@pytest.fixture
+def as_planner(planner):
+    return client_for(planner)
+
+
+@pytest.fixture
+def as_admin(admin_user):
+    return client_for(admin_user)
