@@ -44,6 +44,12 @@ class IllegalTransition(DomainError):
     default_message = _("This action is not allowed in the item's current status.")
 
 
+class ItemChanged(DomainError):
+    code = "item_changed"
+    status_code = 409
+    default_message = _("Someone else changed this item at the same time. Reload and try again.")
+
+
 class NotEditable(DomainError):
     code = "not_editable"
     status_code = 409

@@ -4,15 +4,20 @@ from .accounts import Language, Role, User
 from .areas import Kecamatan, Kelurahan
 from .categories import Category, TargetGroup
 from .idempotency import IdempotencyRecord
+from .moderation import AuditEntry, Flag, FlagReason, Opd
 from .proposals import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
 from .reports import Report, ReportStatus
 
 __all__ = [
+    "AuditEntry",
     "Category",
+    "Flag",
+    "FlagReason",
     "IdempotencyRecord",
     "Kecamatan",
     "Kelurahan",
     "Language",
+    "Opd",
     "Proposal",
     "ProposalPhoto",
     "ProposalStatus",

@@ -54,6 +54,23 @@ class Proposal(models.Model):
     rejection_reason = models.CharField(_("rejection reason"), max_length=32, blank=True)
     rejection_message = models.TextField(_("rejection message"), blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
+    # Moderation: who is handling it, which department should act, hidden after enough flags.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    opd = models.ForeignKey(
+        "aspirasi.Opd",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("OPD"),
+    )
+    is_hidden = models.BooleanField(_("hidden pending review"), default=False)
+    source_report = models.ForeignKey(
+        "aspirasi.Report", on_delete=models.SET_NULL, null=True, blank=True, related_name="promoted_proposals"
+    )
     # Denormalised for ordering; only ever changed with F() in the vote services.
     vote_count = models.PositiveIntegerField(_("votes"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

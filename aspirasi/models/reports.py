@@ -35,6 +35,15 @@ class Report(models.Model):
     thumbnail_large = models.ImageField(upload_to="reports/%Y/%m/")
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+    rejection_reason = models.CharField(_("rejection reason"), max_length=32, blank=True)
+    rejection_message = models.TextField(_("rejection message"), blank=True)
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+    resolution_image = models.ImageField(upload_to="reports/%Y/%m/", blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    is_hidden = models.BooleanField(_("hidden pending review"), default=False)
     linked_proposal = models.ForeignKey(
         "aspirasi.Proposal", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
