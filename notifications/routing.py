@@ -1,3 +1,8 @@
 """WebSocket routes; each consumer decides who may connect (see aspirasi.policies)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path  # noqa: F401 - used by the routes below
+
+websocket_urlpatterns: list = [
+    # --- moderation live queue
+    # --- personal notifications
+]

@@ -1,4 +1,4 @@
-"""The web admin: moderators' and planners' home. Querysets are scoped by aspirasi.policies."""
+"""Admin for accounts and roles, areas, categories and target groups."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin

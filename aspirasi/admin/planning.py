@@ -1,0 +1,1 @@
+"""Admin for planning cycles, programs and the planner dashboard."""
