@@ -238,6 +238,10 @@ SPECTACULAR_SETTINGS = {
 # --- Domain -----------------------------------------------------------------------------------------
 
 VOTE_BUDGET = _env_int("VOTE_BUDGET", 10, minimum=1)
+# Distinct residents flagging a published item before it is hidden pending a moderator's review.
+FLAG_HIDE_THRESHOLD = _env_int("FLAG_HIDE_THRESHOLD", 3, minimum=1)
+# Mounts the benchmark's floor endpoints (bench/floor.py); only `make bench` sets it.
+BENCH_FLOOR = _env_bool("BENCH_FLOOR", False)
 
 # --- i18n -------------------------------------------------------------------------------------------
 

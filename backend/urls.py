@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -12,6 +13,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
+
+if settings.BENCH_FLOOR:
+    urlpatterns.append(path("bench/", include("bench.floor")))
 
 # Django's own error pages are HTML; the API's clients get the same JSON shape as every other error.
 handler400 = "aspirasi.api.errors.bad_request"

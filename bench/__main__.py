@@ -1,0 +1,563 @@
+"""`make bench` (python -m bench): seed a realistic data set, start the servers in their production
+configuration on 127.0.0.1, and measure everything against a floor measured in the same run.
+
+HTTP load comes from wrk (Debian package `wrk`), sockets from the `websockets` client, uploads from httpx:
+maintained tools, no home-made load generator. Against PostgreSQL + Redis when DATABASE_URL/REDIS_URL are
+set, else the embedded default. Prints a table and writes docs/benchmarks.md.
+"""
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+RESULTS: list[dict] = []
+
+
+# --- plumbing -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        (ROOT / "var").mkdir(exist_ok=True)
+        return f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+    parts = urlsplit(url)
+    name = parts.path.strip("/") + "_bench"
+    import psycopg
+
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def server_env(database_url: str, *, redis: bool) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="backend.settings",
+        DEBUG="0",
+        SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnop",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        BENCH_FLOOR="1",
+        DATABASE_URL=database_url,
+        THROTTLE_CREATE="100000000/hour",
+        THROTTLE_VOTE="100000000/hour",
+        LOG_LEVEL="WARNING",
+    )
+    if not redis:
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def manage(env: dict, *args: str, capture: bool = False) -> str:
+    result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture)
+    return result.stdout if capture else ""
+
+
+@contextmanager
+def server(cmd: list[str], env: dict, port: int):
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server died: {proc.stderr.read().decode()[-2000:]}") from None
+                time.sleep(0.2)
+        time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def gunicorn(env: dict, port: int, workers: int):
+    return server(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "backend.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env,
+        port,
+    )
+
+
+def uvicorn(env: dict, port: int, workers: int = 1):
+    return server(
+        [
+            PY,
+            "-m",
+            "uvicorn",
+            "backend.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env,
+        port,
+    )
+
+
+def wrk(url: str, *, connections: int, duration: int, script: str | None = None) -> dict:
+    """Run wrk and parse requests/s, latency percentiles and errors."""
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        if script:
+            handle.write(script)
+            cmd[1:1] = ["-s", handle.name]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    os.unlink(handle.name)
+
+    def ms(label):
+        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
+        if not match:
+            return None
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": ms("50"),
+        "p99_ms": ms("99"),
+        "errors": (int(non_2xx.group(1)) if non_2xx else 0)
+        + (sum(int(g) for g in socket_errors.groups()) if socket_errors else 0),
+    }
+
+
+def lua_headers(token: str | None) -> str | None:
+    return f'wrk.headers["Authorization"] = "Bearer {token}"\n' if token else None
+
+
+def record(section: str, name: str, **values):
+    RESULTS.append({"section": section, "name": name, **values})
+    shown = ", ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+    print(f"  {section:<10} {name:<42} {shown}", flush=True)
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+
+SETUP = r"""
+import json, sys
+from aspirasi.models import Proposal, User, Kelurahan
+from aspirasi.services.accounts import tokens_for, user_assign_role
+from aspirasi.models import ProposalStatus
+n_storm = int(sys.argv[1])
+storm = []
+for i in range(n_storm):
+    user, _ = User.objects.get_or_create(phone=f"+628990000{i:04d}", defaults={"display_name": f"Bench {i}"})
+    storm.append(tokens_for(user)["access"])
+admin, _ = User.objects.get_or_create(phone="+6289911112222", defaults={"display_name": "Bench admin"})
+user_assign_role(user=admin, role="admin")
+resident = User.objects.filter(role="resident", votes__isnull=False).first()
+published = list(Proposal.objects.filter(status=ProposalStatus.PUBLISHED).order_by("-vote_count").values_list("id", flat=True)[:500])
+print(json.dumps({
+    "storm_tokens": storm, "admin_token": tokens_for(admin)["access"],
+    "resident_token": tokens_for(resident)["access"], "published": published,
+    "kelurahan": Kelurahan.objects.get(slug="manggar").id,
+}))
+"""
+
+CHECK_COUNTS = r"""
+from django.db.models import Count, F
+from aspirasi.models import Proposal
+wrong = Proposal.objects.annotate(n=Count("votes")).exclude(vote_count=F("n")).count()
+print(wrong)
+"""
+
+
+def seed(env: dict, args) -> dict:
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    count = int(
+        manage(
+            env, "shell", "-c", "from aspirasi.models import Proposal; print(Proposal.objects.count())", capture=True
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    if count < args.proposals:
+        print(f"seeding {args.proposals} proposals, {args.votes} votes, {args.residents} residents ...", flush=True)
+        started = time.perf_counter()
+        manage(
+            env,
+            "seed_data",
+            "--proposals",
+            str(args.proposals - count),
+            "--votes",
+            str(args.votes),
+            "--residents",
+            str(args.residents),
+        )
+        print(f"  seeded in {time.perf_counter() - started:.1f}s", flush=True)
+    out = manage(env, "shell", "-c", SETUP.replace("sys.argv[1]", str(args.clients)), capture=True)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# --- sections -------------------------------------------------------------------------------------
+
+
+def bench_http(base: str, data: dict, args) -> dict:
+    page = subprocess.run(["curl", "-s", f"{base}/api/v1/proposals/?page_size=20"], capture_output=True).stdout
+    floor_url = f"{base}/bench/floor/?bytes={len(page)}"
+    c, d = args.connections, args.duration
+    floor = wrk(floor_url, connections=c, duration=d)
+    record("http", f"floor: plain Django JSON view ({len(page)} B)", **floor, ratio=1.0)
+    figures = {"floor": floor}
+    pid = data["published"][0]
+    cases = [
+        ("list", "proposals list, anonymous (page of 20)", "/api/v1/proposals/", None),
+        ("list_auth", "proposals list, logged in (has_voted)", "/api/v1/proposals/", data["resident_token"]),
+        (
+            "list_search",
+            "filtered + searched list",
+            f"/api/v1/proposals/?category=1&q=pelatihan&kelurahan={data['kelurahan']}",
+            None,
+        ),
+        ("detail", "proposal detail", f"/api/v1/proposals/{pid}/", None),
+    ]
+    for key, label, path, token in cases:
+        result = wrk(base + path, connections=c, duration=d, script=lua_headers(token))
+        figures[key] = result
+        record("http", label, **result, ratio=result["rps"] / floor["rps"])
+    return figures
+
+
+VOTE_LUA = """
+local tokens = {%(tokens)s}
+local proposals = {%(proposals)s}
+local n = 0
+local open = {}
+request = function()
+  n = n + 1
+  local t = tokens[(n %% #tokens) + 1]
+  local p = open[t]
+  local method = "DELETE"
+  if p == nil then
+    p = proposals[math.random(#proposals)]
+    open[t] = p
+    method = "POST"
+  else
+    open[t] = nil
+  end
+  return wrk.format(method, "/api/v1/proposals/" .. p .. "/vote/",
+    {["Authorization"] = "Bearer " .. t, ["Content-Type"] = "application/json"}, "")
+end
+"""
+
+
+def bench_votes(base: str, data: dict, env: dict, args, list_rps: float):
+    script = VOTE_LUA % {
+        "tokens": ",".join(f'"{t}"' for t in data["storm_tokens"]),
+        "proposals": ",".join(str(p) for p in data["published"][:200]),
+    }
+    result = wrk(base + "/", connections=args.clients, duration=args.duration, script=script)
+    wrong = int(manage(env, "shell", "-c", CHECK_COUNTS, capture=True).strip().splitlines()[-1])
+    record(
+        "votes",
+        f"vote cast/withdraw, {args.clients} clients",
+        **result,
+        ratio=result["rps"] / list_rps,
+        counts_wrong=wrong,
+    )
+    return result, wrong
+
+
+def make_photo() -> bytes:
+    from PIL import Image
+
+    gradient = Image.linear_gradient("L").resize((4000, 3000))
+    noise = Image.effect_noise((4000, 3000), 24)
+    image = Image.merge("RGB", (gradient, noise, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def bench_photo(base: str, data: dict, env: dict, rounds: int = 5):
+    import httpx
+
+    photo = make_photo()
+    times = []
+    headers = {"Authorization": f"Bearer {data['storm_tokens'][0]}"}
+    with httpx.Client(timeout=60) as client:
+        for i in range(rounds):
+            started = time.perf_counter()
+            response = client.post(
+                f"{base}/api/v1/reports/",
+                headers=headers,
+                data={"description": f"Jalan rusak {i}", "category": "1", "kelurahan": str(data["kelurahan"])},
+                files={"image": ("photo.jpg", photo, "image/jpeg")},
+            )
+            times.append(time.perf_counter() - started)
+            if response.status_code != 201:
+                raise RuntimeError(f"upload failed: {response.status_code} {response.text[:300]}")
+    record(
+        "photo", f"12 MP JPEG upload ({len(photo) // 1024} KiB) end to end", median_ms=statistics.median(times) * 1000
+    )
+
+    out = manage(env, "shell", "-c", PHOTO_INPROCESS, capture=True)
+    pipeline_ms, floor_ms = json.loads(out.strip().splitlines()[-1])
+    record("photo", "floor: Pillow open+orient+resize 2048+save", median_ms=floor_ms, ratio=1.0)
+    record("photo", "processing step alone (aspirasi pipeline)", median_ms=pipeline_ms, ratio=pipeline_ms / floor_ms)
+    return pipeline_ms / floor_ms
+
+
+PHOTO_INPROCESS = r"""
+import io, json, statistics, time
+from PIL import Image, ImageOps
+from bench.__main__ import make_photo
+from aspirasi.services import images
+photo = make_photo()
+def floor():
+    im = Image.open(io.BytesIO(photo)); im = ImageOps.exif_transpose(im); im.thumbnail((2048, 2048))
+    im.save(io.BytesIO(), "JPEG", quality=85)
+def pipeline():
+    images.process_image(io.BytesIO(photo))
+def median(fn, n=7):
+    fn(); out = []
+    for _ in range(n):
+        t = time.perf_counter(); fn(); out.append(time.perf_counter() - t)
+    return statistics.median(out) * 1000
+print(json.dumps([median(pipeline), median(floor)]))
+"""
+
+
+async def _fanout(ws_url: str, token: str, n_sockets: int, trigger, rounds: int, match) -> list[float]:
+    import websockets
+
+    headers = {"Authorization": f"Bearer {token}"}
+    sockets = []
+    for _ in range(n_sockets):
+        sockets.append(await websockets.connect(ws_url, additional_headers=headers, max_queue=None))
+    latencies: list[float] = []
+    try:
+        for i in range(rounds):
+            marker = f"bench-{i}-{time.time_ns()}"
+            started = time.perf_counter()
+            await trigger(marker)
+
+            async def wait(ws, marker=marker, started=started):
+                while True:
+                    message = json.loads(await ws.recv())
+                    if match(message, marker):
+                        return time.perf_counter() - started
+
+            latencies.extend(await asyncio.wait_for(asyncio.gather(*(wait(ws) for ws in sockets)), 30))
+            await asyncio.sleep(0.2)
+    finally:
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    return latencies
+
+
+def bench_fanout(http_base: str, ws_base: str, data: dict, args, layer: str):
+    import httpx
+
+    client = httpx.AsyncClient(timeout=30)
+
+    async def post_proposal(marker):
+        response = await client.post(
+            f"{http_base}/api/v1/proposals/",
+            headers={"Authorization": f"Bearer {data['storm_tokens'][1]}"},
+            json={
+                "title": marker,
+                "description": "Pengukuran fan-out langsung ke moderator.",
+                "category": 1,
+                "kelurahan": data["kelurahan"],
+            },
+        )
+        assert response.status_code == 201, response.text
+
+    async def post_floor(marker):
+        response = await client.post(f"{http_base}/bench/floor/publish/", json={"title": marker})
+        assert response.status_code == 204
+
+    def proposal_match(message, marker):
+        return message.get("type") == "proposal.submitted" and message["payload"].get("title") == marker
+
+    def floor_match(message, marker):
+        return message.get("title") == marker
+
+    async def run():
+        floor = await _fanout(
+            f"{ws_base}/ws/bench/floor/", data["admin_token"], args.sockets, post_floor, args.fanout_rounds, floor_match
+        )
+        real = await _fanout(
+            f"{ws_base}/ws/moderation/",
+            data["admin_token"],
+            args.sockets,
+            post_proposal,
+            args.fanout_rounds,
+            proposal_match,
+        )
+        await client.aclose()
+        return floor, real
+
+    floor, real = asyncio.run(run())
+
+    def pct(values, q):
+        return statistics.quantiles(values, n=100)[q - 1] * 1000
+
+    record(
+        "fanout",
+        f"floor: bare consumer, {args.sockets} sockets ({layer})",
+        p50_ms=pct(floor, 50),
+        p99_ms=pct(floor, 99),
+        ratio=1.0,
+    )
+    record(
+        "fanout",
+        f"proposal POST -> {args.sockets} moderator sockets ({layer})",
+        p50_ms=pct(real, 50),
+        p99_ms=pct(real, 99),
+        ratio=pct(real, 99) / pct(floor, 99),
+    )
+    return pct(real, 99) / pct(floor, 99)
+
+
+def bench_export(env: dict, args):
+    script = ROOT / "bench" / "export_bench.py"
+    if not script.exists():
+        record("export", "export benchmark", status="not available")
+        return
+    cmd = [PY, str(script)]
+    if args.large:
+        cmd.append("--large")
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True)
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def write_report(args, backend: str):
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()} "
+        f"({os.cpu_count()} cores), backend: **{backend}**.",
+        f"Data: {args.proposals} proposals, {args.votes} votes, {args.residents} residents. "
+        f"HTTP: wrk, {args.connections} connections, {args.duration}s per case, gunicorn with "
+        f"{args.workers} workers (the production topology, docs/deploy.md).",
+        "Every ratio is to the floor measured in the same run (shared, noisy machine: compare ratios, not "
+        "absolute numbers).",
+        "",
+        "| section | case | figures |",
+        "| --- | --- | --- |",
+    ]
+    for row in RESULTS:
+        figures = ", ".join(
+            f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}"
+            for k, v in row.items()
+            if k not in {"section", "name"}
+        )
+        lines.append(f"| {row['section']} | {row['name']} | {figures} |")
+    target_file = ROOT / "docs" / "benchmarks.md"
+    existing = target_file.read_text() if target_file.exists() else ""
+    notes = existing.split("<!-- notes -->", 1)[1] if "<!-- notes -->" in existing else "\n"
+    target_file.write_text("\n".join(lines) + "\n\n<!-- notes -->" + notes)
+    print(f"\nwrote {target_file.relative_to(ROOT)}")
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--proposals", type=int, default=20_000)
+    parser.add_argument("--votes", type=int, default=200_000)
+    parser.add_argument("--residents", type=int, default=2_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per HTTP case")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--clients", type=int, default=64, help="vote storm clients")
+    parser.add_argument("--sockets", type=int, default=200)
+    parser.add_argument("--fanout-rounds", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--large", action="store_true", help="export at 100k proposals / 1M votes")
+    parser.add_argument("--only", default="http,votes,photo,fanout,export")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed for the HTTP load: apt-get install wrk")
+
+    redis = bool(os.environ.get("REDIS_URL"))
+    database_url = bench_database_url()
+    backend = ("PostgreSQL" if database_url.startswith("postgres") else "SQLite") + (
+        " + Redis" if redis else " + in-memory channel layer"
+    )
+    print(f"backend: {backend}", flush=True)
+    env = server_env(database_url, redis=redis)
+    data = seed(env, args)
+
+    with gunicorn(env, port := free_port(), args.workers) as base:
+        figures = bench_http(base, data, args) if "http" in only else None
+        if "votes" in only:
+            list_rps = (
+                figures["list_auth"]["rps"]
+                if figures
+                else wrk(base + "/api/v1/proposals/", connections=args.connections, duration=args.duration)["rps"]
+            )
+            bench_votes(base, data, env, args, list_rps)
+        if "photo" in only:
+            bench_photo(base, data, env)
+    if "fanout" in only:
+        # In-memory layer: one process must hold both the POST and the sockets.
+        memory_env = server_env(database_url, redis=False)
+        with uvicorn(memory_env, port := free_port()) as base:
+            bench_fanout(base, base.replace("http", "ws"), data, args, "in-memory layer")
+        if redis:
+            with (
+                gunicorn(env, http_port := free_port(), args.workers) as http_base,
+                uvicorn(env, ws_port := free_port(), workers=2) as ws_base,
+            ):
+                bench_fanout(http_base, ws_base.replace("http", "ws"), data, args, "Redis, 2 ASGI processes")
+    if "export" in only:
+        bench_export(env, args)
+    write_report(args, backend)
+
+
+if __name__ == "__main__":
+    main()
