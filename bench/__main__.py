@@ -532,7 +532,7 @@ def main():
     env = server_env(database_url, redis=redis)
     data = seed(env, args)
 
-    with gunicorn(env, port := free_port(), args.workers) as base:
+    with gunicorn(env, free_port(), args.workers) as base:
         figures = bench_http(base, data, args) if "http" in only else None
         if "votes" in only:
             list_rps = (
@@ -546,12 +546,12 @@ def main():
     if "fanout" in only:
         # In-memory layer: one process must hold both the POST and the sockets.
         memory_env = server_env(database_url, redis=False)
-        with uvicorn(memory_env, port := free_port()) as base:
+        with uvicorn(memory_env, free_port()) as base:
             bench_fanout(base, base.replace("http", "ws"), data, args, "in-memory layer")
         if redis:
             with (
-                gunicorn(env, http_port := free_port(), args.workers) as http_base,
-                uvicorn(env, ws_port := free_port(), workers=2) as ws_base,
+                gunicorn(env, free_port(), args.workers) as http_base,
+                uvicorn(env, free_port(), workers=2) as ws_base,
             ):
                 bench_fanout(http_base, ws_base.replace("http", "ws"), data, args, "Redis, 2 ASGI processes")
     if "export" in only:
