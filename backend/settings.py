@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from psycopg_pool import ConnectionPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -73,6 +74,8 @@ def _database_from_env() -> dict:
                 "min_size": _env_int("DATABASE_POOL_MIN", 2, minimum=1),
                 "max_size": _env_int("DATABASE_POOL_MAX", 10, minimum=1),
                 "timeout": 10,
+                # A connection that died with a database restart is replaced, not handed to a request.
+                "check": ConnectionPool.check_connection,
             },
         }
     return config
@@ -170,12 +173,19 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="aspirasi")},
         }
     }
-    # Shared by every process: throttles and idempotency keys must hold across the load balancer.
+    # Shared by every process: throttles and login-failure counts must hold across the load balancer.
+    # django-redis with IGNORE_EXCEPTIONS: when Redis is down the API keeps serving (throttles fail
+    # open) instead of answering 500; /healthz reports the outage.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="aspirasi"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
 else:
