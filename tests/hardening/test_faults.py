@@ -1,0 +1,131 @@
+"""Faults: Redis going away and coming back, database connections dying under the pool."""
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import channel_layers, get_channel_layer
+from django.db import connection
+
+from notifications import events
+from tests.conftest import client_for
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrivateRedis:
+    """A throwaway redis-server of our own, so a test can stop and restart it."""
+
+    def __init__(self):
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis(settings):
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is needed for the fault tests (Debian package redis-server)")
+    redis = PrivateRedis()
+    redis.start()
+    settings.REDIS_URL = redis.url
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis.url,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
+    }
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis.url]}}
+    }
+    channel_layers.backends = {}
+    yield redis
+    if redis.proc.poll() is None:
+        redis.stop()
+    channel_layers.backends = {}
+
+
+async def _roundtrip() -> dict:
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("faults", channel)
+    await layer.group_send("faults", {"type": "event.message", "message": {"ok": True}})
+    return await asyncio.wait_for(layer.receive(channel), 3)
+
+
+@pytest.mark.django_db
+def test_redis_outage_degrades_health_but_not_the_api(private_redis, client, resident):
+    assert client.get("/healthz").status_code == 200
+    assert async_to_sync(_roundtrip)()["message"] == {"ok": True}
+
+    private_redis.stop()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["checks"]["channel_layer"]["status"] == "down"
+    assert health.json()["checks"]["database"]["status"] == "ok"
+    # The API keeps serving: throttles and caches fail open instead of answering 500.
+    assert client_for(resident).get("/api/v1/me/").status_code == 200
+    assert client.get("/api/v1/categories/").status_code == 200
+    login = client.post(
+        "/api/v1/auth/token/", {"phone": resident.phone, "password": "rahasia-sekali-123"}, "application/json"
+    )
+    assert login.status_code == 200
+    # Publishing a live event while Redis is down must not break the write that caused it.
+    events.send_now(["faults"], events.build_message("proposal.updated", {"proposal_id": 1}))
+
+    private_redis.start()
+    channel_layers.backends = {}
+    assert client.get("/healthz").status_code == 200
+    assert async_to_sync(_roundtrip)()["message"] == {"ok": True}  # live events resume
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_requests_recover_when_database_connections_die(client):
+    if connection.vendor != "postgresql":
+        pytest.skip("connection pool and pg_terminate_backend are PostgreSQL features")
+    import psycopg
+
+    assert client.get("/api/v1/categories/").status_code == 200
+    # The test client keeps one connection across requests; a server returns it to the pool after each.
+    connection.close()
+    database = connection.settings_dict["NAME"]
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    # What a PostgreSQL restart does to the pool: every open connection dies.
+    with psycopg.connect(
+        host=params.get("host"), port=params.get("port"), user=params.get("user"), dbname="postgres", autocommit=True
+    ) as admin:
+        killed = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s", [database]
+        ).fetchone()[0]
+    assert killed >= 1
+    for _ in range(3):
+        assert client.get("/api/v1/categories/").status_code == 200
+        connection.close()
