@@ -90,3 +90,95 @@ class PhotoLimitReached(DomainError):
     code = "photo_limit_reached"
     status_code = 409
     default_message = _("A proposal can have at most 5 photos.")
+
+
+class AlreadyClaimed(DomainError):
+    code = "already_claimed"
+    status_code = 409
+    default_message = _("Another moderator is handling this item.")
+
+
+class AlreadyFlagged(DomainError):
+    code = "already_flagged"
+    status_code = 409
+    default_message = _("You have already flagged this item.")
+
+
+class NotFlaggable(DomainError):
+    code = "not_flaggable"
+    status_code = 409
+    default_message = _("Only published items can be flagged.")
+
+
+class InvalidMergeTarget(DomainError):
+    code = "invalid_merge_target"
+    status_code = 409
+    default_message = _("A proposal can only be merged into another public, unmerged proposal in your areas.")
+
+
+class InvalidLinkTarget(DomainError):
+    code = "invalid_link_target"
+    status_code = 409
+    default_message = _("A report can only be linked to a public proposal in your areas.")
+
+
+class OutsideModeratedArea(DomainError):
+    code = "outside_moderated_area"
+    status_code = 403
+    default_message = _("You do not moderate this area.")
+
+
+# --- planning: cycle phases, staged Musrenbang, programs ---------------------------------------------
+
+
+class SubmissionClosed(DomainError):
+    code = "submission_closed"
+    status_code = 409
+    default_message = _("The submission phase of the current Musrenbang cycle is closed.")
+
+
+class EditingClosed(DomainError):
+    code = "editing_closed"
+    status_code = 409
+    default_message = _("Proposals can no longer be changed in the current Musrenbang phase.")
+
+
+class VotingClosedPhase(DomainError):
+    code = "voting_closed_phase"
+    status_code = 409
+    default_message = _("Votes can only be cast during the voting phase of the Musrenbang cycle.")
+
+
+class NotCarriable(DomainError):
+    code = "not_carriable"
+    status_code = 409
+    default_message = _("Only published or accepted proposals that were not merged can be carried to the next level.")
+
+
+class NotCarriedToKecamatan(DomainError):
+    code = "not_carried_to_kecamatan"
+    status_code = 409
+    default_message = _("Carry the proposal to the kecamatan level before carrying it to the city level.")
+
+
+class CarriedFurther(DomainError):
+    code = "carried_further"
+    status_code = 409
+    default_message = _("Undo carrying this proposal to the city level first.")
+
+
+class NotLinkable(DomainError):
+    code = "not_linkable"
+    status_code = 409
+    default_message = _("Only published or accepted proposals can be linked to a program.")
+
+
+class PhotoNotAllowed(DomainError):
+    code = "photo_not_allowed"
+    status_code = 403
+    default_message = _("Only the proposal's author or a moderator of its area can add photos.")
+
+
+class KelurahanRequired(DomainError):
+    code = "kelurahan_required"
+    default_message = _("Choose the kelurahan of the report, or give its location.")

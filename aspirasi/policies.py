@@ -41,6 +41,70 @@ def can_moderate(user, kelurahan_id: int) -> bool:
     return is_admin(user) or kelurahan_id in moderated_kelurahan_ids(user)
 
 
+def can_add_proposal_photo(user, proposal) -> bool:
+    """The author (while the proposal is editable: the service checks the status) or a moderator of its area."""
+    return proposal.author_id == user.pk or can_moderate(user, proposal.kelurahan_id)
+
+
 def can_see_authors(user) -> bool:
     """Moderators, planners and admins see who wrote a submission, even an anonymous one."""
     return is_admin(user) or is_moderator(user) or is_planner(user)
+
+
+# --- Moderation: one scope for the API, the admin and the live sockets ---------------------------------
+
+
+def can_act_as_moderator(user) -> bool:
+    """Moderators and admins decide items; planners and residents never do."""
+    return is_admin(user) or is_moderator(user)
+
+
+def can_read_moderation(user) -> bool:
+    """Who may look at the moderation queue and the admin lists: moderators, admins and (read-only) planners."""
+    return can_act_as_moderator(user) or is_planner(user)
+
+
+# "Every item" as a filter that survives `|`: Django drops an empty Q() from an OR, which would turn
+# "public or everything" into "public only".
+EVERYTHING = Q(pk__isnull=False)
+
+
+def _moderated_kelurahan_q(user, field: str) -> Q:
+    from aspirasi.models import Kelurahan
+
+    areas = Kelurahan.objects.filter(Q(moderators=user) | Q(kecamatan__moderators=user)).values("id")
+    return Q(**{f"{field}__in": areas})
+
+
+def moderation_scope(user, *, field: str = "kelurahan") -> Q:
+    """Items `user` may decide, as a filter on `field` (a kelurahan foreign key): everything for admins,
+    the moderator's areas (a kecamatan covers its kelurahan), nothing for anyone else."""
+    if is_admin(user):
+        return EVERYTHING
+    if is_moderator(user):
+        return _moderated_kelurahan_q(user, field)
+    return Q(pk__in=[])
+
+
+def moderation_read_scope(user, *, field: str = "kelurahan") -> Q:
+    """Items `user` may see in moderation views: the moderation scope, plus every area for planners."""
+    if is_planner(user):
+        return EVERYTHING
+    return moderation_scope(user, field=field)
+
+
+def can_moderate_all(user, kelurahan_ids) -> bool:
+    """True when `user` moderates every one of `kelurahan_ids` (e.g. both ends of a relocation)."""
+    if is_admin(user):
+        return True
+    covered = moderated_kelurahan_ids(user)
+    return bool(covered) and set(kelurahan_ids) <= covered
+
+
+def moderation_socket_groups(user) -> list[str]:
+    """The live groups a moderation socket joins: every area for admins, the moderator's kelurahan, or none."""
+    from notifications import events
+
+    if is_admin(user):
+        return [events.MODERATION_ALL_GROUP]
+    return [events.moderation_kelurahan_group(pk) for pk in sorted(moderated_kelurahan_ids(user))]

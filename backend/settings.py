@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from psycopg_pool import ConnectionPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -69,13 +68,14 @@ def _database_from_env() -> dict:
         # Django's built-in psycopg pool. CONN_MAX_AGE must stay 0 with a pool (and under ASGI every
         # worker thread would otherwise keep its own connection and exhaust PostgreSQL's slots).
         config["CONN_MAX_AGE"] = 0
+        # With a pool, Django checks each connection as it leaves the pool (psycopg's check_connection):
+        # one that died with a database restart is replaced instead of failing a request.
+        config["CONN_HEALTH_CHECKS"] = True
         config["OPTIONS"] = {
             "pool": {
                 "min_size": _env_int("DATABASE_POOL_MIN", 2, minimum=1),
                 "max_size": _env_int("DATABASE_POOL_MAX", 10, minimum=1),
                 "timeout": 10,
-                # A connection that died with a database restart is replaced, not handed to a request.
-                "check": ConnectionPool.check_connection,
             },
         }
     return config
@@ -122,6 +122,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
+    "push_notifications",
     "aspirasi",
     "notifications",
 ]
@@ -218,6 +221,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "aspirasi.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "aspirasi.api.schema.AspirasiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "aspirasi.api.errors.exception_handler",
@@ -242,7 +250,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Two choice sets share the field name "reason": name each one.
+        "FlagReasonEnum": "aspirasi.models.moderation.FlagReason",
+        "RejectionReasonEnum": "aspirasi.services.moderation.RejectionReason",
+        "ProposalStatusEnum": "aspirasi.models.proposals.ProposalStatus",
+    },
 }
 
 # --- Domain -----------------------------------------------------------------------------------------
@@ -250,6 +263,16 @@ SPECTACULAR_SETTINGS = {
 VOTE_BUDGET = _env_int("VOTE_BUDGET", 10, minimum=1)
 # Distinct residents flagging a published item before it is hidden pending a moderator's review.
 FLAG_HIDE_THRESHOLD = _env_int("FLAG_HIDE_THRESHOLD", 3, minimum=1)
+# Photos (services/images.py): the largest upload accepted, and the largest picture in pixels, checked
+# from the file's header before decoding (decompression bombs).
+IMAGE_MAX_BYTES = _env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+IMAGE_MAX_PIXELS = _env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
+# A photo travels as a multipart file: Django spools it to a temporary file past FILE_UPLOAD_MAX_MEMORY_SIZE
+# and DATA_UPLOAD_MAX_MEMORY_SIZE counts only the form fields, so an oversized photo reaches the image
+# pipeline and gets `image_too_large` rather than a generic 400. The proxy caps the whole body
+# (docs/deploy.md: client_max_body_size 12m, i.e. IMAGE_MAX_BYTES plus the form fields).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # form fields only (Django's default, stated here on purpose)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger photos go to FILE_UPLOAD_TEMP_DIR, not memory
 # Mounts the benchmark's floor endpoints (bench/floor.py); only `make bench` sets it.
 BENCH_FLOOR = _env_bool("BENCH_FLOOR", False)
 
@@ -295,3 +318,49 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Notifications and tasks ---------------------------------------------------------------------------
+
+# Background work (push delivery, large fan-outs, digests) goes through django-tasks with its database
+# backend: tasks are rows in the main database, so they survive a restart and commit with nothing extra to
+# run but `manage.py db_worker` (see docs/notifications.md for why not Celery).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+NOTIFICATION_BATCH_SIZE = _env_int("NOTIFICATION_BATCH_SIZE", 1000, minimum=1)
+# Fan-outs up to this many recipients are published live by the request; larger ones by the worker.
+NOTIFICATION_LIVE_INLINE_LIMIT = _env_int("NOTIFICATION_LIVE_INLINE_LIMIT", 100, minimum=0)
+MODERATION_DIGEST_WAITING_HOURS = _env_int("MODERATION_DIGEST_WAITING_HOURS", 48, minimum=1)
+
+_PUSH_BACKENDS = {
+    "log": "notifications.push.LoggingPushBackend",
+    "push_notifications": "notifications.push.DjangoPushNotificationsBackend",
+}
+_push_choice = env.str("PUSH_BACKEND", default="log")
+if _push_choice not in _PUSH_BACKENDS:
+    raise ImproperlyConfigured(f"PUSH_BACKEND must be one of {sorted(_PUSH_BACKENDS)}, got {_push_choice!r}")
+PUSH_BACKEND = _PUSH_BACKENDS[_push_choice]
+PUSH_MAX_ATTEMPTS = _env_int("PUSH_MAX_ATTEMPTS", 10, minimum=1)
+PUSH_RETRY_BASE_SECONDS = _env_int("PUSH_RETRY_BASE_SECONDS", 30, minimum=1)
+PUSH_RETRY_MAX_DELAY_SECONDS = _env_int("PUSH_RETRY_MAX_DELAY_SECONDS", 3600, minimum=1)
+PUSH_LEASE_SECONDS = _env_int("PUSH_LEASE_SECONDS", 300, minimum=1)  # a crashed worker's claim expires
+PUSH_CLAIM_BATCH = _env_int("PUSH_CLAIM_BATCH", 500, minimum=1)
+# django-push-notifications: FCM through firebase-admin's default app (initialised from
+# FCM_CREDENTIALS_FILE on first use), APNs with a token key (.p8).
+FCM_CREDENTIALS_FILE = env.str("FCM_CREDENTIALS_FILE", default="")
+PUSH_NOTIFICATIONS_SETTINGS = {
+    "UNIQUE_REG_ID": True,
+    "APNS_USE_SANDBOX": _env_bool("APNS_USE_SANDBOX", False),
+    **{
+        key: value
+        for key in ("APNS_AUTH_KEY_PATH", "APNS_AUTH_KEY_ID", "APNS_TEAM_ID", "APNS_TOPIC")
+        if (value := env.str(key, default=""))
+    },
+}
+if _push_choice == "push_notifications" and not (
+    FCM_CREDENTIALS_FILE or "APNS_AUTH_KEY_PATH" in PUSH_NOTIFICATIONS_SETTINGS
+):
+    raise ImproperlyConfigured("PUSH_BACKEND=push_notifications needs FCM_CREDENTIALS_FILE and/or APNS_AUTH_KEY_PATH")

@@ -1,16 +1,532 @@
-"""Notification triggers called by the domain services (never by post_save).
+"""Notifications: created by the domain services' triggers (never by post_save), read, configured, pushed.
 
-Interface fixed for the domain services; the notifications work fills in the bodies.
+The three `notify_*` triggers run inside the transaction of the change they report, so a rolled-back
+change leaves no notification. Each notification is rendered in its recipient's language, created with
+bulk_create in batches, shown live through events.publish (after commit) and pushed to the recipient's
+devices by a task (notifications/tasks.py) that runs after commit in the worker.
 """
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from aspirasi import policies
+from aspirasi.models import Language, Proposal, ProposalStatus, Report, ReportStatus, Role, User
+from notifications import events
+from notifications.models import (
+    DeliveryStatus,
+    Device,
+    MutedKind,
+    Notification,
+    NotificationKind,
+    NotificationSettings,
+    PushDelivery,
+    TargetType,
+)
+from notifications.push import Outcome, PushMessage, PushResult, get_push_backend
+from notifications.selectors import unread_counts
+
+logger = logging.getLogger(__name__)
+
+K = NotificationKind
+P = ProposalStatus
+R = ReportStatus
+
+VOTE_MILESTONES = (10, 50, 100, 500, 1000)
+
+# (title, body) per kind, English msgids with %(name)s placeholders; rendered in the recipient's language.
+_TEXTS = {
+    K.PROPOSAL_PUBLISHED: (
+        _("Your proposal was published"),
+        _("“%(title)s” is now public and residents can support it."),
+    ),
+    K.PROPOSAL_REJECTED: (_("Your proposal was not published"), _("“%(title)s” was rejected: %(message)s")),
+    K.PROPOSAL_MERGED: (
+        _("Your proposal was merged"),
+        _("“%(title)s” was merged into “%(target_title)s”; follow it there."),
+    ),
+    K.PROPOSAL_ACCEPTED: (
+        _("Your proposal was accepted"),
+        _("“%(title)s” was accepted into the Musrenbang plan."),
+    ),
+    K.PROPOSAL_IN_PROGRESS: (_("Work on your proposal has started"), _("“%(title)s” is now in progress.")),
+    K.PROPOSAL_COMPLETED: (_("Your proposal was completed"), _("“%(title)s” has been completed.")),
+    K.SUPPORTED_MERGED: (
+        _("A proposal you support was merged"),
+        _("“%(title)s” was merged into “%(target_title)s”; follow it there."),
+    ),
+    K.SUPPORTED_ACCEPTED: (
+        _("A proposal you support was accepted"),
+        _("“%(title)s” was accepted into the Musrenbang plan."),
+    ),
+    K.SUPPORTED_COMPLETED: (_("A proposal you support was completed"), _("“%(title)s” has been completed.")),
+    K.REPORT_VERIFIED: (_("Your report was verified"), _("Your photo report is now public.")),
+    K.REPORT_REJECTED: (_("Your report was rejected"), _("Your photo report was rejected: %(message)s")),
+    K.REPORT_RESOLVED: (_("Your report was resolved"), _("The problem you reported has been resolved. %(message)s")),
+    K.REPORT_LINKED: (
+        _("Your report was linked to a proposal"),
+        _("Your photo report now supports a proposal."),
+    ),
+    K.VOTE_MILESTONE: (
+        _("Your proposal reached %(count)d supporters"),
+        _("“%(title)s” now has %(count)d supporters."),
+    ),
+    K.MODERATION_DIGEST: (
+        _("Items waiting for moderation"),
+        _("%(proposals)d proposals and %(reports)d photo reports in your areas have waited more than %(hours)d hours."),
+    ),
+}
+# Bodies used when the moderator left no message.
+_TEXTS_WITHOUT_MESSAGE = {
+    K.PROPOSAL_REJECTED: _("“%(title)s” was rejected."),
+    K.REPORT_REJECTED: _("Your photo report was rejected."),
+    K.REPORT_RESOLVED: _("The problem you reported has been resolved."),
+}
+
+AUTHOR_KINDS = {
+    P.PUBLISHED: K.PROPOSAL_PUBLISHED,
+    P.REJECTED: K.PROPOSAL_REJECTED,
+    P.MERGED: K.PROPOSAL_MERGED,
+    P.ACCEPTED: K.PROPOSAL_ACCEPTED,
+    P.IN_PROGRESS: K.PROPOSAL_IN_PROGRESS,
+    P.COMPLETED: K.PROPOSAL_COMPLETED,
+}
+SUPPORTER_KINDS = {P.MERGED: K.SUPPORTED_MERGED, P.ACCEPTED: K.SUPPORTED_ACCEPTED, P.COMPLETED: K.SUPPORTED_COMPLETED}
+REPORT_KINDS = {
+    R.VERIFIED: K.REPORT_VERIFIED,
+    R.REJECTED: K.REPORT_REJECTED,
+    R.RESOLVED: K.REPORT_RESOLVED,
+    R.LINKED: K.REPORT_LINKED,
+}
+
+
+def render(kind: str, *, language: str, context: dict) -> tuple[str, str]:
+    """Title and body of `kind` in `language` (id or en)."""
+    title, body = _TEXTS[kind]
+    if kind in _TEXTS_WITHOUT_MESSAGE and not context.get("message"):
+        body = _TEXTS_WITHOUT_MESSAGE[kind]
+    with translation.override(language if language in Language.values else Language.INDONESIAN):
+        return str(title) % context, str(body) % context
+
+
+def notification_payload(notification: Notification) -> dict:
+    """The plain-JSON notification, as the API and the live event show it."""
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
+        "target_type": notification.target_type,
+        "target_id": notification.target_id,
+        "data": notification.data,
+        "created_at": notification.created_at.isoformat() if notification.created_at else None,
+        "read_at": notification.read_at.isoformat() if notification.read_at else None,
+    }
+
+
+# --- Creating and fanning out ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notifications_create(
+    *,
+    kind: str,
+    recipients: QuerySet,
+    context: dict,
+    target_type: str = "",
+    target_id: int | None = None,
+    data: dict | None = None,
+    dedupe_key: str = "",
+) -> list[Notification]:
+    """Create one `kind` notification per recipient (users of the queryset that did not mute it), in batches.
+    Publishes them live after commit (or from the dispatch task for large fan-outs) and enqueues one push
+    task per batch after commit. With `dedupe_key`, a recipient who already has that key gets nothing."""
+    wanted = (
+        recipients.filter(is_active=True)
+        .exclude(muted_notification_kinds__kind=kind)
+        .order_by("pk")
+        .values_list("pk", "language")
+    )
+    rows = list(wanted)
+    if not rows:
+        return []
+    texts: dict[str, tuple[str, str]] = {}
+    for _pk, language in rows:
+        if language not in texts:
+            texts[language] = render(kind, language=language, context=context)
+    live_inline = len(rows) <= settings.NOTIFICATION_LIVE_INLINE_LIMIT
+    created: list[Notification] = []
+    batch_size = settings.NOTIFICATION_BATCH_SIZE
+    for start in range(0, len(rows), batch_size):
+        batch = [
+            Notification(
+                recipient_id=pk,
+                kind=kind,
+                title=texts[language][0],
+                body=texts[language][1],
+                target_type=target_type,
+                target_id=target_id,
+                data=data or {},
+                dedupe_key=dedupe_key,
+            )
+            for pk, language in rows[start : start + batch_size]
+        ]
+        if dedupe_key:
+            try:
+                with transaction.atomic():
+                    batch = Notification.objects.bulk_create(batch)
+            except IntegrityError:
+                return created  # already notified once for this key: the constraint decided
+        else:
+            batch = Notification.objects.bulk_create(batch)
+        has_push = _deliveries_create(batch)
+        if live_inline:
+            publish_live(batch)
+        if has_push or not live_inline:
+            _enqueue_dispatch([n.pk for n in batch], publish_live=not live_inline)
+        created.extend(batch)
+    return created
+
+
+def _deliveries_create(notifications: list[Notification]) -> bool:
+    """One pending PushDelivery per notification x active device of a recipient who has push on."""
+    by_user: dict[int, list[Notification]] = defaultdict(list)
+    for notification in notifications:
+        by_user[notification.recipient_id].append(notification)
+    devices = (
+        Device.objects.filter(user_id__in=by_user, active=True)
+        .exclude(user__notification_settings__push_enabled=False)
+        .values_list("pk", "user_id")
+    )
+    now = timezone.now()
+    deliveries = [
+        PushDelivery(notification=notification, device_id=device_id, next_attempt_at=now)
+        for device_id, user_id in devices
+        for notification in by_user[user_id]
+    ]
+    PushDelivery.objects.bulk_create(deliveries, batch_size=settings.NOTIFICATION_BATCH_SIZE)
+    return bool(deliveries)
+
+
+def publish_live(notifications: list[Notification]) -> None:
+    """Publish `notification.created` and the new unread count to each recipient's own group (after commit)."""
+    if not notifications:
+        return
+    counts = unread_counts(user_ids={n.recipient_id for n in notifications})
+    for notification in notifications:
+        events.publish(
+            events.NOTIFICATION_CREATED,
+            groups=[events.user_group(notification.recipient_id)],
+            payload=notification_payload(notification),
+        )
+    for user_id, count in counts.items():
+        events.publish(events.NOTIFICATION_UNREAD_COUNT, groups=[events.user_group(user_id)], payload={"unread": count})
+
+
+def _enqueue_dispatch(notification_ids: list[int], *, publish_live: bool) -> None:
+    from notifications.tasks import notifications_dispatch
+
+    # robust: a queue outage after commit is logged; the pending deliveries wait for the `push_retry` sweep.
+    transaction.on_commit(
+        lambda: notifications_dispatch.enqueue(notification_ids=notification_ids, publish_live=publish_live),
+        robust=True,
+    )
+
+
+def notifications_dispatch(*, notification_ids: list[int], publish_live_events: bool) -> dict[str, int]:
+    """Worker side of a batch: publish it live (large fan-outs) and push its pending deliveries."""
+    if publish_live_events:
+        publish_live(list(Notification.objects.filter(pk__in=notification_ids)))
+    return push_deliveries_send(notification_ids=notification_ids)
+
+
+# --- Triggers (called by aspirasi/services/status.py and the votes service, inside their transaction) ------
 
 
 def notify_proposal_status_changed(*, proposal, from_status: str, to_status: str, message: str = "") -> None:
     """Tell the author (and voters, for merged/accepted/completed) that a proposal changed status."""
+    author_kind = AUTHOR_KINDS.get(to_status)
+    supporter_kind = SUPPORTER_KINDS.get(to_status)
+    if author_kind is None and supporter_kind is None:
+        return
+    context = {"title": proposal.title, "message": message or proposal.rejection_message}
+    target_id = proposal.pk
+    data = {"proposal_id": proposal.pk, "status": to_status}
+    if to_status == P.MERGED and proposal.merged_into_id:
+        target_id = proposal.merged_into_id
+        data["merged_into_id"] = proposal.merged_into_id
+        context["target_title"] = Proposal.objects.values_list("title", flat=True).get(pk=proposal.merged_into_id)
+    common = {"context": context, "target_type": TargetType.PROPOSAL, "target_id": target_id, "data": data}
+    if author_kind:
+        notifications_create(kind=author_kind, recipients=User.objects.filter(pk=proposal.author_id), **common)
+    if supporter_kind:
+        voters = User.objects.filter(votes__proposal=proposal).exclude(pk=proposal.author_id)
+        notifications_create(kind=supporter_kind, recipients=voters, **common)
 
 
 def notify_report_status_changed(*, report, from_status: str, to_status: str, message: str = "") -> None:
     """Tell the author that their photo report changed status."""
+    kind = REPORT_KINDS.get(to_status)
+    if kind is None:
+        return
+    text = message or (report.resolution_note if to_status == R.RESOLVED else report.rejection_message)
+    data: dict = {"report_id": report.pk, "status": to_status}
+    if to_status == R.RESOLVED and report.resolution_image:
+        data["resolution_image_url"] = report.resolution_image.url
+    if to_status == R.LINKED and report.linked_proposal_id:
+        data["linked_proposal_id"] = report.linked_proposal_id
+    notifications_create(
+        kind=kind,
+        recipients=User.objects.filter(pk=report.author_id),
+        context={"message": text},
+        target_type=TargetType.REPORT,
+        target_id=report.pk,
+        data=data,
+    )
 
 
 def notify_vote_milestone(*, proposal, vote_count: int) -> None:
     """Tell the author when their proposal crosses a support milestone (10, 50, 100, 500, 1000), once each."""
+    # Called with the count after each single vote, so a crossing lands exactly on the milestone.
+    if vote_count not in VOTE_MILESTONES:
+        return
+    notifications_create(
+        kind=K.VOTE_MILESTONE,
+        recipients=User.objects.filter(pk=proposal.author_id),
+        context={"title": proposal.title, "count": vote_count},
+        target_type=TargetType.PROPOSAL,
+        target_id=proposal.pk,
+        data={"proposal_id": proposal.pk, "milestone": vote_count},
+        dedupe_key=f"vote_milestone:{proposal.pk}:{vote_count}",
+    )
+
+
+# --- Moderators' daily digest ----------------------------------------------------------------------------
+
+
+def moderation_digest_send(*, now: datetime | None = None) -> int:
+    """Notify each moderator of the items waiting in their areas longer than the threshold; once a day.
+    Returns how many digests were created."""
+    now = now or timezone.now()
+    hours = settings.MODERATION_DIGEST_WAITING_HOURS
+    cutoff = now - timedelta(hours=hours)
+    waiting_proposals = _waiting_by_kelurahan(
+        Proposal.objects.filter(status__in=[P.SUBMITTED, P.IN_REVIEW], created_at__lt=cutoff)
+    )
+    waiting_reports = _waiting_by_kelurahan(Report.objects.filter(status=R.NEW, created_at__lt=cutoff))
+    if not waiting_proposals and not waiting_reports:
+        return 0
+    day = timezone.localdate(now).isoformat()
+    sent = 0
+    for moderator in User.objects.filter(role=Role.MODERATOR, is_active=True):
+        areas = policies.moderated_kelurahan_ids(moderator)
+        proposals = sum(waiting_proposals.get(k, 0) for k in areas)
+        reports = sum(waiting_reports.get(k, 0) for k in areas)
+        if not proposals and not reports:
+            continue
+        created = notifications_create(
+            kind=K.MODERATION_DIGEST,
+            recipients=User.objects.filter(pk=moderator.pk),
+            context={"proposals": proposals, "reports": reports, "hours": hours},
+            target_type=TargetType.MODERATION_QUEUE,
+            data={"proposals": proposals, "reports": reports, "day": day},
+            dedupe_key=f"moderation_digest:{day}",
+        )
+        sent += len(created)
+    return sent
+
+
+def _waiting_by_kelurahan(queryset: QuerySet) -> dict[int, int]:
+    return dict(queryset.order_by().values("kelurahan_id").annotate(n=Count("id")).values_list("kelurahan_id", "n"))
+
+
+# --- Reading ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification) -> Notification:
+    """Mark one notification read (a repeat keeps the first time). Publishes the unread count after commit."""
+    now = timezone.now()
+    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now):
+        notification.read_at = now
+        _publish_unread_count(notification.recipient_id)
+    else:
+        notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark all the user's notifications read; returns how many changed. Publishes the unread count."""
+    changed = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    if changed:
+        _publish_unread_count(user.pk)
+    return changed
+
+
+def _publish_unread_count(user_id: int) -> None:
+    count = unread_counts(user_ids={user_id}).get(user_id, 0)
+    events.publish(events.NOTIFICATION_UNREAD_COUNT, groups=[events.user_group(user_id)], payload={"unread": count})
+
+
+# --- Preferences and devices -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_settings_update(
+    *, user: User, push_enabled: bool | None = None, kinds: dict[str, bool] | None = None
+) -> None:
+    """Switch push on/off and mute/unmute kinds (`{kind: enabled}`); kinds not named stay as they are."""
+    if push_enabled is not None:
+        NotificationSettings.objects.update_or_create(user=user, defaults={"push_enabled": push_enabled})
+    if kinds:
+        muted = [kind for kind, enabled in kinds.items() if not enabled]
+        unmuted = [kind for kind, enabled in kinds.items() if enabled]
+        MutedKind.objects.filter(user=user, kind__in=unmuted).delete()
+        MutedKind.objects.bulk_create([MutedKind(user=user, kind=kind) for kind in muted], ignore_conflicts=True)
+
+
+@transaction.atomic
+def device_register(*, user: User, platform: str, token: str) -> tuple[Device, bool]:
+    """Register `token` for `user`; the same token again is a no-op (it moves to `user` if another account
+    had it: the phone changed hands). Returns (device, created)."""
+    for _attempt in range(2):
+        device = Device.objects.select_for_update().filter(token=token).first()
+        if device is not None:
+            if (device.user_id, device.platform, device.active) != (user.pk, platform, True):
+                device.user, device.platform, device.active = user, platform, True
+                device.save(update_fields=["user", "platform", "active", "updated_at"])
+            return device, False
+        try:
+            with transaction.atomic():
+                return Device.objects.create(user=user, platform=platform, token=token), True
+        except IntegrityError:
+            continue  # a concurrent registration of the same token won: take that row
+    raise IntegrityError("device token registration kept conflicting")  # pragma: no cover
+
+
+@transaction.atomic
+def device_remove(*, device: Device) -> None:
+    """Forget a device; its pending pushes go with it."""
+    device.delete()
+
+
+# --- Push delivery (worker side) -------------------------------------------------------------------------
+
+
+def push_deliveries_send(
+    *, notification_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> dict[str, int]:
+    """Send the due pending deliveries (of `notification_ids`, or all), record each outcome and schedule a
+    retry with exponential backoff for failures. Invalid tokens deactivate their device. Returns counts."""
+    now = now or timezone.now()
+    ids = list(notification_ids) if notification_ids is not None else None
+    backend = get_push_backend()
+    totals: dict[str, int] = defaultdict(int)
+    while claimed := _deliveries_claim(notification_ids=ids, now=now):
+        results: list[tuple[PushDelivery, PushResult]] = []
+        for delivery in claimed:
+            if not delivery.device.active:
+                results.append((delivery, PushResult(Outcome.INVALID_TOKEN, "device inactive")))
+                continue
+            try:
+                result = backend.send(device=delivery.device, message=push_message(delivery.notification))
+            except Exception as exc:  # a backend bug must not strand the rest of the batch
+                logger.exception("push backend failed on delivery %s", delivery.pk)
+                result = PushResult(Outcome.RETRY, f"{type(exc).__name__}: {exc}")
+            results.append((delivery, result))
+        for outcome, count in _deliveries_record(results, now=now).items():
+            totals[outcome] += count
+    if totals.get("retry"):
+        _schedule_retry()
+    return dict(totals)
+
+
+def push_message(notification: Notification) -> PushMessage:
+    return PushMessage(
+        title=notification.title,
+        body=notification.body,
+        data={
+            "notification_id": str(notification.pk),
+            "kind": notification.kind,
+            "target_type": notification.target_type,
+            "target_id": "" if notification.target_id is None else str(notification.target_id),
+        },
+    )
+
+
+def _deliveries_claim(*, notification_ids: list[int] | None, now: datetime) -> list[PushDelivery]:
+    """Take up to a batch of due deliveries: lock them (skipping rows another worker holds) and push their
+    next attempt past a lease, so a worker that dies mid-batch leaves them to the next sweep."""
+    with transaction.atomic():
+        due = PushDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        if notification_ids is not None:
+            due = due.filter(notification_id__in=notification_ids)
+        claimed = list(
+            due.select_related("device", "notification")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("next_attempt_at", "pk")[: settings.PUSH_CLAIM_BATCH]
+        )
+        lease_end = now + timedelta(seconds=settings.PUSH_LEASE_SECONDS)
+        PushDelivery.objects.filter(pk__in=[d.pk for d in claimed]).update(next_attempt_at=lease_end)
+    return claimed
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: base, 2x, 4x, ... capped."""
+    seconds = settings.PUSH_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.PUSH_RETRY_MAX_DELAY_SECONDS))
+
+
+@transaction.atomic
+def _deliveries_record(results: list[tuple[PushDelivery, PushResult]], *, now: datetime) -> dict[str, int]:
+    sent = [d.pk for d, r in results if r.outcome is Outcome.SENT]
+    invalid = [(d, r) for d, r in results if r.outcome is Outcome.INVALID_TOKEN]
+    retry: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for delivery, result in results:
+        if result.outcome is Outcome.RETRY:
+            retry[(delivery.attempts + 1, result.error[:500])].append(delivery.pk)
+    PushDelivery.objects.filter(pk__in=sent).update(
+        status=DeliveryStatus.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+    )
+    if invalid:
+        device_ids = {d.device_id for d, _r in invalid}
+        Device.objects.filter(pk__in=device_ids).update(active=False, updated_at=now)
+        PushDelivery.objects.filter(pk__in=[d.pk for d, _r in invalid]).update(
+            status=DeliveryStatus.INVALID_TOKEN, attempts=F("attempts") + 1, last_error=invalid[0][1].error[:500]
+        )
+        # Other pushes waiting for those devices will never arrive either.
+        PushDelivery.objects.filter(device_id__in=device_ids, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.INVALID_TOKEN
+        )
+    failed = 0
+    for (attempts, error), pks in retry.items():
+        if attempts >= settings.PUSH_MAX_ATTEMPTS:
+            PushDelivery.objects.filter(pk__in=pks).update(
+                status=DeliveryStatus.FAILED, attempts=attempts, last_error=error
+            )
+            failed += len(pks)
+        else:
+            PushDelivery.objects.filter(pk__in=pks).update(
+                attempts=attempts, last_error=error, next_attempt_at=now + retry_delay(attempts)
+            )
+    retried = sum(map(len, retry.values())) - failed
+    return {"sent": len(sent), "invalid_token": len(invalid), "retry": retried, "failed": failed}
+
+
+def _schedule_retry() -> None:
+    """Enqueue a sweep for when the earliest retry is due (backends without delayed tasks rely on the
+    `push_retry` command run by cron)."""
+    from notifications.tasks import push_retry
+
+    earliest = PushDelivery.objects.filter(status=DeliveryStatus.PENDING).order_by("next_attempt_at").first()
+    if earliest is None or not push_retry.get_backend().supports_defer:
+        return
+    push_retry.using(run_after=earliest.next_attempt_at).enqueue()

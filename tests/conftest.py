@@ -12,6 +12,8 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Real hashing costs about a second per user on a busy 2-core machine; tests need no real cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()

@@ -1,1 +1,266 @@
-"""Admin for proposals, reports, flags, OPD and the audit trail, scoped by the moderator's areas."""
+"""Admin for proposals, reports, flags, OPD and the audit trail, scoped by the moderator's areas.
+
+Who sees and decides what comes from aspirasi.policies, not from Django's model permissions: moderators
+see their areas, admins everything, planners read only. Items are never edited in a form; decisions are
+admin actions that call the same services as the API (aspirasi.services.moderation). The live triage
+page (/admin/moderation/live/) lists the queue and follows `ws/moderation/`.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from aspirasi import policies
+from aspirasi.models import AuditEntry, Flag, Opd, Proposal, ProposalStatusEvent, Report
+from aspirasi.selectors.moderation import kelurahan_names, moderation_queue
+from aspirasi.services.moderation import PROPOSAL, REPORT, RejectionReason, decisions_bulk
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = _("open flags")
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        field = "proposal" if queryset.model is Proposal else "report"
+        open_flags = Flag.objects.filter(resolved_at__isnull=True, **{field: OuterRef("pk")})
+        return queryset.filter(Exists(open_flags)) if self.value() == "yes" else queryset.exclude(Exists(open_flags))
+
+
+class _ScopedAdmin(admin.ModelAdmin):
+    """Read-only lists scoped by the policy; `scope_fields` are the kelurahan paths an object is placed by."""
+
+    scope_fields: tuple[str, ...] = ("kelurahan",)
+
+    def _scope(self, user):
+        scope = None
+        for field in self.scope_fields:
+            part = policies.moderation_read_scope(user, field=field)
+            scope = part if scope is None else scope | part
+        return scope
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(self._scope(request.user))
+
+    def has_module_permission(self, request):
+        return policies.can_read_moderation(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return policies.can_read_moderation(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request):
+        """Decision actions: moderators and admins (each item is still checked against the actor's areas)."""
+        return policies.can_act_as_moderator(request.user)
+
+
+def _decide(request, queryset, *, item_type: str, action: str, **arguments) -> None:
+    items = [(item_type, pk) for pk in queryset.values_list("pk", flat=True)]
+    results = decisions_bulk(actor=request.user, items=items, action=action, **arguments)
+    done = sum(1 for r in results if r["ok"])
+    failed = [f"#{r['id']}: {r['code']}" for r in results if not r["ok"]]
+    if done:
+        messages.success(request, ngettext("%(n)d item decided.", "%(n)d items decided.", done) % {"n": done})
+    if failed:
+        messages.warning(request, _("Not decided: %(items)s") % {"items": ", ".join(failed)})
+
+
+_SPAM_MESSAGE = _("Removed as spam or offensive content.")
+
+
+@admin.action(description=_("Claim for review"), permissions=["moderate"])
+def claim_selected(modeladmin, request, queryset):
+    _decide(request, queryset, item_type=modeladmin.item_type, action="review")
+
+
+@admin.action(description=_("Publish (or clear flags)"), permissions=["moderate"])
+def publish_selected(modeladmin, request, queryset):
+    _decide(request, queryset, item_type=modeladmin.item_type, action="publish")
+
+
+@admin.action(description=_("Reject as spam or offensive"), permissions=["moderate"])
+def reject_as_spam(modeladmin, request, queryset):
+    _decide(
+        request,
+        queryset,
+        item_type=modeladmin.item_type,
+        action="reject",
+        reason=RejectionReason.OFFENSIVE,
+        message=str(_SPAM_MESSAGE),
+    )
+
+
+@admin.action(description=_("Verify (or clear flags)"), permissions=["moderate"])
+def verify_selected(modeladmin, request, queryset):
+    _decide(request, queryset, item_type=modeladmin.item_type, action="verify")
+
+
+class ProposalStatusEventInline(admin.TabularInline):
+    model = ProposalStatusEvent
+    fields = ["created_at", "from_status", "to_status", "actor_role", "actor", "message"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("status timeline")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return policies.can_read_moderation(request.user)
+
+
+@admin.register(Proposal)
+class ProposalAdmin(_ScopedAdmin):
+    item_type = PROPOSAL
+    list_display = ["title", "photo", "status", "kelurahan", "category", "vote_count", "is_hidden", "created_at"]
+    list_filter = [
+        "status",
+        ("kelurahan__kecamatan", admin.RelatedOnlyFieldListFilter),
+        ("kelurahan", admin.RelatedOnlyFieldListFilter),
+        "category",
+        "is_hidden",
+        FlaggedFilter,
+    ]
+    list_select_related = ["kelurahan", "category"]
+    search_fields = ["title", "description", "author__display_name", "author__phone"]
+    date_hierarchy = "created_at"
+    inlines = [ProposalStatusEventInline]
+    actions = [claim_selected, publish_selected, reject_as_spam]
+    exclude = ["target_groups"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("photos")
+
+    @admin.display(description=_("photo"))
+    def photo(self, obj):
+        photos = list(obj.photos.all())  # prefetched: no query per row
+        if not photos or not photos[0].thumbnail_small:
+            return "-"
+        return format_html('<img src="{}" alt="" style="height:40px">', photos[0].thumbnail_small.url)
+
+
+@admin.register(Report)
+class ReportAdmin(_ScopedAdmin):
+    item_type = REPORT
+    list_display = ["short_description", "thumbnail", "status", "kelurahan", "category", "is_hidden", "created_at"]
+    list_filter = [
+        "status",
+        ("kelurahan__kecamatan", admin.RelatedOnlyFieldListFilter),
+        ("kelurahan", admin.RelatedOnlyFieldListFilter),
+        "category",
+        "is_hidden",
+        FlaggedFilter,
+    ]
+    list_select_related = ["kelurahan", "category"]
+    search_fields = ["description", "author__display_name", "author__phone"]
+    date_hierarchy = "created_at"
+    actions = [claim_selected, verify_selected, reject_as_spam]
+
+    @admin.display(description=_("description"))
+    def short_description(self, obj):
+        return obj.description[:80]
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, obj):
+        if not obj.thumbnail_small:
+            return "-"
+        return format_html('<img src="{}" alt="" style="height:40px">', obj.thumbnail_small.url)
+
+
+@admin.register(Flag)
+class FlagAdmin(_ScopedAdmin):
+    scope_fields = ("proposal__kelurahan", "report__kelurahan")
+    list_display = ["reason", "proposal", "report", "flagger", "created_at", "resolved_at"]
+    list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["proposal", "report", "flagger"]
+    search_fields = ["message", "proposal__title", "report__description"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(_ScopedAdmin):
+    list_display = ["created_at", "action", "item_type", "item_id", "kelurahan", "actor", "actor_role"]
+    list_filter = ["action", "item_type", "actor_role", ("kelurahan", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["kelurahan", "actor"]
+    search_fields = ["message", "actor__display_name", "=item_id"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Opd)
+class OpdAdmin(admin.ModelAdmin):
+    """City departments: reference data that admins maintain and everyone on staff reads."""
+
+    list_display = ["name", "short_name", "slug", "is_active"]
+    search_fields = ["name", "short_name"]
+
+    def has_module_permission(self, request):
+        return policies.can_read_moderation(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return policies.can_read_moderation(request.user)
+
+    def has_add_permission(self, request):
+        return policies.is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return policies.is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # proposals keep their OPD (PROTECT); deactivate instead
+
+
+# --- the live triage page: /admin/moderation/live/ -----------------------------------------------------
+
+LIVE_PAGE_SIZE = 200
+
+
+def live_view(request):
+    """The moderator's queue, server-rendered, then kept current by static/aspirasi/moderation_live.js."""
+    if not policies.can_act_as_moderator(request.user):
+        raise PermissionDenied
+    items, next_cursor = moderation_queue(user=request.user, limit=LIVE_PAGE_SIZE)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Live moderation queue"),
+        "items": items,
+        "truncated": next_cursor is not None,
+        "user_id": request.user.pk,
+        "kelurahan_names": kelurahan_names(),
+    }
+    return TemplateResponse(request, "aspirasi/moderation/live.html", context)
+
+
+# The default admin site has no hook for extra pages; wrap its URL list once (as the planning dashboard does).
+_admin_get_urls = admin.site.get_urls
+
+
+def _get_urls_with_live_queue():
+    live = path("moderation/live/", admin.site.admin_view(live_view), name="moderation-live")
+    return [live, *_admin_get_urls()]
+
+
+if not getattr(admin.site, "_moderation_live", False):
+    admin.site.get_urls = _get_urls_with_live_queue
+    admin.site._moderation_live = True
+    # The index links the live page (and anything else that adds itself to this template).
+    admin.site.index_template = "aspirasi/moderation/admin_index.html"

@@ -1,1 +1,194 @@
-"""Admin for planning cycles, programs and the planner dashboard."""
+"""Admin for planning cycles, carried proposals, programs and the planner dashboard.
+
+Planners and admins only (aspirasi.policies). Program status/progress changes and new program updates go
+through services.planning, so linked proposals move and their people are notified as through the API.
+"""
+
+import tempfile
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aspirasi import exports
+from aspirasi.models import CarriedProposal, Cycle, Program, ProgramUpdate
+from aspirasi.policies import is_admin, is_planner
+from aspirasi.selectors.planning import planning_dashboard, priority_rows, priority_totals
+from aspirasi.services.cycles import cycle_current
+from aspirasi.services.planning import program_set_progress, program_update_create
+
+
+def can_plan(user) -> bool:
+    return is_planner(user) or is_admin(user)
+
+
+class _PlannersOnly(admin.ModelAdmin):
+    def has_module_permission(self, request):
+        return can_plan(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_plan(request.user)
+
+    def has_add_permission(self, request):
+        return can_plan(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_plan(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_plan(request.user)
+
+
+@admin.action(description=_("Export priorities (XLSX, kelurahan level)"))
+def export_priorities_xlsx(modeladmin, request, queryset):
+    cycle = queryset.first()
+    filters = {"cycle": cycle, "level": "kelurahan"}
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+    exports.xlsx_write(
+        priority_rows(**filters), totals=priority_totals(**filters), target=target, level_title="kelurahan"
+    )
+    target.seek(0)
+    filename = exports.export_filename(cycle_name=cycle.name, level="kelurahan", fmt="xlsx")
+    return FileResponse(target, as_attachment=True, filename=filename, content_type=exports.CONTENT_TYPES["xlsx"])
+
+
+@admin.register(Cycle)
+class CycleAdmin(_PlannersOnly):
+    list_display = ["name", "current_phase", "submission_starts_on", "voting_starts_on", "closes_on"]
+    actions = [export_priorities_xlsx]
+    fieldsets = [
+        (None, {"fields": ["name"]}),
+        (
+            _("Phases (each starts on its date and ends the day before the next)"),
+            {
+                "fields": [
+                    "submission_starts_on",
+                    "review_starts_on",
+                    "voting_starts_on",
+                    "deliberation_starts_on",
+                    "closes_on",
+                ]
+            },
+        ),
+        (
+            _("Priority score weights (docs/planning.md)"),
+            {
+                "fields": [
+                    "weight_support",
+                    "weight_beneficiaries",
+                    "weight_poor_households",
+                    "weight_pillar",
+                    "weight_need",
+                    "weight_cost",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description=_("current phase"))
+    def current_phase(self, cycle):
+        return cycle.current_phase
+
+
+@admin.register(CarriedProposal)
+class CarriedProposalAdmin(_PlannersOnly):
+    list_display = ["proposal", "level", "rank", "carried_by", "carried_at"]
+    list_filter = ["level"]
+    raw_id_fields = ["proposal"]
+    readonly_fields = ["carried_by", "carried_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.carried_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ProgramUpdateInline(admin.TabularInline):
+    model = ProgramUpdate
+    extra = 0
+    fields = ["date", "note", "photo", "progress_percent"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # added through ProgramUpdateAdmin, which runs the service
+
+
+@admin.register(Program)
+class ProgramAdmin(_PlannersOnly):
+    list_display = ["name", "opd", "category", "cycle", "budget", "status", "progress_percent"]
+    list_filter = ["status", "cycle", "category"]
+    search_fields = ["name"]
+    inlines = [ProgramUpdateInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        status, progress = obj.status, obj.progress_percent
+        # Other fields save as usual; status and progress go through the service, which moves proposals.
+        original = Program.objects.get(pk=obj.pk)
+        obj.status, obj.progress_percent = original.status, original.progress_percent
+        super().save_model(request, obj, form, change)
+        program_set_progress(program=obj, actor=request.user, status=status, progress_percent=progress)
+        obj.refresh_from_db()
+
+
+@admin.register(ProgramUpdate)
+class ProgramUpdateAdmin(_PlannersOnly):
+    list_display = ["program", "date", "progress_percent"]
+    list_filter = ["program"]
+    fields = ["program", "date", "note", "photo", "progress_percent"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and can_plan(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        update = program_update_create(
+            program=obj.program,
+            day=obj.date,
+            note=obj.note,
+            photo=form.cleaned_data.get("photo") or None,
+            progress_percent=obj.progress_percent,
+            actor=request.user,
+        )
+        obj.pk = update.pk
+        messages.info(request, _("Progress recorded."))
+
+
+# --- the planner dashboard: /admin/planning/dashboard/ ------------------------------------------------
+
+
+def dashboard_view(request):
+    """Totals per pillar and per kecamatan, votes over time and top proposals of the current cycle."""
+    if not can_plan(request.user):
+        raise PermissionDenied
+    cycle = cycle_current()
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Planning dashboard"),
+        "cycle": cycle,
+        "data": planning_dashboard(cycle=cycle),
+        "generated_at": timezone.now(),
+    }
+    return TemplateResponse(request, "aspirasi/planning/dashboard.html", context)
+
+
+# The default admin site has no hook for extra pages; wrap its URL list once to add the dashboard.
+_admin_get_urls = admin.site.get_urls
+
+
+def _get_urls_with_dashboard():
+    dashboard = path("planning/dashboard/", admin.site.admin_view(dashboard_view), name="planning-dashboard")
+    return [dashboard, *_admin_get_urls()]
+
+
+if not getattr(admin.site, "_planning_dashboard", False):
+    admin.site.get_urls = _get_urls_with_dashboard
+    admin.site._planning_dashboard = True

@@ -5,19 +5,27 @@ from .areas import Kecamatan, Kelurahan
 from .categories import Category, TargetGroup
 from .idempotency import IdempotencyRecord
 from .moderation import AuditEntry, Flag, FlagReason, Opd
+from .planning import CarriedProposal, Cycle, Level, Phase, Program, ProgramStatus, ProgramUpdate
 from .proposals import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
 from .reports import Report, ReportStatus
 
 __all__ = [
     "AuditEntry",
+    "CarriedProposal",
     "Category",
+    "Cycle",
     "Flag",
     "FlagReason",
     "IdempotencyRecord",
     "Kecamatan",
     "Kelurahan",
     "Language",
+    "Level",
     "Opd",
+    "Phase",
+    "Program",
+    "ProgramStatus",
+    "ProgramUpdate",
     "Proposal",
     "ProposalPhoto",
     "ProposalStatus",

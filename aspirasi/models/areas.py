@@ -1,3 +1,6 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +27,14 @@ class Kelurahan(models.Model):
     kecamatan = models.ForeignKey(Kecamatan, on_delete=models.PROTECT, related_name="kelurahan_set")
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("Stable identifier"))
+    need_weight = models.DecimalField(
+        _("need weight"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("0 to 1, e.g. from poverty data; the need term of the priority score"),
+    )
 
     class Meta:
         ordering = ["kecamatan__code", "name"]

@@ -1,3 +1,6 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +32,14 @@ class Category(_Bilingual):
     description_id = models.TextField(_("description (Indonesian)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    pillar_weight = models.DecimalField(
+        _("pillar weight"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("0 to 1: the pillar's weight in the city strategy; the pillar term of the priority score"),
+    )
 
     class Meta(_Bilingual.Meta):
         verbose_name = _("category")

@@ -71,6 +71,13 @@ class Proposal(models.Model):
     source_report = models.ForeignKey(
         "aspirasi.Report", on_delete=models.SET_NULL, null=True, blank=True, related_name="promoted_proposals"
     )
+    # Planning: the Musrenbang cycle it was submitted in, the program that carries it out (aspirasi/models/planning.py).
+    cycle = models.ForeignKey(
+        "aspirasi.Cycle", on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"
+    )
+    program = models.ForeignKey(
+        "aspirasi.Program", on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
     # Denormalised for ordering; only ever changed with F() in the vote services.
     vote_count = models.PositiveIntegerField(_("votes"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

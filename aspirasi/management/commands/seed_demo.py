@@ -1,11 +1,14 @@
-"""Seed demo accounts (one per role) on a new database, DEBUG only. Credentials are printed once."""
+"""Seed demo accounts (one per role) and a small demo data set on a new database, DEBUG only.
+Credentials are printed once."""
 
+import io
 import secrets
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from aspirasi.models import Kecamatan, Kelurahan, User
+from aspirasi.models import Kecamatan, Kelurahan, Proposal, ProposalStatus, User
 from aspirasi.services.accounts import user_assign_role
 
 DEMO_ACCOUNTS = [
@@ -41,3 +44,28 @@ class Command(BaseCommand):
             self.style.SUCCESS("Demo accounts (shown once; log in at /admin/ or POST /api/v1/auth/token/):")
         )
         self.stdout.write("\n".join(lines))
+        self._demo_data(admin=User.objects.get(phone=DEMO_ACCOUNTS[3][0]))
+
+    def _demo_data(self, *, admin: User) -> None:
+        """A small, repeatable data set: proposals, votes, a few photos and reports where those services exist."""
+        try:
+            import aspirasi.services.reports  # noqa: F401
+        except ImportError:
+            reports = 0
+        else:
+            reports = 5
+        call_command("seed_data", proposals=60, votes=300, residents=30, reports=reports, seed=2024, stdout=self.stdout)
+        try:
+            from aspirasi.services.photos import proposal_photo_add
+        except ImportError:
+            return
+        from PIL import Image
+
+        colours = [(46, 125, 50), (21, 101, 192), (239, 108, 0)]
+        published = Proposal.objects.filter(status=ProposalStatus.PUBLISHED).order_by("-vote_count", "-id")[:3]
+        for proposal, colour in zip(published, colours, strict=False):
+            buffer = io.BytesIO()
+            Image.new("RGB", (640, 480), colour).save(buffer, "JPEG")
+            buffer.seek(0)
+            buffer.name = "demo.jpg"
+            proposal_photo_add(proposal=proposal, image=buffer, actor=admin)

@@ -1,0 +1,358 @@
+"""Moderation: the queue of items needing a decision, decisions on one item, bulk decisions.
+
+A decision body is discriminated by `action`: the action is validated first, then its own serializer
+validates the arguments. Moderators see and decide only items of their areas (others are 404); planners
+read the queue but never decide.
+"""
+
+from collections.abc import Mapping
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aspirasi import policies
+from aspirasi.models import Category, Kecamatan, Kelurahan, Opd, Proposal, Report
+from aspirasi.selectors.moderation import InvalidCursor, QueueCursor, moderation_item, moderation_queue
+from aspirasi.services.moderation import (
+    BULK_ACTIONS,
+    PROPOSAL_ACTIONS,
+    REPORT_ACTIONS,
+    RejectionReason,
+    decisions_bulk,
+    proposal_decide,
+    report_decide,
+)
+
+QUEUE_PAGE_MAX = 200
+MAX_ID = 2**63 - 1  # bigint primary keys
+
+
+class CanReadModeration(BasePermission):
+    def has_permission(self, request, view):
+        return policies.can_read_moderation(request.user)
+
+
+class CanModerate(BasePermission):
+    def has_permission(self, request, view):
+        return policies.can_act_as_moderator(request.user)
+
+
+class RejectionReasonField(serializers.ChoiceField):
+    """The reasons a moderator rejects with (RejectionReasonEnum in the schema, see ENUM_NAME_OVERRIDES)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=RejectionReason.choices, **kwargs)
+
+
+# --- queue ---------------------------------------------------------------------------------------------
+
+
+class ModerationQueueQuery(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["proposal", "report"], required=False, help_text="Only this kind")
+    kelurahan = serializers.PrimaryKeyRelatedField(queryset=Kelurahan.objects.all(), required=False)
+    kecamatan = serializers.PrimaryKeyRelatedField(queryset=Kecamatan.objects.all(), required=False)
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False)
+    flagged = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="With open flags")
+    cursor = serializers.CharField(required=False, help_text="`next_cursor` of the previous page")
+    limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=QUEUE_PAGE_MAX)
+
+    def validate_cursor(self, value):
+        try:
+            return QueueCursor.decode(value)
+        except InvalidCursor:
+            raise serializers.ValidationError(_("Invalid cursor."), code="invalid_cursor") from None
+
+
+class ModerationPersonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
+class ModerationKelurahanOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kecamatan_id = serializers.IntegerField()
+
+
+class ModerationKecamatanOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ModerationCategoryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ModerationItemOutput(serializers.Serializer):
+    type = serializers.CharField(help_text="proposal or report")
+    id = serializers.IntegerField()
+    title = serializers.CharField(help_text="A report's first 80 characters of description")
+    description = serializers.CharField()
+    status = serializers.CharField(help_text="The proposal's or report's status")
+    is_hidden = serializers.BooleanField(help_text="Hidden after enough flags, pending review")
+    kelurahan = ModerationKelurahanOutput()
+    kecamatan = ModerationKecamatanOutput()
+    category = ModerationCategoryOutput()
+    created_at = serializers.DateTimeField()
+    age_seconds = serializers.IntegerField()
+    claimed_by = ModerationPersonOutput(allow_null=True)
+    flag_count = serializers.IntegerField(help_text="Open (unresolved) flags")
+    vote_count = serializers.IntegerField(allow_null=True, help_text="Proposals only")
+    thumbnail = serializers.CharField(allow_null=True, help_text="Reports only: small thumbnail URL")
+
+
+class ModerationQueueOutput(serializers.Serializer):
+    results = ModerationItemOutput(many=True)
+    next_cursor = serializers.CharField(allow_null=True, help_text="Pass as `cursor` for the next page")
+
+
+class ModerationQueueView(APIView):
+    permission_classes = [CanReadModeration]
+
+    @extend_schema(
+        tags=["moderation"],
+        parameters=[ModerationQueueQuery],
+        responses={200: ModerationQueueOutput},
+        description="Items needing a decision in your areas, oldest first: submitted or in-review proposals, "
+        "new reports, hidden or flagged public items. Keyset pagination: follow `next_cursor` until null.",
+    )
+    def get(self, request):
+        query = ModerationQueueQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        items, next_cursor = moderation_queue(
+            user=request.user,
+            item_type=data.get("type"),
+            kelurahan_id=data["kelurahan"].pk if data.get("kelurahan") else None,
+            kecamatan_id=data["kecamatan"].pk if data.get("kecamatan") else None,
+            category_id=data["category"].pk if data.get("category") else None,
+            flagged=data.get("flagged"),
+            cursor=data.get("cursor"),
+            limit=data["limit"],
+        )
+        body = {"results": items, "next_cursor": next_cursor.encode() if next_cursor else None}
+        return Response(ModerationQueueOutput(body).data)
+
+
+# --- decisions -----------------------------------------------------------------------------------------
+
+
+class _Decision(serializers.Serializer):
+    action = serializers.CharField(help_text="The decision; selects the other fields")
+
+
+class ClaimDecisionInput(_Decision):
+    """`review`: claim the item (a proposal moves submitted -> in_review)."""
+
+
+class PublishDecisionInput(_Decision):
+    """`publish` (proposals) / `verify` (reports): make public, or clear a hidden/flagged item."""
+
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RejectDecisionInput(_Decision):
+    reason = RejectionReasonField()
+    message = serializers.CharField(max_length=2000, help_text="Shown to the author")
+
+
+class MergeDecisionInput(_Decision):
+    target = serializers.IntegerField(
+        source="target_id", min_value=1, max_value=MAX_ID, help_text="Id of a public proposal to merge into"
+    )
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RecategorizeDecisionInput(_Decision):
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+
+
+class RelocateDecisionInput(_Decision):
+    kelurahan = serializers.PrimaryKeyRelatedField(queryset=Kelurahan.objects.all())
+
+
+class AssignOpdDecisionInput(_Decision):
+    opd = serializers.SlugRelatedField(slug_field="slug", queryset=Opd.objects.filter(is_active=True))
+
+
+class ResolveDecisionInput(_Decision):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    image = serializers.FileField(required=False, help_text="Proof-of-fix photo (multipart): JPEG, PNG, WebP or HEIC")
+
+
+class LinkDecisionInput(_Decision):
+    proposal = serializers.IntegerField(
+        source="proposal_id", min_value=1, max_value=MAX_ID, help_text="Id of a public proposal"
+    )
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class PromoteDecisionInput(_Decision):
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+PROPOSAL_DECISION_INPUTS = {
+    "review": ClaimDecisionInput,
+    "publish": PublishDecisionInput,
+    "reject": RejectDecisionInput,
+    "merge": MergeDecisionInput,
+    "recategorize": RecategorizeDecisionInput,
+    "relocate": RelocateDecisionInput,
+    "assign_opd": AssignOpdDecisionInput,
+}
+REPORT_DECISION_INPUTS = {
+    "review": ClaimDecisionInput,
+    "verify": PublishDecisionInput,
+    "reject": RejectDecisionInput,
+    "resolve": ResolveDecisionInput,
+    "link": LinkDecisionInput,
+    "promote": PromoteDecisionInput,
+}
+assert set(PROPOSAL_DECISION_INPUTS) == set(PROPOSAL_ACTIONS)
+assert set(REPORT_DECISION_INPUTS) == set(REPORT_ACTIONS)
+
+
+def decision_arguments(data, inputs: dict) -> tuple[str, dict]:
+    """Validate `action` first, then the arguments of that action. Returns (action, service arguments)."""
+    if not isinstance(data, Mapping):
+        raise serializers.ValidationError({"non_field_errors": [_("Send a JSON object.")]}, code="invalid")
+    chooser = serializers.ChoiceField(choices=sorted(inputs))
+    try:
+        action = chooser.run_validation(data.get("action", serializers.empty))
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({"action": error.detail}) from None
+    arguments = inputs[action](data=data)
+    arguments.is_valid(raise_exception=True)
+    validated = dict(arguments.validated_data)
+    validated.pop("action")
+    return action, validated
+
+
+def _decided(request, item_type: str, item_id: int) -> Response:
+    return Response(ModerationItemOutput(moderation_item(user=request.user, item_type=item_type, item_id=item_id)).data)
+
+
+class ProposalDecisionView(APIView):
+    permission_classes = [CanModerate]
+
+    @extend_schema(
+        tags=["moderation"],
+        request=PolymorphicProxySerializer(
+            component_name="ProposalDecisionInput",
+            serializers=PROPOSAL_DECISION_INPUTS,
+            resource_type_field_name="action",
+        ),
+        responses={200: ModerationItemOutput},
+        description="Decide a proposal of your areas. `already_claimed` when another moderator holds it, "
+        "`illegal_transition` when its status forbids the action, `item_changed` when someone decided first.",
+    )
+    def post(self, request, proposal_id: int):
+        proposal = Proposal.objects.filter(policies.moderation_scope(request.user), pk=proposal_id).first()
+        if proposal is None:
+            raise Http404
+        action, arguments = decision_arguments(request.data, PROPOSAL_DECISION_INPUTS)
+        proposal_decide(proposal=proposal, actor=request.user, action=action, **arguments)
+        return _decided(request, "proposal", proposal_id)
+
+
+class ReportDecisionView(APIView):
+    permission_classes = [CanModerate]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=["moderation"],
+        request={
+            "application/json": PolymorphicProxySerializer(
+                component_name="ReportDecisionInput",
+                serializers=REPORT_DECISION_INPUTS,
+                resource_type_field_name="action",
+            ),
+            "multipart/form-data": PolymorphicProxySerializer(
+                component_name="ReportDecisionInput",
+                serializers=REPORT_DECISION_INPUTS,
+                resource_type_field_name="action",
+            ),
+        },
+        responses={200: ModerationItemOutput},
+        description="Decide a photo report of your areas; `resolve` may carry a proof-of-fix `image` (multipart).",
+    )
+    def post(self, request, report_id: int):
+        report = Report.objects.filter(policies.moderation_scope(request.user), pk=report_id).first()
+        if report is None:
+            raise Http404
+        action, arguments = decision_arguments(request.data, REPORT_DECISION_INPUTS)
+        report_decide(report=report, actor=request.user, action=action, **arguments)
+        return _decided(request, "report", report_id)
+
+
+# --- bulk ----------------------------------------------------------------------------------------------
+
+
+class BulkItemInput(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["proposal", "report"])
+    id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
+class BulkDecisionInput(serializers.Serializer):
+    items = BulkItemInput(many=True, min_length=1, max_length=200)
+    action = serializers.ChoiceField(
+        choices=list(BULK_ACTIONS), help_text="`publish` and `verify` both mean publish a proposal / verify a report"
+    )
+    reason = RejectionReasonField(required=False, help_text="Required for `reject`")
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def validate(self, attrs):
+        if attrs["action"] == "reject" and not (attrs.get("reason") and attrs.get("message")):
+            raise serializers.ValidationError(
+                {"reason": [_("Rejecting needs a reason and a message.")]}, code="required"
+            )
+        return attrs
+
+
+class BulkItemResultOutput(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    code = serializers.CharField(allow_null=True, help_text="The error code when not ok")
+    status = serializers.CharField(allow_null=True, help_text="The item's status after the decision")
+
+
+class BulkDecisionOutput(serializers.Serializer):
+    results = BulkItemResultOutput(many=True)
+
+
+class BulkDecisionView(APIView):
+    permission_classes = [CanModerate]
+
+    @extend_schema(
+        tags=["moderation"],
+        request=BulkDecisionInput,
+        responses={200: BulkDecisionOutput},
+        description="Apply one action to many items; each is decided and audited on its own, so one failure "
+        "(listed with its code) leaves the others done.",
+    )
+    def post(self, request):
+        data = BulkDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        arguments = {}
+        if values["action"] == "reject":
+            arguments = {"reason": values["reason"], "message": values["message"]}
+        elif values["action"] in ("publish", "verify"):
+            arguments = {"message": values["message"]}
+        results = decisions_bulk(
+            actor=request.user,
+            items=[(item["type"], item["id"]) for item in values["items"]],
+            action=values["action"],
+            **arguments,
+        )
+        return Response(BulkDecisionOutput({"results": results}).data)

@@ -1,0 +1,496 @@
+"""Proposals (usulan): the public list and detail, a resident's submit/edit/withdraw, own list, duplicates."""
+
+import math
+
+import django_filters
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from aspirasi import policies
+from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from aspirasi.models import Category, Kelurahan, Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent
+from aspirasi.models import TargetGroup as TargetGroupModel
+from aspirasi.models.proposals import PUBLIC_STATUSES
+from aspirasi.selectors import proposals as selectors
+from aspirasi.services import proposals as services
+
+MAX_RADIUS_KM = 50
+
+# --- Output ---------------------------------------------------------------------------------------------
+
+
+class ProposalCategoryOutput(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="In the request's language")
+
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name"]
+
+
+class ProposalAreaOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ProposalPhotoInlineOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ProposalPhoto
+        fields = ["id", "image", "thumbnail_small", "thumbnail_large", "width", "height"]
+
+
+class ProposalAuthorOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class ProposalTimelineOutput(serializers.ModelSerializer):
+    # "from" is a Python keyword: the field is renamed in to_representation.
+    from_status = serializers.CharField(help_text="Empty for the first entry")
+    to_status = serializers.CharField()
+
+    class Meta:
+        model = ProposalStatusEvent
+        fields = ["actor_role", "from_status", "to_status", "message", "created_at"]
+
+
+class ProposalOutput(serializers.ModelSerializer):
+    """A proposal as the public (and its author) see it. Never a phone, an email or another resident's id."""
+
+    category = ProposalCategoryOutput(read_only=True)
+    kelurahan = serializers.SerializerMethodField()
+    kecamatan = serializers.SerializerMethodField()
+    latitude = serializers.FloatField(read_only=True, allow_null=True)
+    longitude = serializers.FloatField(read_only=True, allow_null=True)
+    target_groups = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    volume = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False, read_only=True)
+    author_name = serializers.SerializerMethodField(help_text='display name, or "Warga <kelurahan>" when anonymous')
+    is_own = serializers.SerializerMethodField(help_text="True when the caller wrote it (may edit or withdraw)")
+    has_voted = serializers.BooleanField(read_only=True, help_text="False for anonymous callers")
+    photos = ProposalPhotoInlineOutput(many=True, read_only=True)
+    distance_km = serializers.SerializerMethodField(help_text="Only with near=lat,lng")
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "title",
+            "description",
+            "category",
+            "kelurahan",
+            "kecamatan",
+            "rt",
+            "rw",
+            "latitude",
+            "longitude",
+            "target_groups",
+            "estimated_beneficiaries",
+            "estimated_poor_households",
+            "volume",
+            "unit",
+            "estimated_cost",
+            "anonymous",
+            "author_name",
+            "is_own",
+            "status",
+            "rejection_reason",
+            "rejection_message",
+            "merged_into",
+            "vote_count",
+            "has_voted",
+            "photos",
+            "distance_km",
+            "created_at",
+            "updated_at",
+            "published_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ProposalAreaOutput)
+    def get_kelurahan(self, proposal) -> dict:
+        area = proposal.kelurahan
+        return {"id": area.pk, "slug": area.slug, "name": area.name}
+
+    @extend_schema_field(ProposalAreaOutput)
+    def get_kecamatan(self, proposal) -> dict:
+        area = proposal.kelurahan.kecamatan
+        return {"id": area.pk, "slug": area.slug, "name": area.name}
+
+    def get_author_name(self, proposal) -> str:
+        if proposal.anonymous:
+            return f"Warga {proposal.kelurahan.name}"
+        return proposal.author.display_name
+
+    def get_is_own(self, proposal) -> bool:
+        user = self.context.get("user")
+        return bool(user and user.is_authenticated and proposal.author_id == user.pk)
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_distance_km(self, proposal) -> float | None:
+        distance = getattr(proposal, "distance_km", None)
+        return None if distance is None else round(distance, 3)
+
+    def to_representation(self, proposal):
+        data = super().to_representation(proposal)
+        if proposal.status != ProposalStatus.REJECTED:
+            data["rejection_reason"] = data["rejection_message"] = ""
+        return data
+
+
+class ProposalStaffOutput(ProposalOutput):
+    """For moderators, planners and admins: who wrote it, even when anonymous."""
+
+    author = ProposalAuthorOutput(read_only=True)
+
+    class Meta(ProposalOutput.Meta):
+        fields = [*ProposalOutput.Meta.fields, "author"]
+        read_only_fields = fields
+
+
+class ProposalDetailOutput(ProposalOutput):
+    timeline = ProposalTimelineOutput(many=True, read_only=True)
+
+    class Meta(ProposalOutput.Meta):
+        fields = [*ProposalOutput.Meta.fields, "timeline"]
+        read_only_fields = fields
+
+    def to_representation(self, proposal):
+        data = super().to_representation(proposal)
+        data["timeline"] = [
+            {"from" if k == "from_status" else "to" if k == "to_status" else k: v for k, v in entry.items()}
+            for entry in data["timeline"]
+        ]
+        return data
+
+
+class ProposalStaffDetailOutput(ProposalDetailOutput):
+    author = ProposalAuthorOutput(read_only=True)
+
+    class Meta(ProposalDetailOutput.Meta):
+        fields = [*ProposalDetailOutput.Meta.fields, "author"]
+        read_only_fields = fields
+
+
+def _list_output_class(user):
+    return ProposalStaffOutput if policies.can_see_authors(user) else ProposalOutput
+
+
+def _detail_output(proposal, request) -> dict:
+    output = ProposalStaffDetailOutput if policies.can_see_authors(request.user) else ProposalDetailOutput
+    return output(proposal, context={"request": request, "user": request.user}).data
+
+
+# --- Input ----------------------------------------------------------------------------------------------
+
+
+class ProposalCreateInput(serializers.Serializer):
+    title = serializers.CharField(min_length=5, max_length=200)
+    description = serializers.CharField(min_length=10, max_length=5000)
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    kelurahan = serializers.PrimaryKeyRelatedField(queryset=Kelurahan.objects.all())
+    rt = serializers.RegexField(r"^\d{1,3}$", required=False, allow_blank=True, default="")
+    rw = serializers.RegexField(r"^\d{1,3}$", required=False, allow_blank=True, default="")
+    latitude = serializers.FloatField(required=False, allow_null=True, default=None, help_text="WGS84, with longitude")
+    longitude = serializers.FloatField(required=False, allow_null=True, default=None, help_text="WGS84, with latitude")
+    target_groups = serializers.SlugRelatedField(
+        slug_field="slug", queryset=TargetGroupModel.objects.all(), many=True, required=False, default=list
+    )
+    estimated_beneficiaries = serializers.IntegerField(
+        min_value=0, max_value=10_000_000, required=False, allow_null=True
+    )
+    estimated_poor_households = serializers.IntegerField(
+        min_value=0, max_value=10_000_000, required=False, allow_null=True
+    )
+    volume = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    unit = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    estimated_cost = serializers.IntegerField(
+        min_value=0, max_value=10**15, required=False, allow_null=True, help_text="Rupiah"
+    )
+    anonymous = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        has_latitude = attrs.get("latitude") is not None
+        has_longitude = attrs.get("longitude") is not None
+        if self.partial and ("latitude" in attrs) != ("longitude" in attrs):
+            raise serializers.ValidationError(
+                {"latitude": [_("Send latitude and longitude together.")]}, code="point_incomplete"
+            )
+        if has_latitude != has_longitude:
+            raise serializers.ValidationError(
+                {"latitude": [_("Send latitude and longitude together.")]}, code="point_incomplete"
+            )
+        if has_latitude:
+            latitude, longitude = attrs["latitude"], attrs["longitude"]
+            if not (math.isfinite(latitude) and math.isfinite(longitude)):
+                raise serializers.ValidationError({"latitude": [_("Enter a valid number.")]}, code="invalid")
+            if not services.point_in_balikpapan(latitude, longitude):
+                raise serializers.ValidationError(
+                    {"latitude": [_("The location is outside Balikpapan.")]}, code="outside_city"
+                )
+        return attrs
+
+
+class ProposalUpdateInput(ProposalCreateInput):
+    """The same fields as a submit; send only those that change."""
+
+
+# --- Filters and pagination -------------------------------------------------------------------------------
+
+
+ORDERINGS = {
+    # Ids are handed out in creation order, so "newest" walks the primary key index backwards and stops
+    # after a page instead of sorting every public row by created_at.
+    "newest": ("-id",),
+    "most_voted": ("-vote_count", "-id"),
+    "trending": ("-trending_votes", "-id"),
+}
+
+
+class ProposalCursorPagination(CursorPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = ORDERINGS["newest"]
+
+    def get_ordering(self, request, queryset, view):
+        return ORDERINGS.get(request.query_params.get("ordering") or "newest", self.ordering)
+
+
+def _point(value: str) -> tuple[float, float]:
+    try:
+        latitude, longitude = (float(part) for part in value.split(","))
+    except ValueError:
+        raise serializers.ValidationError({"near": [_("Use near=<latitude>,<longitude>.")]}) from None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)) or abs(latitude) > 90 or abs(longitude) > 180:
+        raise serializers.ValidationError({"near": [_("Use near=<latitude>,<longitude>.")]})
+    return latitude, longitude
+
+
+class ProposalFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(method="filter_category", help_text="Category id or slug")
+    kelurahan = django_filters.NumberFilter(field_name="kelurahan_id", help_text="Kelurahan id")
+    kecamatan = django_filters.CharFilter(method="filter_kecamatan", help_text="Kecamatan id or slug")
+    status = django_filters.ChoiceFilter(choices=[(s.value, s.label) for s in PUBLIC_STATUSES])
+    target_group = django_filters.CharFilter(method="filter_target_group", help_text="Target group slug")
+    q = django_filters.CharFilter(method="filter_q", max_length=200, help_text="Words in title or description")
+    ordering = django_filters.ChoiceFilter(
+        method="filter_ordering",
+        choices=[("newest", "newest"), ("most_voted", "most_voted"), ("trending", "trending")],
+        help_text="newest (default), most_voted, or trending (votes in the last 7 days)",
+    )
+    near = django_filters.CharFilter(method="filter_near", help_text="<latitude>,<longitude>; adds distance_km")
+    radius_km = django_filters.NumberFilter(
+        method="filter_noop", help_text=f"With near: radius in km (default 2, at most {MAX_RADIUS_KM})"
+    )
+
+    class Meta:
+        model = Proposal
+        fields = []
+
+    def filter_category(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(category_id=int(value))
+        return queryset.filter(category__slug=value)
+
+    def filter_kecamatan(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(kelurahan__kecamatan_id=int(value))
+        return queryset.filter(kelurahan__kecamatan__slug=value)
+
+    def filter_target_group(self, queryset, name, value):
+        # Slugs are unique and a group is on a proposal at most once: the join cannot duplicate rows.
+        return queryset.filter(target_groups__slug=value)
+
+    def filter_q(self, queryset, name, value):
+        return selectors.proposals_search(queryset, text=value)
+
+    def filter_ordering(self, queryset, name, value):
+        if value == "trending":
+            return selectors.proposals_with_trending(queryset)
+        return queryset
+
+    def filter_near(self, queryset, name, value):
+        latitude, longitude = _point(value)
+        radius = self.form.cleaned_data.get("radius_km")
+        radius = 2.0 if radius is None else float(radius)
+        if not 0 < radius <= MAX_RADIUS_KM:
+            raise serializers.ValidationError({"radius_km": [_("Use a radius between 0 and 50 km.")]})
+        return selectors.proposals_near(queryset, latitude=latitude, longitude=longitude, radius_km=radius)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+
+class MyProposalFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ProposalStatus.choices)
+
+    class Meta:
+        model = Proposal
+        fields = []
+
+
+# --- Views ----------------------------------------------------------------------------------------------
+
+
+class _ProposalListMixin:
+    pagination_class = ProposalCursorPagination
+    filter_backends = [DjangoFilterBackend]
+
+    def list_response(self):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        output = _list_output_class(self.request.user)
+        data = output(page, many=True, context={"request": self.request, "user": self.request.user}).data
+        return self.get_paginated_response(data)
+
+
+class ProposalsView(_ProposalListMixin, GenericAPIView):
+    """GET: public proposals, filtered and paginated. POST: submit a proposal (residents and staff)."""
+
+    filterset_class = ProposalFilter
+    serializer_class = ProposalOutput
+    throttle_scope = "create"
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request is None or self.request.method == "GET" else [IsAuthenticated()]
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def get_queryset(self):
+        return selectors.proposals_for_output(selectors.proposals_public(), user=self.request.user)
+
+    @extend_schema(tags=["proposals"], responses={200: ProposalOutput(many=True)})
+    def get(self, request):
+        return self.list_response()
+
+    @extend_schema(
+        tags=["proposals"],
+        request=ProposalCreateInput,
+        responses={201: ProposalDetailOutput},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request):
+        data = ProposalCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = services.proposal_create(author=request.user, **data.validated_data)
+        proposal = selectors.proposal_detail(pk=proposal.pk, user=request.user)
+        return Response(_detail_output(proposal, request), status=status.HTTP_201_CREATED)
+
+
+class MyProposalsView(_ProposalListMixin, GenericAPIView):
+    """The caller's own proposals in every state, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    filterset_class = MyProposalFilter
+    serializer_class = ProposalOutput
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
+            return Proposal.objects.none()
+        return selectors.proposals_for_output(selectors.proposals_of_author(self.request.user), user=self.request.user)
+
+    @extend_schema(tags=["me"], responses={200: ProposalOutput(many=True)})
+    def get(self, request):
+        return self.list_response()
+
+
+class ProposalDetailView(APIView):
+    """One proposal; its author may edit or withdraw it while submitted or in review."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request is None or self.request.method == "GET" else [IsAuthenticated()]
+
+    def _get(self, request, pk: int):
+        proposal = selectors.proposal_detail(pk=pk, user=request.user)
+        if proposal is None:
+            raise Http404
+        return proposal
+
+    def _get_own(self, request, pk: int):
+        proposal = self._get(request, pk)
+        if proposal.author_id != request.user.pk:
+            raise PermissionDenied(_("Only the author can change a proposal."))
+        return proposal
+
+    @extend_schema(tags=["proposals"], responses={200: ProposalDetailOutput})
+    def get(self, request, pk: int):
+        return Response(_detail_output(self._get(request, pk), request))
+
+    @extend_schema(tags=["proposals"], request=ProposalUpdateInput, responses={200: ProposalDetailOutput})
+    def patch(self, request, pk: int):
+        proposal = self._get_own(request, pk)
+        data = ProposalUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.proposal_update(proposal=proposal, actor=request.user, **data.validated_data)
+        return Response(_detail_output(self._get(request, pk), request))
+
+    @extend_schema(tags=["proposals"], responses={204: None})
+    def delete(self, request, pk: int):
+        proposal = self._get_own(request, pk)
+        services.proposal_withdraw(proposal=proposal, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Likely duplicates ----------------------------------------------------------------------------------
+
+
+class ProposalSimilarQuery(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    category = serializers.IntegerField(required=False, min_value=1)
+    latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
+
+    def validate(self, attrs):
+        if ("latitude" in attrs) != ("longitude" in attrs):
+            raise serializers.ValidationError({"latitude": [_("Send latitude and longitude together.")]})
+        for name in ("latitude", "longitude"):
+            if name in attrs and not math.isfinite(attrs[name]):
+                raise serializers.ValidationError({name: [_("Enter a valid number.")]})
+        return attrs
+
+
+class ProposalSimilarOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="proposal.pk")
+    title = serializers.CharField(source="proposal.title")
+    status = serializers.CharField(source="proposal.status")
+    vote_count = serializers.IntegerField(source="proposal.vote_count")
+    category = ProposalCategoryOutput(source="proposal.category")
+    kelurahan = serializers.CharField(source="proposal.kelurahan.name")
+    similarity = serializers.FloatField(help_text="0..1 text similarity")
+    distance_km = serializers.FloatField(allow_null=True, help_text="Only when a point is given")
+
+
+class ProposalSimilarView(APIView):
+    """Public proposals that look like the one being written, so the app can offer to support one instead."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["proposals"], parameters=[ProposalSimilarQuery], responses={200: ProposalSimilarOutput(many=True)}
+    )
+    def get(self, request):
+        query = ProposalSimilarQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        similar = selectors.proposals_similar(
+            title=params["title"],
+            description=params["description"],
+            category_id=params.get("category"),
+            latitude=params.get("latitude"),
+            longitude=params.get("longitude"),
+        )
+        return Response(ProposalSimilarOutput(similar, many=True, context={"request": request}).data)

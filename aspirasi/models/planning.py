@@ -1,0 +1,215 @@
+"""Musrenbang planning: cycles with dated phases and score weights, staged carrying, programs.
+
+A cycle's phases follow each other without gaps or overlap: each phase starts on its date and ends the
+day before the next one starts; `closes_on` starts the `closed` phase. The date order is a check
+constraint, so no phase can overlap another.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Phase(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    SUBMISSION = "submission", _("Submission")
+    REVIEW = "review", _("Review")
+    VOTING = "voting", _("Voting")
+    DELIBERATION = "deliberation", _("Deliberation")
+    CLOSED = "closed", _("Closed")
+
+
+# The date field that starts each phase, in order.
+PHASE_STARTS: tuple[tuple[str, str], ...] = (
+    (Phase.SUBMISSION, "submission_starts_on"),
+    (Phase.REVIEW, "review_starts_on"),
+    (Phase.VOTING, "voting_starts_on"),
+    (Phase.DELIBERATION, "deliberation_starts_on"),
+    (Phase.CLOSED, "closes_on"),
+)
+
+_weight = {
+    "max_digits": 4,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
+}
+
+
+class Cycle(models.Model):
+    """One Musrenbang cycle (e.g. "Musrenbang 2027"): its phase dates and the weights of its priority score."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    submission_starts_on = models.DateField(_("submission starts"))
+    review_starts_on = models.DateField(_("review starts"))
+    voting_starts_on = models.DateField(_("voting starts"))
+    deliberation_starts_on = models.DateField(_("deliberation starts"))
+    closes_on = models.DateField(_("closes"))
+    # Weights of the priority score (docs/planning.md); relative to each other, 0 switches a term off.
+    weight_support = models.DecimalField(_("weight: support"), default=Decimal("3"), **_weight)
+    weight_beneficiaries = models.DecimalField(_("weight: beneficiaries"), default=Decimal("2"), **_weight)
+    weight_poor_households = models.DecimalField(_("weight: poor households"), default=Decimal("2"), **_weight)
+    weight_pillar = models.DecimalField(_("weight: pillar"), default=Decimal("1"), **_weight)
+    weight_need = models.DecimalField(_("weight: kelurahan need"), default=Decimal("1"), **_weight)
+    weight_cost = models.DecimalField(_("weight: cost per beneficiary"), default=Decimal("1"), **_weight)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submission_starts_on", "-id"]
+        verbose_name = _("Musrenbang cycle")
+        verbose_name_plural = _("Musrenbang cycles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_starts_on__gt=F("submission_starts_on"))
+                & Q(voting_starts_on__gt=F("review_starts_on"))
+                & Q(deliberation_starts_on__gt=F("voting_starts_on"))
+                & Q(closes_on__gt=F("deliberation_starts_on")),
+                name="cycle_phases_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_support__gte=0)
+                & Q(weight_beneficiaries__gte=0)
+                & Q(weight_poor_households__gte=0)
+                & Q(weight_pillar__gte=0)
+                & Q(weight_need__gte=0)
+                & Q(weight_cost__gte=0),
+                name="cycle_weights_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def phase_on(self, day: date) -> str:
+        """The phase this cycle is in on `day`."""
+        current = Phase.UPCOMING
+        for phase, field in PHASE_STARTS:
+            if getattr(self, field) <= day:
+                current = phase
+        return current
+
+    @property
+    def current_phase(self) -> str:
+        return self.phase_on(timezone.localdate())
+
+    def phase_dates(self) -> list[dict]:
+        """Each phase with its first and last day (the closed phase has no end)."""
+        starts = [(phase, getattr(self, field)) for phase, field in PHASE_STARTS]
+        result = []
+        for index, (phase, starts_on) in enumerate(starts):
+            ends_on = None
+            if index + 1 < len(starts):
+                ends_on = starts[index + 1][1] - timedelta(days=1)
+            result.append({"phase": str(phase), "starts_on": starts_on, "ends_on": ends_on})
+        return result
+
+
+class Level(models.TextChoices):
+    KELURAHAN = "kelurahan", _("Kelurahan")
+    KECAMATAN = "kecamatan", _("Kecamatan")
+    CITY = "city", _("City")
+
+
+class CarriedProposal(models.Model):
+    """A proposal a Musrenbang forum carried into the next level (kecamatan or city), with its agreed rank."""
+
+    proposal = models.ForeignKey("aspirasi.Proposal", on_delete=models.CASCADE, related_name="carried")
+    level = models.CharField(
+        _("carried into"),
+        max_length=10,
+        choices=[(Level.KECAMATAN, Level.KECAMATAN.label), (Level.CITY, Level.CITY.label)],
+    )
+    rank = models.PositiveSmallIntegerField(_("forum rank"), validators=[MinValueValidator(1)])
+    carried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    carried_at = models.DateTimeField(_("carried"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["level", "rank", "id"]
+        verbose_name = _("carried proposal")
+        verbose_name_plural = _("carried proposals")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "level"], name="carried_once_per_level"),
+            models.CheckConstraint(condition=Q(level__in=["kecamatan", "city"]), name="carried_level_valid"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="carried_rank_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} -> {self.level} #{self.rank}"
+
+
+class ProgramStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+
+
+class Program(models.Model):
+    """A funded city program (kegiatan) that carries out accepted proposals; residents follow its progress."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    opd = models.ForeignKey("aspirasi.Opd", on_delete=models.PROTECT, related_name="programs", verbose_name=_("OPD"))
+    category = models.ForeignKey(
+        "aspirasi.Category", on_delete=models.PROTECT, related_name="programs", verbose_name=_("pillar")
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, null=True, blank=True, related_name="programs")
+    budget = models.PositiveBigIntegerField(_("budget ceiling (pagu, IDR)"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    status = models.CharField(_("status"), max_length=10, choices=ProgramStatus.choices, default=ProgramStatus.PLANNED)
+    progress_percent = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress_percent__gte=0) & Q(progress_percent__lte=100), name="program_progress_0_100"
+            ),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="program_period_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramUpdate(models.Model):
+    """A dated progress note on a program, optionally with a photo."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(_("date"))
+    note = models.TextField(_("note"), max_length=2000)
+    photo = models.ImageField(_("photo"), upload_to="programs/%Y/%m/", blank=True)
+    progress_percent = models.PositiveSmallIntegerField(
+        _("progress (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("program update")
+        verbose_name_plural = _("program updates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress_percent__isnull=True) | Q(progress_percent__lte=100),
+                name="program_update_progress_0_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.date}"

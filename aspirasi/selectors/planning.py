@@ -1,0 +1,418 @@
+"""Reads for planning: priority scores with their breakdown, ranked priorities per level, totals,
+cycles, programs and the planner dashboard.
+
+The score is computed in the database (docs/planning.md): every term is an annotation in [0, 1],
+the score is 100 * sum(weight * term) / sum(weight), and the rank within each area and pillar is a
+ROW_NUMBER() window. A priorities page costs three queries whatever the number of proposals: the
+maximum votes per kelurahan (to normalise support), the totals per area and pillar, and the rows.
+"""
+
+import math
+from collections.abc import Iterator
+from datetime import date
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, Least, Ln, RowNumber, TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from aspirasi.models import CarriedProposal, Cycle, Level, Program, Proposal, ProposalStatus, Vote
+
+P = ProposalStatus
+# Published and later; merged proposals are left out because their votes were moved to the target.
+SCORED_STATUSES = (P.PUBLISHED, P.ACCEPTED, P.IN_PROGRESS, P.COMPLETED)
+
+# Reference points of the normalised terms (docs/planning.md explains the choice).
+BENEFICIARIES_REFERENCE = 10_000  # ln(1 + n) / ln(1 + 10,000): 10,000 beneficiaries or more score 1
+POOR_HOUSEHOLDS_REFERENCE = 1_000  # ln(1 + n) / ln(1 + 1,000)
+COST_PER_BENEFICIARY_REFERENCE = 1_000_000  # Rp 1 million per beneficiary scores 0.5; cheaper scores more
+
+# Term name -> the Cycle field holding its weight. The order is the order of the breakdown and exports.
+TERMS: dict[str, str] = {
+    "support": "weight_support",
+    "beneficiaries": "weight_beneficiaries",
+    "poor_households": "weight_poor_households",
+    "pillar": "weight_pillar",
+    "need": "weight_need",
+    "cost": "weight_cost",
+}
+TERM_LABELS = {
+    "support": _("Support (votes / most votes in the kelurahan)"),
+    "beneficiaries": _("Beneficiaries (log-scaled)"),
+    "poor_households": _("Poor households reached (log-scaled)"),
+    "pillar": _("Pillar weight of the city strategy"),
+    "need": _("Kelurahan need weight"),
+    "cost": _("Cost per beneficiary (cheaper scores higher)"),
+}
+# Deterministic ranking: score desc, votes desc, created_at asc, id asc.
+RANK_ORDER = [F("score").desc(), F("vote_count").desc(), F("created_at").asc(), F("id").asc()]
+CITY_NAME = "Kota Balikpapan"
+
+_FLOAT = FloatField()
+
+
+def cycle_weights(cycle: Cycle | None) -> dict[str, float]:
+    """The weight of every term for `cycle` (the model defaults when there is no cycle)."""
+    source = cycle if cycle is not None else Cycle()
+    return {term: float(getattr(source, field)) for term, field in TERMS.items()}
+
+
+def _log_scaled(field: str, reference: int):
+    value = Cast(Coalesce(F(field), Value(0)), _FLOAT) + Value(1.0)
+    return Least(Ln(value) / Value(math.log(1 + reference)), Value(1.0), output_field=_FLOAT)
+
+
+def _in_cycle(cycle: Cycle | None) -> Q:
+    return Q(cycle=cycle) if cycle is not None else Q(cycle__isnull=True)
+
+
+def scored_proposals(*, cycle: Cycle | None) -> QuerySet[Proposal]:
+    """Proposals of `cycle` that get a score, annotated with every term (t_<term>) and `score` (0-100).
+
+    One query now (the most votes per kelurahan); the returned queryset is one more."""
+    base = Proposal.objects.filter(_in_cycle(cycle), status__in=SCORED_STATUSES, is_hidden=False)
+    most_votes = dict(
+        base.order_by().values("kelurahan_id").annotate(most=Max("vote_count")).values_list("kelurahan_id", "most")
+    )
+    kelurahan_most = Case(
+        *[When(kelurahan_id=k, then=Value(float(max(m or 0, 1)))) for k, m in most_votes.items()],
+        default=Value(1.0),
+        output_field=_FLOAT,
+    )
+    weights = cycle_weights(cycle)
+    total_weight = sum(weights.values())
+    cost_term = Case(
+        When(
+            estimated_cost__isnull=False,
+            estimated_beneficiaries__gt=0,
+            then=ExpressionWrapper(
+                Value(1.0)
+                / (
+                    Value(1.0)
+                    + Cast(F("estimated_cost"), _FLOAT)
+                    / (Cast(F("estimated_beneficiaries"), _FLOAT) * Value(float(COST_PER_BENEFICIARY_REFERENCE)))
+                ),
+                output_field=_FLOAT,
+            ),
+        ),
+        default=Value(0.0),
+        output_field=_FLOAT,
+    )
+    queryset = base.annotate(
+        t_support=ExpressionWrapper(Cast(F("vote_count"), _FLOAT) / kelurahan_most, output_field=_FLOAT),
+        t_beneficiaries=_log_scaled("estimated_beneficiaries", BENEFICIARIES_REFERENCE),
+        t_poor_households=_log_scaled("estimated_poor_households", POOR_HOUSEHOLDS_REFERENCE),
+        t_pillar=Cast(F("category__pillar_weight"), _FLOAT),
+        t_need=Cast(F("kelurahan__need_weight"), _FLOAT),
+        t_cost=cost_term,
+    )
+    if total_weight <= 0:
+        return queryset.annotate(score=Value(0.0, output_field=_FLOAT))
+    weighted = Value(0.0, output_field=_FLOAT)
+    for term, weight in weights.items():
+        weighted = weighted + F(f"t_{term}") * Value(weight)
+    return queryset.annotate(score=ExpressionWrapper(weighted * Value(100.0 / total_weight), output_field=_FLOAT))
+
+
+# --- priorities per level ----------------------------------------------------------------------------
+
+_AREA = {
+    Level.KELURAHAN: ("kelurahan_id", "kelurahan__name", ["kelurahan__kecamatan__code", "kelurahan__name"]),
+    Level.KECAMATAN: ("kelurahan__kecamatan_id", "kelurahan__kecamatan__name", ["kelurahan__kecamatan__code"]),
+    Level.CITY: (None, None, []),
+}
+
+
+def _carried_rank(level: str):
+    return Subquery(CarriedProposal.objects.filter(proposal=OuterRef("pk"), level=level).values("rank")[:1])
+
+
+def _level_queryset(
+    *, cycle: Cycle | None, level: str, area_id: int | None, category_id: int | None
+) -> QuerySet[Proposal]:
+    queryset = scored_proposals(cycle=cycle)
+    if level != Level.KELURAHAN:
+        # A level's list is what the forum below carried into it.
+        queryset = queryset.filter(Exists(CarriedProposal.objects.filter(proposal=OuterRef("pk"), level=level)))
+    area_field = _AREA[level][0]
+    if area_id is not None and area_field:
+        queryset = queryset.filter(**{area_field: area_id})
+    if category_id is not None:
+        queryset = queryset.filter(category_id=category_id)
+    return queryset
+
+
+ROW_FIELDS = [
+    "id",
+    "title",
+    "status",
+    "category_id",
+    "category__slug",
+    "category__name_id",
+    "category__name_en",
+    "kelurahan_id",
+    "kelurahan__name",
+    "kelurahan__kecamatan_id",
+    "kelurahan__kecamatan__name",
+    "rt",
+    "rw",
+    "volume",
+    "unit",
+    "estimated_cost",
+    "opd__name",
+    "vote_count",
+    "estimated_beneficiaries",
+    "estimated_poor_households",
+    "latitude",
+    "longitude",
+    "created_at",
+    "score",
+    *(f"t_{term}" for term in TERMS),
+    "rank",
+    "carried_kecamatan",
+    "carried_city",
+]
+
+
+def priorities_for_cycle(
+    *, cycle: Cycle | None, level: str, area_id: int | None = None, category_id: int | None = None
+) -> QuerySet:
+    """Ranked priority rows (dicts) of `level`: ranked within each area and pillar, ordered by area, pillar
+    and rank. One query (after scored_proposals' one); slice it for a page or .iterator() it for an export."""
+    area_field, _name, area_order = _AREA[level]
+    partition = [F("category_id")] + ([F(area_field)] if area_field else [])
+    queryset = _level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=category_id)
+    return (
+        queryset.annotate(
+            rank=Window(RowNumber(), partition_by=partition, order_by=RANK_ORDER),
+            carried_kecamatan=_carried_rank(Level.KECAMATAN),
+            carried_city=_carried_rank(Level.CITY),
+        )
+        .order_by(*area_order, "category__order", "category__slug", *RANK_ORDER)
+        .values(*ROW_FIELDS)
+    )
+
+
+def priority_totals(
+    *, cycle: Cycle | None, level: str, area_id: int | None = None, category_id: int | None = None
+) -> list[dict]:
+    """Count, votes, beneficiaries and estimated cost per area and pillar of `level`, in the rows' order.
+    Two queries (scored_proposals' one included)."""
+    area_field, area_name, area_order = _AREA[level]
+    queryset = _level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=category_id)
+    group = ["category_id", "category__slug", "category__name_id", "category__name_en", "category__order"]
+    if area_field:
+        group = [area_field, area_name, *area_order, *group]
+    rows = (
+        queryset.order_by()
+        .values(*dict.fromkeys(group))
+        .annotate(
+            count=Count("id"),
+            votes=Coalesce(Sum("vote_count"), 0),
+            beneficiaries=Coalesce(Sum("estimated_beneficiaries"), 0),
+            estimated_cost=Coalesce(Sum("estimated_cost"), 0),
+        )
+        .order_by(*area_order, "category__order", "category__slug")
+    )
+    return [
+        {
+            "area": _area(row, level),
+            "pillar": _pillar(row),
+            "count": row["count"],
+            "votes": row["votes"],
+            "beneficiaries": row["beneficiaries"],
+            "estimated_cost": row["estimated_cost"],
+        }
+        for row in rows
+    ]
+
+
+def _area(row: dict, level: str) -> dict:
+    area_field, area_name, _order = _AREA[level]
+    if not area_field:
+        return {"id": None, "name": CITY_NAME}
+    return {"id": row[area_field], "name": row[area_name]}
+
+
+def _pillar(row: dict) -> dict:
+    from django.utils.translation import get_language
+
+    english = (get_language() or "id").startswith("en")
+    return {
+        "id": row["category_id"],
+        "slug": row["category__slug"],
+        "name": row["category__name_en"] if english else row["category__name_id"],
+        "name_id": row["category__name_id"],
+    }
+
+
+def priority_explain(row: dict, *, level: str, weights: dict[str, float]) -> dict:
+    """One priority row as the API and exports show it, with each score term, its weight and contribution."""
+    total_weight = sum(weights.values()) or 1.0
+    breakdown = []
+    for term in TERMS:
+        value = float(row[f"t_{term}"] or 0.0)
+        breakdown.append(
+            {
+                "term": term,
+                "label": str(TERM_LABELS[term]),
+                "value": round(value, 4),
+                "weight": weights[term],
+                "contribution": round(100.0 * weights[term] * value / total_weight, 2),
+            }
+        )
+    return {
+        "id": row["id"],
+        "rank": row["rank"],
+        "title": row["title"],
+        "status": row["status"],
+        "area": _area(row, level),
+        "pillar": _pillar(row),
+        "kelurahan": {"id": row["kelurahan_id"], "name": row["kelurahan__name"]},
+        "kecamatan": {"id": row["kelurahan__kecamatan_id"], "name": row["kelurahan__kecamatan__name"]},
+        "rt": row["rt"],
+        "rw": row["rw"],
+        "volume": None if row["volume"] is None else str(row["volume"]),
+        "unit": row["unit"],
+        "estimated_cost": row["estimated_cost"],
+        "opd": row["opd__name"],
+        "vote_count": row["vote_count"],
+        "estimated_beneficiaries": row["estimated_beneficiaries"],
+        "estimated_poor_households": row["estimated_poor_households"],
+        "latitude": None if row["latitude"] is None else float(row["latitude"]),
+        "longitude": None if row["longitude"] is None else float(row["longitude"]),
+        "score": round(float(row["score"] or 0.0), 2),
+        "breakdown": breakdown,
+        "carried": {"kecamatan": row["carried_kecamatan"], "city": row["carried_city"]},
+        "created_at": row["created_at"].isoformat(),
+    }
+
+
+def priority_rows(
+    *, cycle: Cycle | None, level: str, area_id: int | None = None, category_id: int | None = None
+) -> Iterator[dict]:
+    """Every priority row of `level`, explained, streamed from the database in chunks of 2,000 rows."""
+    weights = cycle_weights(cycle)
+    rows = priorities_for_cycle(cycle=cycle, level=level, area_id=area_id, category_id=category_id)
+    for row in rows.iterator(chunk_size=2000):
+        yield priority_explain(row, level=level, weights=weights)
+
+
+# --- cycles and programs -----------------------------------------------------------------------------
+
+
+def cycles_list() -> QuerySet[Cycle]:
+    return Cycle.objects.order_by("-submission_starts_on", "-id")
+
+
+def programs_list(*, proposal_id: int | None = None, cycle_id: int | None = None) -> QuerySet[Program]:
+    """Programs with their OPD, pillar and number of linked public proposals; filtered by a linked proposal."""
+    from aspirasi.models.proposals import PUBLIC_STATUSES
+
+    queryset = Program.objects.select_related("opd", "category", "cycle").annotate(
+        proposal_count=Count("proposals", filter=Q(proposals__status__in=PUBLIC_STATUSES))
+    )
+    if proposal_id is not None:
+        queryset = queryset.filter(
+            Exists(Proposal.objects.filter(pk=proposal_id, program=OuterRef("pk"), status__in=PUBLIC_STATUSES))
+        )
+    if cycle_id is not None:
+        queryset = queryset.filter(cycle_id=cycle_id)
+    return queryset.order_by("-period_start", "-id")
+
+
+def program_detail(*, program_id: int) -> Program:
+    """A program with its updates and its linked public proposals (three queries)."""
+    from aspirasi.models.proposals import PUBLIC_STATUSES
+
+    return (
+        programs_list()
+        .prefetch_related(
+            "updates",
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.filter(status__in=PUBLIC_STATUSES)
+                .select_related("kelurahan")
+                .order_by("-vote_count", "id"),
+            ),
+        )
+        .get(pk=program_id)
+    )
+
+
+# --- the planner dashboard ---------------------------------------------------------------------------
+
+
+def planning_dashboard(*, cycle: Cycle | None, top: int = 5) -> dict:
+    """Totals per pillar and per kecamatan, votes per day and the top proposals per pillar, as plain JSON.
+    Seven queries whatever the size of the cycle."""
+    scored = scored_proposals(cycle=cycle)
+    per_pillar = list(
+        scored.order_by()
+        .values("category_id", "category__name_id", "category__order")
+        .annotate(count=Count("id"), votes=Coalesce(Sum("vote_count"), 0), cost=Coalesce(Sum("estimated_cost"), 0))
+        .order_by("category__order", "category_id")
+    )
+    per_kecamatan = list(
+        scored.order_by()
+        .values("kelurahan__kecamatan_id", "kelurahan__kecamatan__name", "kelurahan__kecamatan__code")
+        .annotate(count=Count("id"), votes=Coalesce(Sum("vote_count"), 0), cost=Coalesce(Sum("estimated_cost"), 0))
+        .order_by("kelurahan__kecamatan__code")
+    )
+    votes_per_day = list(
+        Vote.objects.filter(Q(proposal__cycle=cycle) if cycle is not None else Q(proposal__cycle__isnull=True))
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(count=Count("id"))
+        .order_by("day")
+    )
+    top_rows = (
+        scored.annotate(pillar_rank=Window(RowNumber(), partition_by=[F("category_id")], order_by=RANK_ORDER))
+        .filter(pillar_rank__lte=top)
+        .order_by("category__order", "category_id", "pillar_rank")
+        .values("id", "title", "category__name_id", "kelurahan__name", "vote_count", "score", "pillar_rank")
+    )
+    return {
+        "cycle": {"id": cycle.pk, "name": cycle.name, "phase": cycle.current_phase} if cycle else None,
+        "pillars": [
+            {"name": r["category__name_id"], "count": r["count"], "votes": r["votes"], "cost": r["cost"]}
+            for r in per_pillar
+        ],
+        "kecamatan": [
+            {"name": r["kelurahan__kecamatan__name"], "count": r["count"], "votes": r["votes"], "cost": r["cost"]}
+            for r in per_kecamatan
+        ],
+        "votes_per_day": [{"day": _iso(r["day"]), "count": r["count"]} for r in votes_per_day],
+        "top": [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "pillar": r["category__name_id"],
+                "kelurahan": r["kelurahan__name"],
+                "votes": r["vote_count"],
+                "score": round(float(r["score"]), 2),
+                "rank": r["pillar_rank"],
+            }
+            for r in top_rows
+        ],
+    }
+
+
+def _iso(day) -> str:
+    return day.isoformat() if isinstance(day, date) else str(day)

@@ -1,0 +1,101 @@
+"""Creating photo reports (laporan). Status changes live in services/status.py, not here."""
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import IO
+
+from django.db import transaction
+
+from aspirasi.errors import KelurahanRequired
+from aspirasi.models import Category, Kelurahan, Report, User
+from aspirasi.services import images
+from aspirasi.services.files import files_cleaned_on_failure
+from aspirasi.services.status import report_payload
+from notifications import events
+
+# Balikpapan's bounding box: a point outside it is refused as input and ignored when read from EXIF
+# (a photo taken elsewhere, or a phone with a stale fix).
+BALIKPAPAN_LATITUDE = (Decimal("-1.40"), Decimal("-0.95"))
+BALIKPAPAN_LONGITUDE = (Decimal("116.70"), Decimal("117.20"))
+_MICRODEGREE = Decimal("0.000001")
+
+
+def point_in_balikpapan(latitude: Decimal, longitude: Decimal) -> bool:
+    return (
+        BALIKPAPAN_LATITUDE[0] <= latitude <= BALIKPAPAN_LATITUDE[1]
+        and BALIKPAPAN_LONGITUDE[0] <= longitude <= BALIKPAPAN_LONGITUDE[1]
+    )
+
+
+def _report_location(
+    *,
+    author: User,
+    kelurahan: Kelurahan | None,
+    point: tuple[Decimal, Decimal] | None,
+    exif_point: tuple[Decimal, Decimal] | None,
+) -> tuple[Kelurahan, Decimal | None, Decimal | None, str]:
+    """Where the report is: a given point wins over EXIF GPS; without a point the kelurahan is required.
+    With a point but no kelurahan, the author's home kelurahan is used (no polygons to place a point)."""
+    if point is None and exif_point is not None and point_in_balikpapan(*exif_point):
+        point, source = exif_point, Report.LocationSource.EXIF
+    elif point is not None:
+        source = Report.LocationSource.GIVEN
+    else:
+        source = Report.LocationSource.KELURAHAN
+    if kelurahan is None and point is not None and author.kelurahan_id is not None:
+        kelurahan = author.kelurahan
+    if kelurahan is None:
+        raise KelurahanRequired(
+            fields={"kelurahan": [{"code": "required", "message": str(KelurahanRequired.default_message)}]}
+        )
+    latitude, longitude = point if point is not None else (None, None)
+    return kelurahan, latitude, longitude, source
+
+
+@files_cleaned_on_failure()
+@transaction.atomic
+def report_create(
+    *,
+    author: User,
+    image: IO[bytes],
+    description: str,
+    category: Category,
+    kelurahan: Kelurahan | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> Report:
+    """Create a `new` photo report from an uploaded photo: stores the re-encoded photo and thumbnails
+    (removed again if anything fails) and publishes `report.submitted` to the area's moderators after commit.
+    Raises InvalidImage, KelurahanRequired, or ValueError for a point outside Balikpapan."""
+    point = None
+    if latitude is not None and longitude is not None:
+        point = (
+            Decimal(latitude).quantize(_MICRODEGREE, rounding=ROUND_HALF_EVEN),
+            Decimal(longitude).quantize(_MICRODEGREE, rounding=ROUND_HALF_EVEN),
+        )
+        if not point_in_balikpapan(*point):
+            raise ValueError("The point is outside Balikpapan")
+    elif latitude is not None or longitude is not None:
+        raise ValueError("Give both latitude and longitude, or neither")
+    processed = images.process_image(image)
+    kelurahan, latitude, longitude, source = _report_location(
+        author=author, kelurahan=kelurahan, point=point, exif_point=processed.gps
+    )
+    stored = images.image_store(processed=processed, folder="reports")
+    report = Report.objects.create(
+        author=author,
+        description=description,
+        category=category,
+        kelurahan=kelurahan,
+        latitude=latitude,
+        longitude=longitude,
+        location_source=source,
+        width=stored.width,
+        height=stored.height,
+        image=stored.image,
+        thumbnail_small=stored.thumbnail_small,
+        thumbnail_large=stored.thumbnail_large,
+    )
+    events.publish(
+        events.REPORT_SUBMITTED, groups=events.moderation_groups(report.kelurahan_id), payload=report_payload(report)
+    )
+    return report

@@ -1,0 +1,165 @@
+"""ws/moderation/: moderators and admins only, area groups from the policy, events after commit only."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+
+from aspirasi.models import Kecamatan, Kelurahan, ProposalStatus
+from aspirasi.services.accounts import tokens_for, user_assign_role
+from aspirasi.services.flags import proposal_flag
+from aspirasi.services.moderation import proposal_claim, proposal_merge, proposal_publish
+from backend.asgi import application
+from notifications import events
+from tests.factories import ProposalFactory, UserFactory, VoteFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@database_sync_to_async
+def _user(role=None, *, kelurahan=(), kecamatan=()):
+    user = UserFactory(display_name=f"Tester {role}")
+    if role:
+        user_assign_role(
+            user=user,
+            role=role,
+            kelurahan=[Kelurahan.objects.get(slug=s) for s in kelurahan],
+            kecamatan=[Kecamatan.objects.get(code=c) for c in kecamatan],
+        )
+    return user
+
+
+async def _socket(user):
+    headers = [(b"origin", b"http://127.0.0.1")]  # anonymous sockets pass the Origin check, then meet the policy
+    if user is not None:
+        token = await database_sync_to_async(tokens_for)(user)
+        headers.append((b"authorization", f"Bearer {token['access']}".encode()))
+    communicator = WebsocketCommunicator(application, "ws/moderation/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def _refused(user) -> bool:
+    communicator = await _socket(user)
+    try:
+        message = await communicator.receive_output(timeout=2)
+        return message == {"type": "websocket.close", "code": 4403}
+    finally:
+        await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "role,areas",
+    [(None, {}), ("resident", {}), ("planner", {}), ("moderator", {})],
+    ids=["anonymous", "resident", "planner", "moderator-of-nothing"],
+)
+async def test_connections_without_a_moderation_area_are_refused_with_4403(role, areas):
+    user = await _user(role, **areas) if role else None
+    assert await _refused(user)
+
+
+async def test_moderator_receives_events_of_their_kelurahan_only():
+    moderator = await _user("moderator", kelurahan=["manggar"])
+    communicator = await _socket(moderator)
+    try:
+        elsewhere = await database_sync_to_async(ProposalFactory)(
+            status=ProposalStatus.SUBMITTED,
+            kelurahan=await database_sync_to_async(Kelurahan.objects.get)(slug="teritip"),
+        )
+        mine = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.SUBMITTED)
+        admin = await _user("admin")
+        await database_sync_to_async(proposal_publish)(proposal=elsewhere, actor=admin)
+        await database_sync_to_async(proposal_publish)(proposal=mine, actor=moderator)
+
+        message = await communicator.receive_json_from(timeout=2)
+        assert message["type"] == "proposal.updated"
+        assert message["payload"]["proposal_id"] == mine.pk and message["payload"]["status"] == "published"
+        assert message["id"] and message["occurred_at"]
+        assert await communicator.receive_nothing(timeout=0.2)
+    finally:
+        await communicator.disconnect()
+
+
+async def test_kecamatan_moderator_and_admin_join_the_right_groups():
+    barat = await _user("moderator", kecamatan=["64.71.02"])
+    admin = await _user("admin")
+    from aspirasi import policies
+
+    groups = await database_sync_to_async(policies.moderation_socket_groups)(barat)
+    barat_ids = await database_sync_to_async(
+        lambda: sorted(Kelurahan.objects.filter(kecamatan__code="64.71.02").values_list("id", flat=True))
+    )()
+    assert groups == [events.moderation_kelurahan_group(pk) for pk in barat_ids]
+    assert await database_sync_to_async(policies.moderation_socket_groups)(admin) == [events.MODERATION_ALL_GROUP]
+
+
+async def test_admin_sees_claims_flags_and_vote_tallies_everywhere():
+    admin = await _user("admin")
+    moderator = await _user("moderator", kelurahan=["manggar"])
+    communicator = await _socket(admin)
+    try:
+        submitted = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.SUBMITTED)
+        await database_sync_to_async(proposal_claim)(proposal=submitted, actor=moderator)
+        received = [await communicator.receive_json_from(timeout=2) for _ in range(2)]
+        claimed = next(m for m in received if m["type"] == "item.claimed")
+        assert claimed["payload"] == {
+            "item_type": "proposal",
+            "item_id": submitted.pk,
+            "kelurahan_id": submitted.kelurahan_id,
+            "status": "in_review",
+            "claimed_by": {"id": moderator.pk, "display_name": moderator.display_name},
+            "claimed_at": claimed["payload"]["claimed_at"],
+        }
+        assert {m["type"] for m in received} == {"item.claimed", "proposal.updated"}
+
+        public = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.PUBLISHED)
+        flagger = await _user()
+        await database_sync_to_async(proposal_flag)(proposal=public, flagger=flagger, reason="spam")
+        flagged = await communicator.receive_json_from(timeout=2)
+        assert flagged["type"] == "flag.raised"
+        assert flagged["payload"]["item_id"] == public.pk and flagged["payload"]["flag_count"] == 1
+
+        source = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.PUBLISHED)
+        await database_sync_to_async(VoteFactory)(proposal=source)
+        await database_sync_to_async(proposal_merge)(proposal=source, actor=admin, target_id=public.pk)
+        received = [await communicator.receive_json_from(timeout=2) for _ in range(2)]
+        tally = next(m for m in received if m["type"] == "vote.tally")
+        assert tally["payload"] == {"proposal_id": public.pk, "kelurahan_id": public.kelurahan_id, "vote_count": 1}
+    finally:
+        await communicator.disconnect()
+
+
+async def test_no_event_leaves_a_rolled_back_decision():
+    admin = await _user("admin")
+    communicator = await _socket(admin)
+    try:
+        proposal = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.SUBMITTED)
+
+        def publish_then_fail():
+            with transaction.atomic():
+                proposal_publish(proposal=proposal, actor=admin)
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            await database_sync_to_async(publish_then_fail)()
+        assert await communicator.receive_nothing(timeout=0.3)
+    finally:
+        await communicator.disconnect()
+
+
+async def test_client_messages_are_ignored_even_a_flood():
+    admin = await _user("admin")
+    communicator = await _socket(admin)
+    try:
+        for _ in range(200):
+            await communicator.send_to(text_data="{not json")
+        await communicator.send_to(bytes_data=b"\x00\xff")
+        proposal = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.SUBMITTED)
+        await database_sync_to_async(proposal_publish)(proposal=proposal, actor=admin)
+        message = await asyncio.wait_for(communicator.receive_json_from(timeout=2), 3)
+        assert message["type"] == "proposal.updated"
+    finally:
+        await communicator.disconnect()

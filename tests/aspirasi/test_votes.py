@@ -1,0 +1,163 @@
+"""Casting and withdrawing votes: once per resident, published only, a budget, live tallies coalesced."""
+
+import pytest
+from rest_framework.throttling import ScopedRateThrottle
+
+from aspirasi.models import ProposalStatus, Vote
+from aspirasi.services import votes as vote_services
+from notifications import events
+from tests.factories import ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(proposal) -> str:
+    return f"/api/v1/proposals/{proposal.pk}/vote/"
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    messages = []
+    monkeypatch.setattr(events, "send_now", lambda groups, message: messages.append((groups, message)))
+    return messages
+
+
+def test_first_vote_is_201_and_a_repeat_is_200_with_the_same_state(as_resident, resident, settings):
+    settings.VOTE_BUDGET = 10
+    proposal = ProposalFactory()
+    first = as_resident.post(_url(proposal))
+    again = as_resident.post(_url(proposal))
+    expected = {"proposal": proposal.pk, "vote_count": 1, "has_voted": True, "votes_remaining": 9}
+    assert (first.status_code, first.json()) == (201, expected)
+    assert (again.status_code, again.json()) == (200, expected)
+    assert Vote.objects.filter(proposal=proposal).count() == 1
+
+
+def test_withdraw_gives_the_vote_back_and_a_second_withdraw_is_a_no_op(as_resident, settings):
+    settings.VOTE_BUDGET = 10
+    proposal = ProposalFactory()
+    as_resident.post(_url(proposal))
+    withdrawn = as_resident.delete(_url(proposal))
+    expected = {"proposal": proposal.pk, "vote_count": 0, "has_voted": False, "votes_remaining": 10}
+    assert (withdrawn.status_code, withdrawn.json()) == (200, expected)
+    assert as_resident.delete(_url(proposal)).json() == expected
+    proposal.refresh_from_db()
+    assert proposal.vote_count == 0
+
+
+def test_author_may_vote_for_their_own_proposal(as_resident, resident):
+    proposal = ProposalFactory(author=resident)
+    assert as_resident.post(_url(proposal)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": ProposalStatus.ACCEPTED},
+        {"status": ProposalStatus.REJECTED},
+        {"is_hidden": True},
+    ],
+)
+def test_voting_is_closed_unless_published_and_visible(as_resident, resident, fields):
+    proposal = ProposalFactory(author=resident, **fields)  # the author can still see it
+    response = as_resident.post(_url(proposal))
+    assert response.status_code == 409 and response.json()["code"] == "voting_closed"
+    assert not Vote.objects.exists()
+
+
+def test_unpublished_proposal_of_someone_else_is_not_found(as_resident):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED)
+    assert as_resident.post(_url(proposal)).status_code == 404
+
+
+def test_staff_do_not_vote(as_moderator):
+    assert as_moderator.post(_url(ProposalFactory())).status_code == 403
+
+
+def test_budget_counts_open_votes_on_published_proposals_only(as_resident, resident, settings):
+    settings.VOTE_BUDGET = 2
+    first, second, third = ProposalFactory.create_batch(3)
+    assert as_resident.post(_url(first)).json()["votes_remaining"] == 1
+    assert as_resident.post(_url(second)).json()["votes_remaining"] == 0
+    refused = as_resident.post(_url(third))
+    assert refused.status_code == 409 and refused.json()["code"] == "vote_budget_exhausted"
+    # A proposal accepted into the plan no longer uses the budget.
+    first.status = ProposalStatus.ACCEPTED
+    first.save(update_fields=["status"])
+    assert as_resident.post(_url(third)).status_code == 201
+    third.refresh_from_db()
+    assert third.vote_count == 1
+
+
+def test_withdraw_after_the_proposal_closed_is_refused(as_resident, resident):
+    proposal = ProposalFactory()
+    as_resident.post(_url(proposal))
+    proposal.status = ProposalStatus.ACCEPTED
+    proposal.save(update_fields=["status"])
+    response = as_resident.delete(_url(proposal))
+    assert response.status_code == 409 and response.json()["code"] == "voting_closed"
+    assert Vote.objects.filter(proposal=proposal).count() == 1
+
+
+def test_retried_vote_with_same_key_replays_the_201(as_resident):
+    proposal = ProposalFactory()
+    first = as_resident.post(_url(proposal), HTTP_IDEMPOTENCY_KEY="vote-1")
+    again = as_resident.post(_url(proposal), HTTP_IDEMPOTENCY_KEY="vote-1")
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    other = as_resident.post(_url(ProposalFactory()), HTTP_IDEMPOTENCY_KEY="vote-1")
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    assert Vote.objects.count() == 1
+
+
+def test_votes_are_throttled_per_user(as_resident, as_other_resident, monkeypatch):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "vote", "2/min")
+    proposal = ProposalFactory()
+    codes = [as_resident.post(_url(proposal)).status_code, as_resident.delete(_url(proposal)).status_code]
+    throttled = as_resident.post(_url(proposal))
+    assert codes == [201, 200]
+    assert throttled.status_code == 429 and throttled.json()["code"] == "throttled"
+    assert as_other_resident.post(_url(proposal)).status_code == 201  # per user, not global
+
+
+def test_anonymous_caller_cannot_vote(api):
+    assert api.post(_url(ProposalFactory())).status_code == 401
+
+
+def test_a_vote_publishes_a_tally_after_commit_and_notifies_milestones(
+    as_resident, sent, monkeypatch, django_capture_on_commit_callbacks
+):
+    milestones = []
+    monkeypatch.setattr(vote_services, "notify_vote_milestone", lambda **kw: milestones.append(kw["vote_count"]))
+    proposal = ProposalFactory(vote_count=9)
+    with django_capture_on_commit_callbacks(execute=True):
+        as_resident.post(_url(proposal))
+    [(groups, message)] = sent
+    assert groups == events.moderation_groups(proposal.kelurahan_id)
+    assert message["type"] == events.VOTE_TALLY
+    assert message["payload"]["proposal_id"] == proposal.pk and message["payload"]["vote_count"] == 10
+    assert milestones == [10]
+
+
+def test_tallies_are_coalesced_to_one_leading_and_one_trailing_per_window(
+    sent, monkeypatch, django_capture_on_commit_callbacks
+):
+    scheduled = []
+    monkeypatch.setattr(vote_services, "_schedule_trailing", scheduled.append)
+    proposal = ProposalFactory(vote_count=3)
+    for count in (1, 2, 3):
+        with django_capture_on_commit_callbacks(execute=True):
+            vote_services.vote_tally_publish(
+                proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=count
+            )
+    # The first change of the window is sent; the two others schedule a single trailing send.
+    assert [m["payload"]["vote_count"] for _g, m in sent] == [1]
+    assert scheduled == [proposal.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_services.vote_tally_send_trailing(proposal_id=proposal.pk)
+    assert [m["payload"]["vote_count"] for _g, m in sent] == [1, 3]  # the fresh count from the database
+    # The trailing send opened the next window: a vote right after it is not sent at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_services.vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=4)
+    assert len(sent) == 2
+    assert scheduled == [proposal.pk, proposal.pk]  # ... it is sent by the next trailing send

@@ -1,0 +1,86 @@
+"""The live triage page in a real browser: a proposal submitted through the API appears without a reload.
+
+Headless Chromium from the system package (/usr/bin/chromium) drives the admin page served by a real daphne
+process (HTTP and WebSockets); Playwright never downloads a browser. Missing Chromium fails the test.
+"""
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser import server
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _post(url: str, *, token: str, body: dict) -> dict:
+    request = urllib.request.Request(  # noqa: S310 - our own test server
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        assert response.status in (200, 201)
+        return json.loads(response.read())
+
+
+def test_new_proposal_appears_on_the_live_page_within_two_seconds(asgi_server):
+    assert CHROMIUM.exists(), "Chromium is required at /usr/bin/chromium (apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    url, env = asgi_server
+    people = server.seed_people(env)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(f"{url}/admin/login/?next=/admin/moderation/live/")
+            page.fill("#id_username", people["moderator_phone"])
+            page.fill("#id_password", server.PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_url(f"{url}/admin/moderation/live/")
+            page.wait_for_selector("#moderation-live[data-connected='1']", timeout=5000)
+            assert page.locator("#live-queue tbody tr").count() == 0
+
+            proposal_id = _post(
+                f"{url}/api/v1/proposals/",
+                token=people["resident_token"],
+                body={
+                    "title": "Pelatihan menjahit untuk ibu-ibu RT 05",
+                    "description": "Ibu rumah tangga butuh keterampilan untuk usaha rumahan.",
+                    "category": people["category_id"],
+                    "kelurahan": people["kelurahan_id"],
+                },
+            )["id"]
+            submitted_at = time.monotonic()
+
+            row = page.wait_for_selector(f"#item-proposal-{proposal_id}", timeout=2000)
+            assert time.monotonic() - submitted_at < 2
+            assert "Pelatihan menjahit untuk ibu-ibu RT 05" in row.inner_text()
+            assert "Manggar" in row.inner_text()
+
+            # Another moderator's tools (here: the API) claim it, then decide it: the row follows live.
+            decision = f"{url}/api/v1/moderation/proposals/{proposal_id}/decision/"
+            _post(decision, token=people["moderator_token"], body={"action": "review"})
+            page.wait_for_function(
+                f"document.querySelector('#item-proposal-{proposal_id} td.claimed').textContent.includes('Moderator')",
+                timeout=2000,
+            )
+            _post(decision, token=people["moderator_token"], body={"action": "publish"})
+            page.wait_for_selector(f"#item-proposal-{proposal_id}", state="detached", timeout=2000)
+            assert page.url == f"{url}/admin/moderation/live/"  # no reload happened
+        finally:
+            browser.close()

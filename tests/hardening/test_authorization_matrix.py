@@ -1,0 +1,159 @@
+"""Every API endpoint x every persona: allowed or denied, as the policy says.
+
+The endpoints are read from the URL conf, so a new endpoint without a row in POLICY fails
+`test_every_endpoint_has_a_policy` and cannot escape the matrix.
+
+allow: the persona gets past authentication and authorization (any status but 401/403, never 5xx; a
+       validation error or a domain conflict still counts as allowed).
+deny:  401, 403, or 404 where an object is hidden from the persona.
+"""
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from aspirasi.models import ProposalStatus, ReportStatus
+from aspirasi.models.planning import Program
+from notifications.models import Device, Notification
+from tests.aspirasi.factories_moderation import ReportFactory
+from tests.conftest import client_for
+from tests.factories import ProposalFactory, kelurahan
+
+PERSONAS = ["anonymous", "author", "other_resident", "moderator", "other_moderator", "planner", "admin"]
+EVERYONE = set(PERSONAS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+MODERATORS = {"moderator", "admin"}  # of the item's area (Manggar)
+STAFF_READERS = {"moderator", "other_moderator", "planner", "admin"}
+PLANNERS = {"planner", "admin"}
+AUTHOR_ONLY = {"author"}
+RESIDENTS = {"author", "other_resident"}  # staff accounts do not vote
+
+# (url name, method) -> (who is allowed, the object the URL points at, request body)
+POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
+    ("auth-register", "POST"): (EVERYONE, None, {}),
+    ("auth-token", "POST"): (EVERYONE, None, {}),
+    ("auth-token-refresh", "POST"): (EVERYONE, None, {}),
+    ("me", "GET"): (SIGNED_IN, None, None),
+    ("me", "PATCH"): (SIGNED_IN, None, {}),
+    ("areas", "GET"): (EVERYONE, None, None),
+    ("categories", "GET"): (EVERYONE, None, None),
+    ("target-groups", "GET"): (EVERYONE, None, None),
+    ("proposals", "GET"): (EVERYONE, None, None),
+    ("proposals", "POST"): (SIGNED_IN, None, {}),
+    ("proposals-similar", "GET"): (EVERYONE, None, None),
+    ("proposal-detail", "GET"): (EVERYONE, "published", None),
+    ("proposal-detail", "PATCH"): (AUTHOR_ONLY, "submitted", {"title": "Judul yang diperbaiki"}),
+    ("proposal-detail", "DELETE"): (AUTHOR_ONLY, "submitted", None),
+    ("proposal-vote", "POST"): (RESIDENTS, "published", None),
+    ("proposal-vote", "DELETE"): (RESIDENTS, "published", None),
+    ("me-proposals", "GET"): (SIGNED_IN, None, None),
+    ("reports", "GET"): (EVERYONE, None, None),
+    ("reports", "POST"): (SIGNED_IN, None, {}),
+    ("report-detail", "GET"): (EVERYONE, "verified_report", None),
+    ("my-reports", "GET"): (SIGNED_IN, None, None),
+    ("proposal-photos", "POST"): (AUTHOR_ONLY | MODERATORS, "submitted", {}),
+    ("moderation-queue", "GET"): (STAFF_READERS, None, None),
+    ("moderation-proposal-decision", "POST"): (MODERATORS, "submitted", {"action": "review"}),
+    ("moderation-report-decision", "POST"): (MODERATORS, "new_report", {"action": "verify"}),
+    ("moderation-bulk", "POST"): ({"moderator", "other_moderator", "admin"}, None, {}),
+    ("proposal-flags", "POST"): (SIGNED_IN, "published", {"reason": "spam"}),
+    ("report-flags", "POST"): (SIGNED_IN, "verified_report", {"reason": "spam"}),
+    ("planning-cycles", "GET"): (EVERYONE, None, None),
+    ("planning-priorities", "GET"): (PLANNERS, None, None),
+    ("planning-carry", "POST"): (PLANNERS, None, {}),
+    ("planning-carry", "DELETE"): (PLANNERS, None, {}),
+    ("planning-program-proposals", "POST"): (PLANNERS, "program", {}),
+    ("programs", "GET"): (EVERYONE, None, None),
+    ("program-detail", "GET"): (EVERYONE, "program", None),
+    ("notifications", "GET"): (SIGNED_IN, None, None),
+    ("notifications-unread-count", "GET"): (SIGNED_IN, None, None),
+    ("notifications-read-all", "POST"): (SIGNED_IN, None, None),
+    ("notification-read", "POST"): (AUTHOR_ONLY, "notification", None),
+    ("notification-settings", "GET"): (SIGNED_IN, None, None),
+    ("notification-settings", "PATCH"): (SIGNED_IN, None, {}),
+    ("devices", "POST"): (SIGNED_IN, None, {}),
+    ("device", "DELETE"): (AUTHOR_ONLY, "device", None),
+}
+MULTIPART = {"proposal-photos", "reports"}  # upload endpoints take multipart only
+
+
+def _api_endpoints() -> set[tuple[str, str]]:
+    """(url name, METHOD) for every view under /api/v1/, from the URL conf."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and (prefix + str(pattern.pattern)).startswith("api/v1/"):
+                view_class = getattr(pattern.callback, "view_class", None)
+                methods = [m.upper() for m in view_class.http_method_names if m not in {"options", "head"}]
+                found.update((pattern.name, m) for m in methods if hasattr(view_class, m.lower()))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_endpoint_has_a_policy():
+    assert _api_endpoints() - set(POLICY) == set(), "add the new endpoint to POLICY"
+    assert set(POLICY) - _api_endpoints() == set(), "POLICY names an endpoint that no longer exists"
+
+
+@pytest.fixture
+def world(resident, other_resident, moderator_manggar, moderator_barat, planner, admin_user):
+    manggar = kelurahan("manggar")
+    people = {
+        "author": resident,
+        "other_resident": other_resident,
+        "moderator": moderator_manggar,
+        "other_moderator": moderator_barat,
+        "planner": planner,
+        "admin": admin_user,
+    }
+    objects = {
+        "published": ProposalFactory(author=resident, kelurahan=manggar, status=ProposalStatus.PUBLISHED),
+        "submitted": ProposalFactory(author=resident, kelurahan=manggar, status=ProposalStatus.SUBMITTED),
+        "verified_report": ReportFactory(author=resident, kelurahan=manggar, status=ReportStatus.VERIFIED),
+        "new_report": ReportFactory(author=resident, kelurahan=manggar, status=ReportStatus.NEW),
+        "notification": Notification.objects.create(recipient=resident, kind="proposal_published", title="t"),
+        "device": Device.objects.create(user=resident, platform="android", token="fcm-token-of-the-author"),
+        "program": Program.objects.create(
+            name="Pelatihan menjahit",
+            opd_id=1,
+            category_id=1,
+            budget=1,
+            period_start=datetime.date(2027, 1, 1),
+            period_end=datetime.date(2027, 12, 31),
+        ),
+    }
+    return people, objects
+
+
+def _url(name: str, obj) -> str:
+    from django.urls import reverse
+
+    if obj is None:
+        return reverse(name)
+    kwarg = next(iter(get_resolver().reverse_dict.getlist(name)[0][0][0][1]))
+    return reverse(name, kwargs={kwarg: obj.pk})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "method"), sorted(POLICY))
+def test_authorization(world, api, persona, name, method):
+    people, objects = world
+    allowed, object_key, body = POLICY[(name, method)]
+    client = api if persona == "anonymous" else client_for(people[persona])
+    url = _url(name, objects[object_key] if object_key else None)
+    response = (
+        getattr(client, method.lower())(url, body, format="multipart" if name in MULTIPART else "json")
+        if body is not None
+        else getattr(client, method.lower())(url)
+    )
+    assert response.status_code < 500, response.content[:300]
+    if persona in allowed:
+        assert response.status_code not in (401, 403), f"{persona} should be allowed: {response.content[:300]}"
+    else:
+        assert response.status_code in (401, 403, 404), f"{persona} should be denied: {response.status_code}"
