@@ -41,6 +41,11 @@ def can_moderate(user, kelurahan_id: int) -> bool:
     return is_admin(user) or kelurahan_id in moderated_kelurahan_ids(user)
 
 
+def can_plan(user) -> bool:
+    """Planners and admins rank, carry and export priorities and manage programs."""
+    return is_planner(user) or is_admin(user)
+
+
 def can_add_proposal_photo(user, proposal) -> bool:
     """The author (while the proposal is editable: the service checks the status) or a moderator of its area."""
     return proposal.author_id == user.pk or can_moderate(user, proposal.kelurahan_id)

@@ -16,14 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from aspirasi import exports
 from aspirasi.models import CarriedProposal, Cycle, Program, ProgramUpdate
-from aspirasi.policies import is_admin, is_planner
+from aspirasi.policies import can_plan
 from aspirasi.selectors.planning import planning_dashboard, priority_rows, priority_totals
 from aspirasi.services.cycles import cycle_current
 from aspirasi.services.planning import program_set_progress, program_update_create
-
-
-def can_plan(user) -> bool:
-    return is_planner(user) or is_admin(user)
 
 
 class _PlannersOnly(admin.ModelAdmin):

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi import policies
+from aspirasi.api.permissions import CanModerate, CanReadModeration
 from aspirasi.models import Category, Kecamatan, Kelurahan, Opd, Proposal, Report
 from aspirasi.selectors.moderation import InvalidCursor, QueueCursor, moderation_item, moderation_queue
 from aspirasi.services.moderation import (
@@ -31,16 +31,6 @@ from aspirasi.services.moderation import (
 
 QUEUE_PAGE_MAX = 200
 MAX_ID = 2**63 - 1  # bigint primary keys
-
-
-class CanReadModeration(BasePermission):
-    def has_permission(self, request, view):
-        return policies.can_read_moderation(request.user)
-
-
-class CanModerate(BasePermission):
-    def has_permission(self, request, view):
-        return policies.can_act_as_moderator(request.user)
 
 
 class RejectionReasonField(serializers.ChoiceField):

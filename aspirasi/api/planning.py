@@ -10,14 +10,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi import exports
+from aspirasi.api.permissions import CanPlan
 from aspirasi.models import Category, Cycle, Level, Program, ProgramUpdate, Proposal
 from aspirasi.models.proposals import PUBLIC_STATUSES
-from aspirasi.policies import is_admin, is_planner
 from aspirasi.selectors.planning import (
     BENEFICIARIES_REFERENCE,
     COST_PER_BENEFICIARY_REFERENCE,
@@ -33,13 +33,6 @@ from aspirasi.selectors.planning import (
 )
 from aspirasi.services.cycles import cycle_current
 from aspirasi.services.planning import program_link_proposal, proposal_carry, proposal_uncarry
-
-
-class IsPlannerOrAdmin(BasePermission):
-    """Planners and admins plan; nobody else sees the priorities."""
-
-    def has_permission(self, request, view) -> bool:
-        return is_planner(request.user) or is_admin(request.user)
 
 
 class _FormatIsAnExport(DefaultContentNegotiation):
@@ -207,7 +200,7 @@ _PRIORITY_PARAMETERS = [
 
 
 class PrioritiesView(APIView):
-    permission_classes = [IsPlannerOrAdmin]
+    permission_classes = [CanPlan]
     content_negotiation_class = _FormatIsAnExport
 
     @extend_schema(
@@ -287,7 +280,7 @@ class CarryOutput(serializers.Serializer):
 
 
 class CarryView(APIView):
-    permission_classes = [IsPlannerOrAdmin]
+    permission_classes = [CanPlan]
 
     @extend_schema(tags=["planning"], request=CarryInput, responses={201: CarryOutput})
     def post(self, request):
@@ -419,7 +412,7 @@ class ProgramLinkInput(serializers.Serializer):
 
 
 class ProgramProposalsView(APIView):
-    permission_classes = [IsPlannerOrAdmin]
+    permission_classes = [CanPlan]
 
     @extend_schema(tags=["programs"], request=ProgramLinkInput, responses={201: ProgramProposalOutput})
     def post(self, request, program_id: int):

@@ -50,6 +50,13 @@ class ProposalPhotoInlineOutput(serializers.ModelSerializer):
         fields = ["id", "image", "thumbnail_small", "thumbnail_large", "width", "height"]
 
 
+class ProposalProgramOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    progress_percent = serializers.IntegerField()
+
+
 class ProposalAuthorOutput(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
@@ -81,6 +88,9 @@ class ProposalOutput(serializers.ModelSerializer):
     has_voted = serializers.BooleanField(read_only=True, help_text="False for anonymous callers")
     photos = ProposalPhotoInlineOutput(many=True, read_only=True)
     distance_km = serializers.SerializerMethodField(help_text="Only with near=lat,lng")
+    program = ProposalProgramOutput(
+        read_only=True, allow_null=True, help_text="The city program this proposal became, with its progress"
+    )
 
     class Meta:
         model = Proposal
@@ -111,6 +121,7 @@ class ProposalOutput(serializers.ModelSerializer):
             "vote_count",
             "has_voted",
             "photos",
+            "program",
             "distance_km",
             "created_at",
             "updated_at",

@@ -74,7 +74,7 @@ def proposals_of_author(user) -> QuerySet[Proposal]:
 
 def proposals_for_output(queryset: QuerySet[Proposal], *, user, with_timeline: bool = False) -> QuerySet[Proposal]:
     """Join and prefetch what ProposalOutput renders; annotate `has_voted` for the caller in one Exists."""
-    queryset = queryset.select_related("category", "kelurahan__kecamatan", "author").prefetch_related(
+    queryset = queryset.select_related("category", "kelurahan__kecamatan", "author", "program").prefetch_related(
         "target_groups", Prefetch("photos", queryset=ProposalPhoto.objects.order_by("created_at", "id"))
     )
     if with_timeline:

@@ -5,11 +5,10 @@ the submit service, `"edit"` in the edit service, `"vote"` in vote cast and with
 defined (or none started yet) everything stays allowed, which is how the app behaved before cycles.
 """
 
-from django.db.models import Q
 from django.utils import timezone
 
 from aspirasi.errors import EditingClosed, SubmissionClosed, VotingClosedPhase
-from aspirasi.models import Cycle, Phase, Vote
+from aspirasi.models import Cycle, Phase
 
 # The phases in which each resident action is allowed while a cycle is current.
 PHASE_ALLOWS: dict[str, frozenset[str]] = {
@@ -38,13 +37,3 @@ def cycle_require_phase(*, action: str) -> Cycle | None:
     if cycle is not None and cycle.current_phase not in PHASE_ALLOWS[action]:
         raise _ERRORS[action]()
     return cycle
-
-
-def vote_budget_used(*, voter, cycle: Cycle | None) -> int:
-    """How many of the voter's votes count against their budget in `cycle` (all their votes without one).
-
-    Votes on proposals of other cycles do not count, so each cycle gives a resident a fresh budget."""
-    votes = Vote.objects.filter(voter=voter)
-    if cycle is not None:
-        votes = votes.filter(Q(proposal__cycle=cycle))
-    return votes.count()

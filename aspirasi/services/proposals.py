@@ -10,6 +10,7 @@ from aspirasi.errors import NotEditable
 from aspirasi.models import Category, Kelurahan, Proposal, ProposalStatus, ProposalStatusEvent, TargetGroup, User
 from aspirasi.models.proposals import EDITABLE_STATUSES
 from aspirasi.services import status as status_service
+from aspirasi.services.cycles import cycle_require_phase
 from notifications import events
 
 # Balikpapan's rough bounds (WGS84); a point outside them is a typo or a wrong GPS fix.
@@ -65,9 +66,12 @@ def proposal_create(
     estimated_cost: int | None = None,
     anonymous: bool = False,
 ) -> Proposal:
-    """Submit a proposal with its first timeline entry ("" -> submitted by the author); publishes
-    `proposal.submitted` to the kelurahan's moderators after commit."""
+    """Submit a proposal into the current cycle with its first timeline entry ("" -> submitted by the
+    author); publishes `proposal.submitted` to the kelurahan's moderators after commit. Raises
+    SubmissionClosed outside the cycle's submission phase."""
+    cycle = cycle_require_phase(action="submit")
     proposal = Proposal.objects.create(
+        cycle=cycle,
         author=author,
         title=title,
         description=description,
@@ -100,7 +104,9 @@ def proposal_create(
 @transaction.atomic
 def proposal_update(*, proposal: Proposal, actor: User, **changes) -> Proposal:
     """Apply the author's `changes` (EDITABLE_FIELDS, plus `target_groups`) while the proposal is submitted
-    or in review. Raises NotEditable otherwise. No event: moderators see the new text when they open it."""
+    or in review. Raises NotEditable otherwise, EditingClosed outside the cycle's submission and review
+    phases. No event: moderators see the new text when they open it."""
+    cycle_require_phase(action="edit")
     unknown = set(changes) - EDITABLE_FIELDS - {"target_groups"}
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")

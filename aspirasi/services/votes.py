@@ -15,7 +15,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from aspirasi.errors import VoteBudgetExhausted, VotingClosed
-from aspirasi.models import Proposal, ProposalStatus, User, Vote
+from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
+from aspirasi.services.cycles import cycle_current, cycle_require_phase
 from notifications import events
 from notifications.services import notify_vote_milestone
 
@@ -34,9 +35,13 @@ class VoteState:
     created: bool = False
 
 
-def votes_open_count(*, voter: User) -> int:
-    """Votes of `voter` that still use the budget: those on proposals that are still published."""
-    return Vote.objects.filter(voter=voter, proposal__status=ProposalStatus.PUBLISHED).count()
+def votes_open_count(*, voter: User, cycle: Cycle | None = None) -> int:
+    """Votes of `voter` that still use the budget: on proposals still published, of `cycle` when there is
+    one (each Musrenbang cycle gives a resident a fresh budget)."""
+    votes = Vote.objects.filter(voter=voter, proposal__status=ProposalStatus.PUBLISHED)
+    if cycle is not None:
+        votes = votes.filter(proposal__cycle=cycle)
+    return votes.count()
 
 
 def vote_state(*, proposal: Proposal, voter: User, created: bool = False) -> VoteState:
@@ -46,7 +51,7 @@ def vote_state(*, proposal: Proposal, voter: User, created: bool = False) -> Vot
         proposal_id=proposal.pk,
         vote_count=count,
         has_voted=Vote.objects.filter(proposal=proposal, voter=voter).exists(),
-        votes_remaining=max(0, settings.VOTE_BUDGET - votes_open_count(voter=voter)),
+        votes_remaining=max(0, settings.VOTE_BUDGET - votes_open_count(voter=voter, cycle=cycle_current())),
         created=created,
     )
 
@@ -64,12 +69,13 @@ def _votable(proposal_id: int):
 def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
     """Record `voter`'s support once (a repeat is a no-op). Raises VotingClosed, VoteBudgetExhausted.
     Publishes a coalesced `vote.tally` after commit and notifies the author at a milestone."""
+    cycle = cycle_require_phase(action="vote")
     _lock_voter(voter)
     if Vote.objects.filter(proposal=proposal, voter=voter).exists():
         return vote_state(proposal=proposal, voter=voter)
     if not _votable(proposal.pk).exists():
         raise VotingClosed()
-    if votes_open_count(voter=voter) >= settings.VOTE_BUDGET:
+    if votes_open_count(voter=voter, cycle=cycle) >= settings.VOTE_BUDGET:
         raise VoteBudgetExhausted()
     try:
         with transaction.atomic():
@@ -88,7 +94,8 @@ def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
 @transaction.atomic
 def vote_withdraw(*, proposal: Proposal, voter: User) -> VoteState:
     """Withdraw `voter`'s vote (no vote: a no-op). Raises VotingClosed once the proposal has left
-    `published`. Publishes a coalesced `vote.tally` after commit."""
+    `published`, VotingClosedPhase outside the cycle's voting phase. Publishes a coalesced `vote.tally`."""
+    cycle_require_phase(action="vote")
     _lock_voter(voter)
     vote = Vote.objects.filter(proposal=proposal, voter=voter).first()
     if vote is None:

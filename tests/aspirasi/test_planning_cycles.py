@@ -5,7 +5,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from aspirasi.errors import EditingClosed, SubmissionClosed, VotingClosedPhase
-from aspirasi.services.cycles import cycle_current, cycle_require_phase, vote_budget_used
+from aspirasi.services.cycles import cycle_current, cycle_require_phase
+from aspirasi.services.votes import votes_open_count
 from tests.aspirasi.planning_fixtures import fast_passwords, make_cycle  # noqa: F401 - fixture
 from tests.factories import ProposalFactory, VoteFactory
 
@@ -78,9 +79,9 @@ def test_vote_budget_counts_only_the_cycles_votes(resident):
     VoteFactory(voter=resident, proposal=ProposalFactory(cycle=old))
     VoteFactory(voter=resident, proposal=ProposalFactory(cycle=new))
     VoteFactory(voter=resident, proposal=ProposalFactory(cycle=new))
-    assert vote_budget_used(voter=resident, cycle=new) == 2
-    assert vote_budget_used(voter=resident, cycle=old) == 1
-    assert vote_budget_used(voter=resident, cycle=None) == 3
+    assert votes_open_count(voter=resident, cycle=new) == 2
+    assert votes_open_count(voter=resident, cycle=old) == 1
+    assert votes_open_count(voter=resident, cycle=None) == 3
 
 
 def test_public_cycles_list_shows_current_phase(api):

@@ -105,3 +105,28 @@ def test_program_list_query_count_is_constant(api, program):
         )
     assert queries() == before
     assert len(api.get("/api/v1/programs/").json()) == 5
+
+
+def test_proposal_shows_the_program_it_became(api):
+    from aspirasi.models import Opd
+    from aspirasi.models.planning import Program
+    from tests.factories import ProposalFactory
+
+    program = Program.objects.create(
+        name="Kelas menjahit Manggar",
+        opd=Opd.objects.get(slug="dkumkmp"),
+        category_id=1,
+        budget=50_000_000,
+        period_start="2027-01-01",
+        period_end="2027-12-31",
+        progress_percent=40,
+    )
+    proposal = ProposalFactory(status="accepted", program=program)
+    body = api.get(f"/api/v1/proposals/{proposal.pk}/").json()
+    assert body["program"] == {
+        "id": program.pk,
+        "name": "Kelas menjahit Manggar",
+        "status": "planned",
+        "progress_percent": 40,
+    }
+    assert api.get("/api/v1/proposals/").json()["results"][0]["program"]["id"] == program.pk
