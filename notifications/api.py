@@ -4,12 +4,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from aspirasi.api.pagination import CursorPage
 from notifications.models import Device, DevicePlatform, Notification, NotificationKind
 from notifications.selectors import (
     devices_for,
@@ -82,11 +82,8 @@ class DeviceOutput(serializers.ModelSerializer):
         fields = ["id", "platform", "active", "created_at"]
 
 
-class NotificationPagination(CursorPagination):
+class NotificationPagination(CursorPage):
     ordering = "-id"
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class NotificationsView(APIView):

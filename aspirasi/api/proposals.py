@@ -6,12 +6,10 @@ import django_filters
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -19,6 +17,7 @@ from rest_framework.views import APIView
 
 from aspirasi import policies
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from aspirasi.api.pagination import CursorPage
 from aspirasi.models import Category, Kelurahan, Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent
 from aspirasi.models import TargetGroup as TargetGroupModel
 from aspirasi.models.proposals import PUBLIC_STATUSES
@@ -87,7 +86,7 @@ class ProposalOutput(serializers.ModelSerializer):
     is_own = serializers.SerializerMethodField(help_text="True when the caller wrote it (may edit or withdraw)")
     has_voted = serializers.BooleanField(read_only=True, help_text="False for anonymous callers")
     photos = ProposalPhotoInlineOutput(many=True, read_only=True)
-    distance_km = serializers.SerializerMethodField(help_text="Only with near=lat,lng")
+    distance_km = serializers.SerializerMethodField(help_text="Only with near=lat,lng; null otherwise")
     program = ProposalProgramOutput(
         read_only=True, allow_null=True, help_text="The city program this proposal became, with its progress"
     )
@@ -148,7 +147,7 @@ class ProposalOutput(serializers.ModelSerializer):
         user = self.context.get("user")
         return bool(user and user.is_authenticated and proposal.author_id == user.pk)
 
-    @extend_schema_field(OpenApiTypes.DOUBLE)
+    @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, proposal) -> float | None:
         distance = getattr(proposal, "distance_km", None)
         return None if distance is None else round(distance, 3)
@@ -269,10 +268,7 @@ ORDERINGS = {
 }
 
 
-class ProposalCursorPagination(CursorPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
+class ProposalCursorPagination(CursorPage):
     ordering = ORDERINGS["newest"]
 
     def get_ordering(self, request, queryset, view):

@@ -4,7 +4,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -12,6 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from aspirasi.api.pagination import CursorPage
 from aspirasi.models import Category, Kelurahan, Report
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
 from aspirasi.selectors.reports import reports_of_author, reports_public, reports_visible_to
@@ -121,11 +121,8 @@ class ReportListQuery(serializers.Serializer):
     status = serializers.ChoiceField(choices=[(s.value, s.label) for s in PUBLIC_REPORT_STATUSES], required=False)
 
 
-class ReportPagination(CursorPagination):
+class ReportPagination(CursorPage):
     ordering = ("-created_at", "-id")
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 def _paginated(view: APIView, request, queryset) -> Response:

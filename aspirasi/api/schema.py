@@ -18,11 +18,14 @@ class AspirasiAutoSchema(AutoSchema):
         errors = {"429": "Throttled"}
         if method in {"POST", "PUT", "PATCH"} or self._get_filter_parameters() or method == "GET":
             errors["400"] = "Invalid input (`validation_error`) or a domain rule"
+        # 401 everywhere: a bad Bearer token is refused even on public endpoints, and login fails with it.
+        errors["401"] = "Not authenticated, token not valid, or wrong credentials"
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
-            errors["401"] = "Not authenticated or token not valid"
             errors["403"] = "Not allowed for this role or area"
         if "{" in self.path:
             errors["404"] = "Not found (or not visible to you)"
+        if method in {"POST", "PUT", "PATCH"}:
+            errors["415"] = "Unsupported media type (see the operation's request content types)"
         if method in {"POST", "PATCH", "DELETE"}:
             errors["409"] = "Conflict with the item's state (e.g. `illegal_transition`)"
         for status_code, description in errors.items():
