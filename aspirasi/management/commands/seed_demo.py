@@ -14,7 +14,9 @@ from aspirasi.services.accounts import user_assign_role
 DEMO_ACCOUNTS = [
     # phone, display name, role, moderated kecamatan code
     ("+6281100000001", "Warga Demo", "resident", None),
-    ("+6281100000002", "Moderator Balikpapan Timur", "moderator", "64.71.01"),
+    # The demo moderator covers the whole city so the seeded queue is not empty; real moderators get
+    # one kecamatan or a few kelurahan (see the admin's user page).
+    ("+6281100000002", "Moderator Kota Balikpapan", "moderator", "*"),
     ("+6281100000003", "Perencana Bappedalitbang", "planner", None),
     ("+6281100000004", "Admin Aspirasi", "admin", None),
 ]
@@ -37,7 +39,10 @@ class Command(BaseCommand):
         for phone, name, role, kecamatan_code in DEMO_ACCOUNTS:
             password = secrets.token_urlsafe(9)
             user = User.objects.create_user(phone, password, display_name=name, kelurahan=home)
-            kecamatan = list(Kecamatan.objects.filter(code=kecamatan_code)) if kecamatan_code else []
+            if kecamatan_code == "*":
+                kecamatan = list(Kecamatan.objects.all())
+            else:
+                kecamatan = list(Kecamatan.objects.filter(code=kecamatan_code)) if kecamatan_code else []
             user_assign_role(user=user, role=role, kecamatan=kecamatan)
             lines.append(f"  {role:<10} phone {phone}  password {password}")
         self.stdout.write(
