@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from aspirasi import policies
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
+from aspirasi.geo import point_in_balikpapan
 from aspirasi.models import Category, Kelurahan, Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent
 from aspirasi.models import TargetGroup as TargetGroupModel
 from aspirasi.models.proposals import PUBLIC_STATUSES
@@ -245,7 +246,7 @@ class ProposalCreateInput(serializers.Serializer):
             latitude, longitude = attrs["latitude"], attrs["longitude"]
             if not (math.isfinite(latitude) and math.isfinite(longitude)):
                 raise serializers.ValidationError({"latitude": [_("Enter a valid number.")]}, code="invalid")
-            if not services.point_in_balikpapan(latitude, longitude):
+            if not point_in_balikpapan(latitude, longitude):
                 raise serializers.ValidationError(
                     {"latitude": [_("The location is outside Balikpapan.")]}, code="outside_city"
                 )

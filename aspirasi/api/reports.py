@@ -12,10 +12,11 @@ from rest_framework.views import APIView
 
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
+from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
 from aspirasi.models import Category, Kelurahan, Report
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
 from aspirasi.selectors.reports import reports_of_author, reports_public, reports_visible_to
-from aspirasi.services.reports import BALIKPAPAN_LATITUDE, BALIKPAPAN_LONGITUDE, report_create
+from aspirasi.services.reports import report_create
 
 IMAGE_HELP = (
     "A photo: JPEG, PNG, WebP or HEIC, at most IMAGE_MAX_BYTES (10 MB) and IMAGE_MAX_PIXELS (40 MP). "
@@ -44,12 +45,12 @@ class ReportCreateInput(serializers.Serializer):
     )
 
     def validate_latitude(self, value):
-        if value is not None and not BALIKPAPAN_LATITUDE[0] <= value <= BALIKPAPAN_LATITUDE[1]:
+        if value is not None and not LATITUDE_RANGE[0] <= value <= LATITUDE_RANGE[1]:
             raise serializers.ValidationError(_("The point is outside Balikpapan."), code="outside_balikpapan")
         return value
 
     def validate_longitude(self, value):
-        if value is not None and not BALIKPAPAN_LONGITUDE[0] <= value <= BALIKPAPAN_LONGITUDE[1]:
+        if value is not None and not LONGITUDE_RANGE[0] <= value <= LONGITUDE_RANGE[1]:
             raise serializers.ValidationError(_("The point is outside Balikpapan."), code="outside_balikpapan")
         return value
 

@@ -14,8 +14,6 @@ from aspirasi.services.cycles import cycle_require_phase
 from notifications import events
 
 # Balikpapan's rough bounds (WGS84); a point outside them is a typo or a wrong GPS fix.
-LATITUDE_RANGE = (-1.40, -0.95)
-LONGITUDE_RANGE = (116.70, 117.20)
 
 # Fields an author may change while the proposal is submitted or in review.
 EDITABLE_FIELDS = frozenset(
@@ -36,10 +34,6 @@ EDITABLE_FIELDS = frozenset(
         "anonymous",
     }
 )
-
-
-def point_in_balikpapan(latitude: float, longitude: float) -> bool:
-    return LATITUDE_RANGE[0] <= latitude <= LATITUDE_RANGE[1] and LONGITUDE_RANGE[0] <= longitude <= LONGITUDE_RANGE[1]
 
 
 def _coordinate(value: float | Decimal | None) -> Decimal | None:

@@ -6,24 +6,16 @@ from typing import IO
 from django.db import transaction
 
 from aspirasi.errors import KelurahanRequired
+from aspirasi.geo import point_in_balikpapan
 from aspirasi.models import Category, Kelurahan, Report, User
 from aspirasi.services import images
 from aspirasi.services.files import files_cleaned_on_failure
 from aspirasi.services.status import report_payload
 from notifications import events
 
-# Balikpapan's bounding box: a point outside it is refused as input and ignored when read from EXIF
+# A point outside Balikpapan (aspirasi.geo) is refused as input and ignored when read from EXIF
 # (a photo taken elsewhere, or a phone with a stale fix).
-BALIKPAPAN_LATITUDE = (Decimal("-1.40"), Decimal("-0.95"))
-BALIKPAPAN_LONGITUDE = (Decimal("116.70"), Decimal("117.20"))
 _MICRODEGREE = Decimal("0.000001")
-
-
-def point_in_balikpapan(latitude: Decimal, longitude: Decimal) -> bool:
-    return (
-        BALIKPAPAN_LATITUDE[0] <= latitude <= BALIKPAPAN_LATITUDE[1]
-        and BALIKPAPAN_LONGITUDE[0] <= longitude <= BALIKPAPAN_LONGITUDE[1]
-    )
 
 
 def _report_location(

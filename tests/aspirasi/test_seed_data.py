@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F
 
+from aspirasi.geo import point_in_balikpapan
 from aspirasi.models import Kelurahan, Proposal, ProposalStatus, ProposalStatusEvent, User, Vote
 from aspirasi.models.proposals import PUBLIC_STATUSES
-from aspirasi.services.proposals import point_in_balikpapan
 
 pytestmark = pytest.mark.django_db
 
