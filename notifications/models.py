@@ -24,12 +24,14 @@ class NotificationKind(models.TextChoices):
     REPORT_LINKED = "report_linked", _("My report was linked to a proposal")
     VOTE_MILESTONE = "vote_milestone", _("My proposal reached a support milestone")
     MODERATION_DIGEST = "moderation_digest", _("Daily digest of items waiting for moderation")
+    PROGRAM_PROGRESS = "program_progress", _("News from the program my proposal became")
 
 
 class TargetType(models.TextChoices):
     PROPOSAL = "proposal", _("Proposal")
     REPORT = "report", _("Photo report")
     MODERATION_QUEUE = "moderation_queue", _("Moderation queue")
+    PROGRAM = "program", _("Program")
 
 
 class Notification(models.Model):

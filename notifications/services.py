@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +77,10 @@ _TEXTS = {
     K.VOTE_MILESTONE: (
         _("Your proposal reached %(count)d supporters"),
         _("“%(title)s” now has %(count)d supporters."),
+    ),
+    K.PROGRAM_PROGRESS: (
+        _("News from “%(program)s”"),
+        _("The program your proposal became is %(progress)d%% done. %(note)s"),
     ),
     K.MODERATION_DIGEST: (
         _("Items waiting for moderation"),
@@ -289,6 +293,19 @@ def notify_report_status_changed(*, report, from_status: str, to_status: str, me
         target_type=TargetType.REPORT,
         target_id=report.pk,
         data=data,
+    )
+
+
+def notify_program_progress(*, program, note: str = "") -> None:
+    """Tell the authors and voters of the proposals linked to `program` about a progress change or note."""
+    recipients = User.objects.filter(Q(proposals__program=program) | Q(votes__proposal__program=program)).distinct()
+    notifications_create(
+        kind=K.PROGRAM_PROGRESS,
+        recipients=recipients,
+        context={"program": program.name, "progress": program.progress_percent, "note": note},
+        target_type=TargetType.PROGRAM,
+        target_id=program.pk,
+        data={"program_id": program.pk, "progress_percent": program.progress_percent, "status": program.status},
     )
 
 

@@ -21,6 +21,7 @@ from aspirasi.models import (
 from aspirasi.selectors.planning import SCORED_STATUSES
 from aspirasi.services.files import files_cleaned_on_failure, track_written
 from aspirasi.services.status import proposal_change_status
+from notifications.services import notify_program_progress
 
 P = ProposalStatus
 
@@ -77,10 +78,16 @@ _PROPOSAL_STATUS_FOR = {
 
 @transaction.atomic
 def program_set_progress(
-    *, program: Program, actor: User | None, status: str | None = None, progress_percent: int | None = None
+    *,
+    program: Program,
+    actor: User | None,
+    status: str | None = None,
+    progress_percent: int | None = None,
+    note: str = "",
 ) -> Program:
     """Change a program's status and/or progress. A new status moves its linked proposals (running ->
-    in progress, done -> completed) through services.status, which notifies their authors and voters."""
+    in progress, done -> completed) through services.status, which notifies their authors and voters;
+    otherwise a progress change or a `note` notifies them here (kind program_progress)."""
     program = Program.objects.select_for_update().get(pk=program.pk)
     fields = []
     if progress_percent is not None and progress_percent != program.progress_percent:
@@ -92,6 +99,8 @@ def program_set_progress(
         fields.append("status")
     if fields:
         program.save(update_fields=[*fields, "updated_at"])
+    if (fields or note) and not (status_changed and status in _PROPOSAL_STATUS_FOR):
+        notify_program_progress(program=program, note=note)
     if status_changed and status in _PROPOSAL_STATUS_FOR:
         to_status, from_statuses = _PROPOSAL_STATUS_FOR[status]
         message = _("The program “%(program)s” is now %(status)s.") % {
@@ -125,5 +134,5 @@ def program_update_create(
             update.photo.save(photo.name, photo, save=False)
             track_written(update.photo.name)
         update.save()
-        program_set_progress(program=program, actor=actor, status=status, progress_percent=progress_percent)
+        program_set_progress(program=program, actor=actor, status=status, progress_percent=progress_percent, note=note)
     return update

@@ -130,3 +130,36 @@ def test_proposal_shows_the_program_it_became(api):
         "progress_percent": 40,
     }
     assert api.get("/api/v1/proposals/").json()["results"][0]["program"]["id"] == program.pk
+
+
+def test_progress_notes_reach_authors_and_voters_of_linked_proposals(resident, other_resident):
+    import datetime
+
+    from aspirasi.models import Opd
+    from aspirasi.models.planning import Program
+    from aspirasi.services.planning import program_update_create
+    from notifications.models import Notification
+    from tests.factories import ProposalFactory, UserFactory, VoteFactory
+
+    program = Program.objects.create(
+        name="Posyandu Teritip",
+        opd=Opd.objects.get(slug="dinkes"),
+        category_id=1,
+        budget=10_000_000,
+        period_start="2027-01-01",
+        period_end="2027-12-31",
+    )
+    proposal = ProposalFactory(author=resident, status="accepted", program=program)
+    VoteFactory(proposal=proposal, voter=other_resident)
+    ProposalFactory(author=UserFactory(), status="accepted")  # not linked: hears nothing
+
+    program_update_create(
+        program=program, day=datetime.date(2027, 3, 1), note="Gedung selesai.", actor=None, progress_percent=40
+    )
+    program_update_create(program=program, day=datetime.date(2027, 4, 1), note="Kader dilatih.", actor=None)
+
+    notes = Notification.objects.filter(kind="program_progress")
+    assert {n.recipient_id for n in notes} == {resident.pk, other_resident.pk}
+    assert notes.count() == 4
+    latest = notes.filter(recipient=resident).order_by("-id").first()
+    assert "40%" in latest.body and "Kader dilatih." in latest.body  # Indonesian by default: "40% selesai"
