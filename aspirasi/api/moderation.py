@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi import policies
+from aspirasi.api.fields import MAX_ID
 from aspirasi.api.permissions import CanModerate, CanReadModeration
 from aspirasi.models import Category, Kecamatan, Kelurahan, Opd, Proposal, Report
 from aspirasi.selectors.moderation import InvalidCursor, QueueCursor, moderation_item, moderation_queue
@@ -30,7 +31,6 @@ from aspirasi.services.moderation import (
 )
 
 QUEUE_PAGE_MAX = 200
-MAX_ID = 2**63 - 1  # bigint primary keys
 
 
 class RejectionReasonField(serializers.ChoiceField):

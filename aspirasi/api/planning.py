@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi import exports
+from aspirasi.api.fields import MAX_ID, IdField
 from aspirasi.api.permissions import CanPlan
 from aspirasi.models import Category, Cycle, Level, Program, ProgramUpdate, Proposal
 from aspirasi.models.proposals import PUBLIC_STATUSES
@@ -82,9 +83,7 @@ class PrioritiesQuery(serializers.Serializer):
         queryset=Cycle.objects.all(), required=False, help_text="Default: the current cycle"
     )
     level = serializers.ChoiceField(choices=Level.choices, default=Level.KELURAHAN)
-    area = serializers.IntegerField(
-        required=False, min_value=1, help_text="A kelurahan id (level=kelurahan) or kecamatan id (level=kecamatan)"
-    )
+    area = IdField(required=False, help_text="A kelurahan id (level=kelurahan) or kecamatan id (level=kecamatan)")
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False)
     format = serializers.ChoiceField(
         choices=exports.FORMATS, required=False, help_text="Download every row as a file instead of a page"
@@ -93,7 +92,7 @@ class PrioritiesQuery(serializers.Serializer):
         choices=["area", "level"], default="area", help_text="XLSX: one sheet per area or one for the level"
     )
     limit = serializers.IntegerField(default=100, min_value=1, max_value=1000)
-    offset = serializers.IntegerField(default=0, min_value=0)
+    offset = serializers.IntegerField(default=0, min_value=0, max_value=MAX_ID)
 
 
 class AreaRefOutput(serializers.Serializer):

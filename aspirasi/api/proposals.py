@@ -16,6 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from aspirasi import policies
+from aspirasi.api.fields import MAX_ID, IdField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
 from aspirasi.geo import point_in_balikpapan
@@ -288,7 +289,9 @@ def _point(value: str) -> tuple[float, float]:
 
 class ProposalFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(method="filter_category", help_text="Category id or slug")
-    kelurahan = django_filters.NumberFilter(field_name="kelurahan_id", help_text="Kelurahan id")
+    kelurahan = django_filters.NumberFilter(
+        field_name="kelurahan_id", min_value=1, max_value=MAX_ID, help_text="Kelurahan id"
+    )
     kecamatan = django_filters.CharFilter(method="filter_kecamatan", help_text="Kecamatan id or slug")
     status = django_filters.ChoiceFilter(choices=[(s.value, s.label) for s in PUBLIC_STATUSES])
     target_group = django_filters.CharFilter(method="filter_target_group", help_text="Target group slug")
@@ -308,11 +311,15 @@ class ProposalFilter(django_filters.FilterSet):
         fields = []
 
     def filter_category(self, queryset, name, value):
+        if value.isdigit() and int(value) > MAX_ID:
+            return queryset.none()
         if value.isdigit():
             return queryset.filter(category_id=int(value))
         return queryset.filter(category__slug=value)
 
     def filter_kecamatan(self, queryset, name, value):
+        if value.isdigit() and int(value) > MAX_ID:
+            return queryset.none()
         if value.isdigit():
             return queryset.filter(kelurahan__kecamatan_id=int(value))
         return queryset.filter(kelurahan__kecamatan__slug=value)
@@ -458,7 +465,7 @@ class ProposalDetailView(APIView):
 class ProposalSimilarQuery(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    category = serializers.IntegerField(required=False, min_value=1)
+    category = IdField(required=False)
     latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from aspirasi.api.fields import IdField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
 from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
@@ -116,9 +117,9 @@ class ReportOutput(serializers.ModelSerializer):
 
 class ReportListQuery(serializers.Serializer):
     # Plain ids: an unknown one filters to an empty page rather than costing a lookup query.
-    category = serializers.IntegerField(min_value=1, required=False, help_text="Category id")
-    kelurahan = serializers.IntegerField(min_value=1, required=False, help_text="Kelurahan id")
-    kecamatan = serializers.IntegerField(min_value=1, required=False, help_text="Kecamatan id")
+    category = IdField(required=False, help_text="Category id")
+    kelurahan = IdField(required=False, help_text="Kelurahan id")
+    kecamatan = IdField(required=False, help_text="Kecamatan id")
     status = serializers.ChoiceField(choices=[(s.value, s.label) for s in PUBLIC_REPORT_STATUSES], required=False)
 
 

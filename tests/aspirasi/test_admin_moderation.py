@@ -115,7 +115,7 @@ def test_proposal_page_shows_timeline_and_filters_work(admin_user, moderator_man
         reverse("admin:aspirasi_proposal_changelist"), {"action": "publish_selected", "_selected_action": [proposal.pk]}
     )
     client = browser(admin_user)
-    page = client.get(reverse("admin:aspirasi_proposal_change", args=[proposal.pk]))
+    page = client.get(reverse("admin:aspirasi_proposal_change", args=[proposal.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and b"status timeline" in page.content.lower()
     for params in ({"status__exact": "published"}, {"flagged": "yes"}, {"is_hidden__exact": "1"}, {"q": "menjahit"}):
         assert client.get(reverse("admin:aspirasi_proposal_changelist"), params).status_code == 200

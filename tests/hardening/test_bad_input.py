@@ -72,3 +72,25 @@ def test_null_bytes_in_strings(api):
     response = api.post(TOKEN, {"phone": "0812\x00", "password": "x"}, format="json")
     assert response.status_code in {400, 401}
     assert response.json()["code"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/reports/?kelurahan=153144612102562578432",
+        "/api/v1/reports/?category=-3",
+        "/api/v1/proposals/?kelurahan=153144612102562578432",
+        "/api/v1/proposals/?near=NaN,Infinity",
+        "/api/v1/proposals/?cursor=not-a-cursor",
+    ],
+)
+def test_overflowing_and_garbage_query_parameters(api, url):
+    """Found by the schema fuzzer: an id beyond 64 bits reached SQLite and overflowed (a 500)."""
+    _assert_client_error(api.get(url))
+
+
+@pytest.mark.parametrize("param", ["category", "kecamatan"])
+def test_overflowing_id_or_slug_filters_match_nothing(api, param):
+    response = api.get(f"/api/v1/proposals/?{param}=153144612102562578432")
+    assert response.status_code == 200
+    assert response.json()["results"] == []
