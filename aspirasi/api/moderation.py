@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi import policies
-from aspirasi.api.fields import MAX_ID
+from aspirasi.api.fields import IdField
 from aspirasi.api.permissions import CanModerate, CanReadModeration
 from aspirasi.models import Category, Kecamatan, Kelurahan, Opd, Proposal, Report
 from aspirasi.selectors.moderation import InvalidCursor, QueueCursor, moderation_item, moderation_queue
@@ -155,9 +155,7 @@ class RejectDecisionInput(_Decision):
 
 
 class MergeDecisionInput(_Decision):
-    target = serializers.IntegerField(
-        source="target_id", min_value=1, max_value=MAX_ID, help_text="Id of a public proposal to merge into"
-    )
+    target = IdField(source="target_id", help_text="Id of a public proposal to merge into")
     message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -179,9 +177,7 @@ class ResolveDecisionInput(_Decision):
 
 
 class LinkDecisionInput(_Decision):
-    proposal = serializers.IntegerField(
-        source="proposal_id", min_value=1, max_value=MAX_ID, help_text="Id of a public proposal"
-    )
+    proposal = IdField(source="proposal_id", help_text="Id of a public proposal")
     message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -289,7 +285,7 @@ class ReportDecisionView(APIView):
 
 class BulkItemInput(serializers.Serializer):
     type = serializers.ChoiceField(choices=["proposal", "report"])
-    id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    id = IdField()
 
 
 class BulkDecisionInput(serializers.Serializer):

@@ -16,7 +16,7 @@ from django.db.models import F
 
 from aspirasi.errors import VoteBudgetExhausted, VotingClosed
 from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
-from aspirasi.services.cycles import cycle_current, cycle_require_phase
+from aspirasi.services.cycles import cycle_require_phase
 from notifications import events
 from notifications.services import notify_vote_milestone
 
@@ -44,14 +44,14 @@ def votes_open_count(*, voter: User, cycle: Cycle | None = None) -> int:
     return votes.count()
 
 
-def vote_state(*, proposal: Proposal, voter: User, created: bool = False) -> VoteState:
-    """The caller's view of their vote on `proposal`, read fresh from the database."""
+def vote_state(*, proposal: Proposal, voter: User, cycle: Cycle | None, created: bool = False) -> VoteState:
+    """The caller's view of their vote on `proposal` (budget counted in `cycle`), read fresh from the database."""
     count = Proposal.objects.filter(pk=proposal.pk).values_list("vote_count", flat=True).get()
     return VoteState(
         proposal_id=proposal.pk,
         vote_count=count,
         has_voted=Vote.objects.filter(proposal=proposal, voter=voter).exists(),
-        votes_remaining=max(0, settings.VOTE_BUDGET - votes_open_count(voter=voter, cycle=cycle_current())),
+        votes_remaining=max(0, settings.VOTE_BUDGET - votes_open_count(voter=voter, cycle=cycle)),
         created=created,
     )
 
@@ -72,7 +72,7 @@ def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
     cycle = cycle_require_phase(action="vote")
     _lock_voter(voter)
     if Vote.objects.filter(proposal=proposal, voter=voter).exists():
-        return vote_state(proposal=proposal, voter=voter)
+        return vote_state(proposal=proposal, voter=voter, cycle=cycle)
     if not _votable(proposal.pk).exists():
         raise VotingClosed()
     if votes_open_count(voter=voter, cycle=cycle) >= settings.VOTE_BUDGET:
@@ -81,11 +81,11 @@ def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
         with transaction.atomic():
             Vote.objects.create(proposal=proposal, voter=voter)
     except IntegrityError:  # the constraint is the last word on "once"
-        return vote_state(proposal=proposal, voter=voter)
+        return vote_state(proposal=proposal, voter=voter, cycle=cycle)
     # Conditional: a moderator closing the proposal meanwhile makes this 0 rows, and the insert rolls back.
     if not _votable(proposal.pk).update(vote_count=F("vote_count") + 1):
         raise VotingClosed()
-    state = vote_state(proposal=proposal, voter=voter, created=True)
+    state = vote_state(proposal=proposal, voter=voter, cycle=cycle, created=True)
     vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=state.vote_count)
     notify_vote_milestone(proposal=proposal, vote_count=state.vote_count)
     return state
@@ -95,17 +95,17 @@ def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
 def vote_withdraw(*, proposal: Proposal, voter: User) -> VoteState:
     """Withdraw `voter`'s vote (no vote: a no-op). Raises VotingClosed once the proposal has left
     `published`, VotingClosedPhase outside the cycle's voting phase. Publishes a coalesced `vote.tally`."""
-    cycle_require_phase(action="vote")
+    cycle = cycle_require_phase(action="vote")
     _lock_voter(voter)
     vote = Vote.objects.filter(proposal=proposal, voter=voter).first()
     if vote is None:
-        return vote_state(proposal=proposal, voter=voter)
+        return vote_state(proposal=proposal, voter=voter, cycle=cycle)
     if not Proposal.objects.filter(pk=proposal.pk, status=ProposalStatus.PUBLISHED).exists():
         raise VotingClosed()
     deleted, _ = Vote.objects.filter(pk=vote.pk).delete()
     if deleted:
         Proposal.objects.filter(pk=proposal.pk).update(vote_count=F("vote_count") - 1)
-    state = vote_state(proposal=proposal, voter=voter)
+    state = vote_state(proposal=proposal, voter=voter, cycle=cycle)
     vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=state.vote_count)
     return state
 
