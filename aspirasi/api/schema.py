@@ -16,7 +16,7 @@ class AspirasiAutoSchema(AutoSchema):
         bodies = super()._get_response_bodies(direction)
         method = self.method.upper()
         errors = {"429": "Throttled"}
-        if method in {"POST", "PUT", "PATCH"} or self._get_filter_parameters() or method == "GET":
+        if method in {"GET", "POST", "PUT", "PATCH"} or self._get_filter_parameters():
             errors["400"] = "Invalid input (`validation_error`) or a domain rule"
         # 401 everywhere: a bad Bearer token is refused even on public endpoints, and login fails with it.
         errors["401"] = "Not authenticated, token not valid, or wrong credentials"

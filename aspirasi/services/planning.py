@@ -94,14 +94,15 @@ def program_set_progress(
         program.progress_percent = progress_percent
         fields.append("progress_percent")
     status_changed = status is not None and status != program.status
+    moves_proposals = status_changed and status in _PROPOSAL_STATUS_FOR
     if status_changed:
         program.status = status
         fields.append("status")
     if fields:
         program.save(update_fields=[*fields, "updated_at"])
-    if (fields or note) and not (status_changed and status in _PROPOSAL_STATUS_FOR):
+    if (fields or note) and not moves_proposals:  # moved proposals notify through services.status
         notify_program_progress(program=program, note=note)
-    if status_changed and status in _PROPOSAL_STATUS_FOR:
+    if moves_proposals:
         to_status, from_statuses = _PROPOSAL_STATUS_FOR[status]
         message = _("The program “%(program)s” is now %(status)s.") % {
             "program": program.name,
