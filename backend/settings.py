@@ -195,6 +195,15 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Pages of the public proposals list, per process: keyed by a version every process reads from the
+# database (aspirasi/public_list.py), so a process-local copy is never stale and costs no network trip.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "aspirasi-pages",
+    "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+
 # --- Auth -------------------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -349,18 +358,21 @@ PUSH_RETRY_MAX_DELAY_SECONDS = _env_int("PUSH_RETRY_MAX_DELAY_SECONDS", 3600, mi
 PUSH_LEASE_SECONDS = _env_int("PUSH_LEASE_SECONDS", 300, minimum=1)  # a crashed worker's claim expires
 PUSH_CLAIM_BATCH = _env_int("PUSH_CLAIM_BATCH", 500, minimum=1)
 # django-push-notifications: FCM through firebase-admin's default app (initialised from
-# FCM_CREDENTIALS_FILE on first use), APNs with a token key (.p8).
+# FCM_CREDENTIALS_FILE, a service-account JSON, on first use), APNs with a token key (.p8) through aioapns.
+# Its module reads this dict once, at import: tests patch push_notifications.settings.PUSH_NOTIFICATIONS_SETTINGS.
 FCM_CREDENTIALS_FILE = env.str("FCM_CREDENTIALS_FILE", default="")
+_APNS_KEYS = ("APNS_AUTH_KEY_PATH", "APNS_AUTH_KEY_ID", "APNS_TEAM_ID", "APNS_TOPIC")
 PUSH_NOTIFICATIONS_SETTINGS = {
     "UNIQUE_REG_ID": True,
     "APNS_USE_SANDBOX": _env_bool("APNS_USE_SANDBOX", False),
-    **{
-        key: value
-        for key in ("APNS_AUTH_KEY_PATH", "APNS_AUTH_KEY_ID", "APNS_TEAM_ID", "APNS_TOPIC")
-        if (value := env.str(key, default=""))
-    },
+    **{key: value for key in _APNS_KEYS if (value := env.str(key, default=""))},
 }
-if _push_choice == "push_notifications" and not (
-    FCM_CREDENTIALS_FILE or "APNS_AUTH_KEY_PATH" in PUSH_NOTIFICATIONS_SETTINGS
-):
-    raise ImproperlyConfigured("PUSH_BACKEND=push_notifications needs FCM_CREDENTIALS_FILE and/or APNS_AUTH_KEY_PATH")
+if _push_choice == "push_notifications":
+    if not (FCM_CREDENTIALS_FILE or "APNS_AUTH_KEY_PATH" in PUSH_NOTIFICATIONS_SETTINGS):
+        raise ImproperlyConfigured(
+            "PUSH_BACKEND=push_notifications needs FCM_CREDENTIALS_FILE and/or APNS_AUTH_KEY_PATH"
+        )
+    # Half an APNs setup fails on every send (aioapns needs key, key id, team id and topic): refuse to start.
+    _apns_missing = [key for key in _APNS_KEYS if key not in PUSH_NOTIFICATIONS_SETTINGS]
+    if "APNS_AUTH_KEY_PATH" in PUSH_NOTIFICATIONS_SETTINGS and _apns_missing:
+        raise ImproperlyConfigured(f"APNS_AUTH_KEY_PATH is set but {', '.join(_apns_missing)} missing")

@@ -5,17 +5,19 @@ device is deactivated, never retried), or a failure worth retrying (the push ser
 timeout). Retrying, backoff and bookkeeping live in notifications/tasks.py, not here.
 
 - `LoggingPushBackend` (the default) only logs: `make run` needs no credentials.
-- `DjangoPushNotificationsBackend` delivers through django-push-notifications: FCM for android (needs
-  `firebase-admin` and PUSH_NOTIFICATIONS_SETTINGS["FIREBASE_APP"]), APNs for ios (needs `aioapns` or
-  `apns2` and the APNS_* settings).
+- `DjangoPushNotificationsBackend` delivers through django-push-notifications: FCM for android
+  (firebase-admin's default app, started from FCM_CREDENTIALS_FILE), APNs for ios (aioapns, token key from
+  the APNS_* settings). Tested down to the network transport in tests/notifications/test_push_backend.py.
 """
 
 import enum
 import logging
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from notifications.models import Device, DevicePlatform
@@ -55,7 +57,8 @@ class LoggingPushBackend(PushBackend):
         return PushResult(Outcome.SENT)
 
 
-# APNs reasons that mean "this token will never work again" (see Apple's error table).
+# APNs reasons that mean "this token will never work again" (Apple's error table; the same list
+# push_notifications.apns_async deactivates its own devices on).
 _APNS_INVALID = ("Unregistered", "BadDeviceToken", "DeviceTokenNotForTopic")
 
 
@@ -69,45 +72,74 @@ class DjangoPushNotificationsBackend(PushBackend):
         return self._send_apns(device, message)
 
     def _send_fcm(self, device: Device, message: PushMessage) -> PushResult:
-        from push_notifications.gcm import _validate_exception_for_deactivation
         from push_notifications.models import GCMDevice
 
         target = GCMDevice(registration_id=device.token, cloud_message_type="FCM")
         try:
             _firebase_default_app()
+            # The library calls messaging.send_each: a refused message comes back as the exception of its
+            # SendResponse; an exception raised here means the call itself failed (credentials, network).
             response = target.send_message(message.body, title=message.title, extra=dict(message.data))
-        except Exception as exc:  # network errors, FCM outages: try again later
-            return PushResult(Outcome.RETRY, f"{type(exc).__name__}: {exc}")
-        error = response.responses[0].exception if response and response.responses else None
-        if error is None:
+        except Exception as exc:
+            return _retry(exc)
+        (result,) = response.responses
+        if result.exception is None:
             return PushResult(Outcome.SENT)
-        if _validate_exception_for_deactivation(error):
-            return PushResult(Outcome.INVALID_TOKEN, str(error))
-        return PushResult(Outcome.RETRY, f"{type(error).__name__}: {error}")
+        if _fcm_token_is_dead(result.exception):
+            return PushResult(Outcome.INVALID_TOKEN, f"FCM: {result.exception}")
+        return _retry(result.exception)  # unavailable, internal, quota: FCM asks to retry with backoff
 
     def _send_apns(self, device: Device, message: PushMessage) -> PushResult:
+        from push_notifications.exceptions import APNSError
         from push_notifications.models import APNSDevice
 
         target = APNSDevice(registration_id=device.token)
         try:
             target.send_message({"title": message.title, "body": message.body}, extra=dict(message.data))
-        except Exception as exc:
-            text = f"{getattr(exc, 'status', '')} {exc}"
-            if any(reason in text for reason in _APNS_INVALID):
-                return PushResult(Outcome.INVALID_TOKEN, text.strip())
-            return PushResult(Outcome.RETRY, f"{type(exc).__name__}: {exc}")
+        except APNSError as exc:
+            # apns_async never returns a rejection: it raises APNSError("... errors: <reason>") with APNs'
+            # reason ("BadDeviceToken", "ServiceUnavailable", ...) or its own "TimeoutError" /
+            # "CommunicationError: ..." when the request did not get through (connection errors included).
+            reason = exc.message.rpartition("errors: ")[2]
+            outcome = Outcome.INVALID_TOKEN if reason in _APNS_INVALID else Outcome.RETRY
+            return PushResult(outcome, f"APNs: {reason}")
+        except Exception as exc:  # missing key or settings: recorded on the delivery, retried until fixed
+            return _retry(exc)
         return PushResult(Outcome.SENT)
 
 
+def _fcm_token_is_dead(error: Exception) -> bool:
+    """UNREGISTERED (app uninstalled, token expired) and SENDER_ID_MISMATCH (token of another Firebase
+    project) never recover. INVALID_ARGUMENT only when it is about the token: it is also FCM's answer to a
+    payload problem (e.g. a message too big), which must not switch a phone off. django-push-notifications'
+    own check (_validate_exception_for_deactivation) takes every INVALID_ARGUMENT as a dead token."""
+    from firebase_admin import exceptions, messaging
+
+    if isinstance(error, messaging.UnregisteredError | messaging.SenderIdMismatchError):
+        return True
+    return isinstance(error, exceptions.InvalidArgumentError) and "registration token" in str(error)
+
+
+def _retry(exc: Exception) -> PushResult:
+    return PushResult(Outcome.RETRY, f"{type(exc).__name__}: {exc}")
+
+
+_firebase_lock = threading.Lock()
+
+
 def _firebase_default_app() -> None:
-    """django-push-notifications sends through firebase-admin's default app; start it once from settings."""
+    """django-push-notifications sends through firebase-admin's default app (without an application_id it
+    ignores PUSH_NOTIFICATIONS_SETTINGS["FIREBASE_APP"]): start it once, from the service-account file."""
     import firebase_admin
     from firebase_admin import credentials
 
-    try:
-        firebase_admin.get_app()
-    except ValueError:
-        firebase_admin.initialize_app(credentials.Certificate(settings.FCM_CREDENTIALS_FILE))
+    with _firebase_lock:  # two threads must not both initialise it (the second would raise)
+        try:
+            firebase_admin.get_app()
+        except ValueError:
+            if not settings.FCM_CREDENTIALS_FILE:
+                raise ImproperlyConfigured("FCM_CREDENTIALS_FILE is not set: no FCM credentials") from None
+            firebase_admin.initialize_app(credentials.Certificate(settings.FCM_CREDENTIALS_FILE))
 
 
 @cache
