@@ -1,7 +1,7 @@
 """Shared fixtures: personas, API clients, a temporary MEDIA_ROOT and a clean cache per test."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from rest_framework.test import APIClient
 
 from aspirasi.models import Kecamatan, Kelurahan
@@ -15,8 +15,10 @@ def _isolated(settings, tmp_path):
     # Real hashing costs about a second per user on a busy 2-core machine; tests need no real cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    caches["pages"].clear()
     yield
     cache.clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture

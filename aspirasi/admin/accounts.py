@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from aspirasi.admin.mixins import ChangesPublicList
 from aspirasi.models import Category, Kecamatan, Kelurahan, TargetGroup, User
 from aspirasi.services.accounts import user_assign_role
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ChangesPublicList, DjangoUserAdmin):
     ordering = ["phone"]
     list_display = ["phone", "display_name", "role", "kelurahan", "is_active", "date_joined"]
     list_filter = ["role", "is_active", "kelurahan__kecamatan"]
@@ -42,26 +43,26 @@ class KelurahanInline(admin.TabularInline):
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(admin.ModelAdmin):
+class KecamatanAdmin(ChangesPublicList, admin.ModelAdmin):
     list_display = ["code", "name", "slug"]
     search_fields = ["name", "code"]
     inlines = [KelurahanInline]
 
 
 @admin.register(Kelurahan)
-class KelurahanAdmin(admin.ModelAdmin):
+class KelurahanAdmin(ChangesPublicList, admin.ModelAdmin):
     list_display = ["name", "kecamatan", "slug"]
     list_filter = ["kecamatan"]
     search_fields = ["name"]
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ChangesPublicList, admin.ModelAdmin):
     list_display = ["name_id", "name_en", "slug", "order", "is_active"]
     list_editable = ["order", "is_active"]
     search_fields = ["name_id", "name_en"]
 
 
 @admin.register(TargetGroup)
-class TargetGroupAdmin(admin.ModelAdmin):
+class TargetGroupAdmin(ChangesPublicList, admin.ModelAdmin):
     list_display = ["name_id", "name_en", "slug", "order"]

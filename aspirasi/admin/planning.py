@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aspirasi import exports
+from aspirasi.admin.mixins import ChangesPublicList
 from aspirasi.models import CarriedProposal, Cycle, Program, ProgramUpdate
 from aspirasi.policies import can_plan
 from aspirasi.selectors.planning import planning_dashboard, priority_rows, priority_totals
@@ -115,7 +116,7 @@ class ProgramUpdateInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(_PlannersOnly):
+class ProgramAdmin(ChangesPublicList, _PlannersOnly):
     list_display = ["name", "opd", "category", "cycle", "budget", "status", "progress_percent"]
     list_filter = ["status", "cycle", "category"]
     search_fields = ["name"]

@@ -16,6 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from aspirasi import policies
+from aspirasi.api import list_cache
 from aspirasi.api.fields import MAX_ID, IdField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
@@ -384,11 +385,22 @@ class ProposalsView(_ProposalListMixin, GenericAPIView):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
-        return selectors.proposals_for_output(selectors.proposals_public(), user=self.request.user)
+        # Rendered for nobody in particular: the page is cached and shared, list_cache sets the caller's
+        # has_voted and is_own on it.
+        return selectors.proposals_for_output(selectors.proposals_public(), user=None)
 
     @extend_schema(tags=["proposals"], responses={200: ProposalOutput(many=True)})
     def get(self, request):
-        return self.list_response()
+        variant = "staff" if policies.can_see_authors(request.user) else "public"
+        page = list_cache.cached_page(request, variant=variant, build=self._shared_page)
+        return Response(list_cache.for_caller(page, request.user))
+
+    def _shared_page(self) -> list_cache.CachedPage:
+        proposals = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        output = _list_output_class(self.request.user)
+        results = output(proposals, many=True, context={"request": self.request, "user": None}).data
+        body = self.get_paginated_response([dict(item) for item in results]).data
+        return list_cache.CachedPage(body=dict(body), author_ids=[proposal.author_id for proposal in proposals])
 
     @extend_schema(
         tags=["proposals"],

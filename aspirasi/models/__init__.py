@@ -8,6 +8,7 @@ from .moderation import AuditEntry, Flag, FlagReason, Opd
 from .planning import CarriedProposal, Cycle, Level, Phase, Program, ProgramStatus, ProgramUpdate
 from .proposals import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
 from .reports import Report, ReportStatus
+from .versions import ListVersion
 
 __all__ = [
     "AuditEntry",
@@ -21,6 +22,7 @@ __all__ = [
     "Kelurahan",
     "Language",
     "Level",
+    "ListVersion",
     "Opd",
     "Phase",
     "Program",

@@ -88,6 +88,12 @@ def proposals_for_output(queryset: QuerySet[Proposal], *, user, with_timeline: b
     return queryset.annotate(has_voted=has_voted)
 
 
+def proposal_ids_voted_by(*, user, proposal_ids: list[int]) -> set[int]:
+    """Which of `proposal_ids` the caller supports: `has_voted` for a cached page, in one query."""
+    votes = Vote.objects.filter(voter=user, proposal_id__in=proposal_ids)
+    return set(votes.values_list("proposal_id", flat=True))
+
+
 def proposal_detail(*, pk: int, user) -> Proposal | None:
     """One proposal the caller may see, with its timeline, or None."""
     queryset = proposals_for_output(proposals_visible_to(user), user=user, with_timeline=True)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from aspirasi import public_list
 from aspirasi.errors import AlreadyFlagged, NotFlaggable
 from aspirasi.models import Flag, Proposal, Report, User
 from aspirasi.models.proposals import PUBLIC_STATUSES
@@ -28,6 +29,8 @@ def _flag_item(*, item: Proposal | Report, flagger: User, reason: str, message: 
     if open_flaggers >= settings.FLAG_HIDE_THRESHOLD and not item.is_hidden:
         model.objects.filter(pk=item.pk).update(is_hidden=True)
         item.is_hidden = True
+        if is_proposal:
+            public_list.mark_changed()
     events.publish(
         events.FLAG_RAISED,
         groups=events.moderation_groups(item.kelurahan_id),

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aspirasi import policies
+from aspirasi import policies, public_list
 from aspirasi.errors import (
     AlreadyClaimed,
     DomainError,
@@ -137,6 +137,8 @@ def _update_locked(item, **fields) -> None:
     fields["updated_at"] = timezone.now()
     if not type(item).objects.filter(pk=item.pk, status=item.status).update(**fields):
         raise ItemChanged()
+    if isinstance(item, Proposal):
+        public_list.mark_changed()
     for name, value in fields.items():
         setattr(item, name, value)
 
@@ -262,6 +264,7 @@ def _votes_move(*, source: Proposal, target: Proposal) -> int:
     count = Vote.objects.filter(proposal_id=OuterRef("pk")).values("proposal_id").annotate(n=Count("*")).values("n")
     Proposal.objects.filter(pk=target.pk).update(vote_count=Coalesce(Subquery(count), 0))
     Proposal.objects.filter(pk=source.pk).update(vote_count=0)
+    public_list.mark_changed()
     target.refresh_from_db(fields=["vote_count"])
     source.vote_count = 0
     return target.vote_count

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
+from aspirasi import public_list
 from aspirasi.errors import VoteBudgetExhausted, VotingClosed
 from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
 from aspirasi.services.cycles import cycle_require_phase
@@ -46,14 +47,17 @@ def votes_open_count(*, voter: User, cycle: Cycle | None = None) -> int:
 
 def vote_state(*, proposal: Proposal, voter: User, cycle: Cycle | None, created: bool = False) -> VoteState:
     """The caller's view of their vote on `proposal` (budget counted in `cycle`), read fresh from the database."""
-    count = Proposal.objects.filter(pk=proposal.pk).values_list("vote_count", flat=True).get()
     return VoteState(
         proposal_id=proposal.pk,
-        vote_count=count,
+        vote_count=_vote_count(proposal.pk),
         has_voted=Vote.objects.filter(proposal=proposal, voter=voter).exists(),
         votes_remaining=max(0, settings.VOTE_BUDGET - votes_open_count(voter=voter, cycle=cycle)),
         created=created,
     )
+
+
+def _vote_count(proposal_id: int) -> int:
+    return Proposal.objects.filter(pk=proposal_id).values_list("vote_count", flat=True).get()
 
 
 def _lock_voter(voter: User) -> None:
@@ -75,7 +79,8 @@ def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
         return vote_state(proposal=proposal, voter=voter, cycle=cycle)
     if not _votable(proposal.pk).exists():
         raise VotingClosed()
-    if votes_open_count(voter=voter, cycle=cycle) >= settings.VOTE_BUDGET:
+    open_votes = votes_open_count(voter=voter, cycle=cycle)
+    if open_votes >= settings.VOTE_BUDGET:
         raise VoteBudgetExhausted()
     try:
         with transaction.atomic():
@@ -85,7 +90,16 @@ def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
     # Conditional: a moderator closing the proposal meanwhile makes this 0 rows, and the insert rolls back.
     if not _votable(proposal.pk).update(vote_count=F("vote_count") + 1):
         raise VotingClosed()
-    state = vote_state(proposal=proposal, voter=voter, cycle=cycle, created=True)
+    public_list.mark_changed()
+    # The voter's row lock keeps their budget as counted above; only the tally is read again.
+    counts_in_budget = cycle is None or proposal.cycle_id == cycle.pk
+    state = VoteState(
+        proposal_id=proposal.pk,
+        vote_count=_vote_count(proposal.pk),
+        has_voted=True,
+        votes_remaining=max(0, settings.VOTE_BUDGET - open_votes - counts_in_budget),
+        created=True,
+    )
     vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=state.vote_count)
     notify_vote_milestone(proposal=proposal, vote_count=state.vote_count)
     return state
@@ -105,6 +119,7 @@ def vote_withdraw(*, proposal: Proposal, voter: User) -> VoteState:
     deleted, _ = Vote.objects.filter(pk=vote.pk).delete()
     if deleted:
         Proposal.objects.filter(pk=proposal.pk).update(vote_count=F("vote_count") - 1)
+        public_list.mark_changed()
     state = vote_state(proposal=proposal, voter=voter, cycle=cycle)
     vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=state.vote_count)
     return state

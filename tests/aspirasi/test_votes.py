@@ -6,6 +6,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from aspirasi.models import ProposalStatus, Vote
 from aspirasi.services import votes as vote_services
 from notifications import events
+from tests.aspirasi.planning_fixtures import make_cycle
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +162,15 @@ def test_tallies_are_coalesced_to_one_leading_and_one_trailing_per_window(
         vote_services.vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=4)
     assert len(sent) == 2
     assert scheduled == [proposal.pk, proposal.pk]  # ... it is sent by the next trailing send
+
+
+def test_the_remaining_budget_in_the_answer_is_what_a_fresh_count_gives(as_resident, resident, settings):
+    settings.VOTE_BUDGET = 10
+    cycle = make_cycle(phase="voting")
+    this_cycle = ProposalFactory(cycle=cycle)
+    no_cycle = ProposalFactory()  # outside the cycle: does not use its budget
+    for proposal, expected in ((this_cycle, 9), (no_cycle, 9)):
+        answer = as_resident.post(_url(proposal)).json()
+        fresh = vote_services.vote_state(proposal=proposal, voter=resident, cycle=cycle)
+        assert answer["votes_remaining"] == fresh.votes_remaining == expected
+        assert answer["vote_count"] == fresh.vote_count == 1
