@@ -8,9 +8,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from aspirasi import policies
-
-# Application close code: "forbidden" (4000-4999 are free for applications; 4403 mirrors HTTP 403).
-CLOSE_FORBIDDEN = 4403
+from notifications.auth import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, refuse
 
 
 class ModerationConsumer(AsyncJsonWebsocketConsumer):
@@ -19,11 +17,12 @@ class ModerationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.groups_joined = []
         user = self.scope.get("user")
-        groups = await database_sync_to_async(policies.moderation_socket_groups)(user) if user else []
+        if user is None or not user.is_authenticated:
+            await refuse(self, CLOSE_UNAUTHENTICATED)
+            return
+        groups = await database_sync_to_async(policies.moderation_socket_groups)(user)
         if not groups:
-            # Accept, then close with the code: a refusal inside the handshake reaches browsers only as 1006.
-            await self.accept()
-            await self.close(code=CLOSE_FORBIDDEN)
+            await refuse(self, CLOSE_FORBIDDEN)
             return
         # Join before accepting, so an event published right after the handshake is not missed.
         for group in groups:

@@ -5,15 +5,15 @@ progress, hiding, moving, reference names edited in the admin) calls `mark_chang
 transaction. The version moves once the transaction commits: a rolled-back write invalidates nothing,
 and the writer's own response is sent only after the move, so a resident reads their own vote back.
 
-A reader takes the version first and the page second, so a page cached under version N was built from
-data at least as new as the commit that made N. The counter lives in the database: every process reads
-the same number with or without Redis (api/list_cache.py keeps the pages themselves per process).
+A reader takes the version with its page's rows and renders afterwards, so an item cached under version N
+was built from data at least as new as the commit that made N. The counter lives in the database: every
+process reads the same number with or without Redis (api/list_cache.py keeps the items per process).
 """
 
 import logging
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Subquery
 
 from aspirasi.models import ListVersion
 
@@ -37,11 +37,10 @@ def _bump() -> None:
 
 
 def current_version() -> int:
-    # Read on every list request: plain SQL, as the ORM's query building would cost more than the query.
-    with connection.cursor() as cursor:
-        cursor.execute(_CURRENT_SQL, [PUBLIC_PROPOSALS])
-        row = cursor.fetchone()
-    return row[0] if row else 0
+    return ListVersion.objects.filter(name=PUBLIC_PROPOSALS).values_list("value", flat=True).first() or 0
 
 
-_CURRENT_SQL = f"SELECT value FROM {ListVersion._meta.db_table} WHERE name = %s"  # noqa: S608 - table name from _meta
+def version_expression() -> Subquery:
+    """The current version as a column: a page query carries it, read in the same snapshot as its rows
+    and without a round trip of its own."""
+    return Subquery(ListVersion.objects.filter(name=PUBLIC_PROPOSALS).values("value")[:1])

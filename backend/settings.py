@@ -236,7 +236,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "aspirasi.api.schema.AspirasiAutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["aspirasi.api.filtering.FilterBackend"],
     "EXCEPTION_HANDLER": "aspirasi.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "create": env.str("THROTTLE_CREATE", default="30/hour"),

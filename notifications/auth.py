@@ -14,6 +14,18 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 
 
+# Application close codes, the same on every socket (4000-4999 are free for applications; they mirror HTTP):
+CLOSE_UNAUTHENTICATED = 4401  # no valid credential: sign in (or refresh the token), then reconnect
+CLOSE_FORBIDDEN = 4403  # signed in, but this socket is not for this user: do not reconnect
+
+
+async def refuse(consumer, code: int) -> None:
+    """Accept, then close with `code`: a refusal inside the handshake reaches clients only as a bare 1006
+    (browsers) or an HTTP 403 without a reason, so apps could not tell "sign in again" from "not for you"."""
+    await consumer.accept()
+    await consumer.close(code=code)
+
+
 def bearer_token(scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name == b"authorization":

@@ -4,9 +4,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from notifications import events
+from notifications.auth import CLOSE_UNAUTHENTICATED, refuse
 from notifications.selectors import notification_unread_count
-
-UNAUTHENTICATED = 4401
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
@@ -16,7 +15,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=UNAUTHENTICATED)
+            await refuse(self, CLOSE_UNAUTHENTICATED)
             return
         self.group = events.user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)

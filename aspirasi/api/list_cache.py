@@ -1,55 +1,32 @@
-"""Pages of the public proposals list, cached per process under the list's version (aspirasi/public_list.py).
+"""The public list's items, rendered once per version of the list and kept per process.
 
-A cached page is what every caller of one variant shares (the public one, or staff's with authors):
-`has_voted` and `is_own` are false in it and the authors' ids ride along, never rendered, so
-`for_caller` sets both for the caller from one query over the page's ids. The key holds the version,
-the variant, the language (category names are translated) and the whole URL (filters, cursor, and the
-host the next/previous links are built on), so a hit is exactly the page a fresh read would render.
+A list request reads its page live: which proposals, in which order, their tally, the caller's
+`has_voted` and `is_own` (selectors.proposals_live_fields, one query without joins). Everything else an
+item shows (text, category and area names, photos, program, author) comes from here, rendered for nobody
+in particular and keyed by the list's version (aspirasi/public_list.py, moved after commit by every writer
+of such content), the variant (public, or staff with authors), the language (category names are
+translated), the host (photo URLs are absolute) and the proposal. A vote moves no version: the tally and
+the order by votes are always read live, so the cache survives a voting week.
 """
 
-import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
 from django.core.cache import caches
 from django.utils.translation import get_language
 
-from aspirasi import public_list
-from aspirasi.selectors import proposals as selectors
 
-
-@dataclass(frozen=True)
-class CachedPage:
-    body: dict  # {"next", "previous", "results"}: the paginated response, for a caller who voted for none
-    author_ids: list[int]  # per result, to set `is_own`
-
-
-def _key(request, variant: str) -> str:
-    parts = [str(public_list.current_version()), variant, get_language() or "", request.build_absolute_uri()]
-    return "proposals:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def cached_page(request, *, variant: str, build: Callable[[], CachedPage]) -> CachedPage:
-    """The page for this request's URL from the cache, or `build()` it (a bad filter raises, nothing is kept)."""
-    pages = caches["pages"]
-    key = _key(request, variant)  # the version is read before the page is built: see public_list
-    page = pages.get(key)
-    if page is None:
-        page = build()
-        pages.set(key, page)
-    return page
-
-
-def for_caller(page: CachedPage, user) -> dict:
-    """The shared page with `has_voted` and `is_own` set for `user`."""
-    if not user.is_authenticated:
-        return page.body
-    results = page.body["results"]
-    voted = selectors.proposal_ids_voted_by(user=user, proposal_ids=[item["id"] for item in results])
-    return {
-        **page.body,
-        "results": [
-            {**item, "has_voted": item["id"] in voted, "is_own": author_id == user.pk}
-            for item, author_id in zip(results, page.author_ids, strict=True)
-        ],
-    }
+def rendered_items(
+    request, *, ids: list[int], version: int, variant: str, render: Callable[[list[int]], Iterable[dict]]
+) -> dict[int, dict]:
+    """id -> rendered item for `ids`, rendering only those not cached yet (in one `render(missing)` call).
+    `version` is the list's version read with the page (before rendering: see public_list)."""
+    items = caches["pages"]
+    prefix = f"{version}:{variant}:{get_language()}:{request.get_host()}:{request.scheme}:"
+    found = items.get_many([prefix + str(pk) for pk in ids])
+    cached = {int(key.rsplit(":", 1)[1]): item for key, item in found.items()}
+    missing = [pk for pk in ids if pk not in cached]
+    if missing:
+        fresh = {item["id"]: item for item in render(missing)}
+        items.set_many({prefix + str(pk): item for pk, item in fresh.items()})
+        cached.update(fresh)
+    return cached

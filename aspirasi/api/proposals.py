@@ -5,7 +5,6 @@ import math
 import django_filters
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 from aspirasi import policies
 from aspirasi.api import list_cache
 from aspirasi.api.fields import MAX_ID, IdField
+from aspirasi.api.filtering import FilterBackend
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
 from aspirasi.geo import point_in_balikpapan
@@ -28,6 +28,7 @@ from aspirasi.selectors import proposals as selectors
 from aspirasi.services import proposals as services
 
 MAX_RADIUS_KM = 50
+
 
 # --- Output ---------------------------------------------------------------------------------------------
 
@@ -196,6 +197,17 @@ class ProposalStaffDetailOutput(ProposalDetailOutput):
         read_only_fields = fields
 
 
+def _live_fields(row: dict, user) -> dict:
+    """The fields of a list item read live for every request (selectors.proposals_live_fields)."""
+    distance = row.get("distance_km")
+    return {
+        "vote_count": row["vote_count"],
+        "has_voted": row["has_voted"],
+        "is_own": bool(user.is_authenticated and row["author_id"] == user.pk),
+        "distance_km": None if distance is None else round(distance, 3),
+    }
+
+
 def _list_output_class(user):
     return ProposalStaffOutput if policies.can_see_authors(user) else ProposalOutput
 
@@ -362,7 +374,7 @@ class MyProposalFilter(django_filters.FilterSet):
 
 class _ProposalListMixin:
     pagination_class = ProposalCursorPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
 
     def list_response(self):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -385,22 +397,21 @@ class ProposalsView(_ProposalListMixin, GenericAPIView):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
-        # Rendered for nobody in particular: the page is cached and shared, list_cache sets the caller's
-        # has_voted and is_own on it.
-        return selectors.proposals_for_output(selectors.proposals_public(), user=None)
+        return selectors.proposals_live_fields(selectors.proposals_public(), user=self.request.user)
 
     @extend_schema(tags=["proposals"], responses={200: ProposalOutput(many=True)})
     def get(self, request):
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         variant = "staff" if policies.can_see_authors(request.user) else "public"
-        page = list_cache.cached_page(request, variant=variant, build=self._shared_page)
-        return Response(list_cache.for_caller(page, request.user))
+        ids, version = [row["id"] for row in rows], rows[0]["list_version"] if rows else 0
+        items = list_cache.rendered_items(request, ids=ids, version=version, variant=variant, render=self._render)
+        return self.get_paginated_response([{**items[row["id"]], **_live_fields(row, request.user)} for row in rows])
 
-    def _shared_page(self) -> list_cache.CachedPage:
-        proposals = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+    def _render(self, ids: list[int]) -> list[dict]:
+        """Items as anyone of this variant sees them; _live_fields sets what differs per row and caller."""
+        proposals = selectors.proposals_for_output(Proposal.objects.filter(pk__in=ids), user=None)
         output = _list_output_class(self.request.user)
-        results = output(proposals, many=True, context={"request": self.request, "user": None}).data
-        body = self.get_paginated_response([dict(item) for item in results]).data
-        return list_cache.CachedPage(body=dict(body), author_ids=[proposal.author_id for proposal in proposals])
+        return [dict(item) for item in output(proposals, many=True, context={"request": self.request}).data]
 
     @extend_schema(
         tags=["proposals"],

@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import ASin, Cast, Coalesce, Cos, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
-from aspirasi import policies
+from aspirasi import policies, public_list
 from aspirasi.models import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
 from aspirasi.models.proposals import PUBLIC_STATUSES
 
@@ -88,10 +88,19 @@ def proposals_for_output(queryset: QuerySet[Proposal], *, user, with_timeline: b
     return queryset.annotate(has_voted=has_voted)
 
 
-def proposal_ids_voted_by(*, user, proposal_ids: list[int]) -> set[int]:
-    """Which of `proposal_ids` the caller supports: `has_voted` for a cached page, in one query."""
-    votes = Vote.objects.filter(voter=user, proposal_id__in=proposal_ids)
-    return set(votes.values_list("proposal_id", flat=True))
+def proposals_live_fields(queryset: QuerySet[Proposal], *, user) -> QuerySet[Proposal]:
+    """A page of a list read live, without what a cached item holds: the rows' order and ids, the tally,
+    the author (for `is_own`), the caller's `has_voted`, and the list's version that the cached items
+    are keyed by (api/list_cache.py renders the rest once per version)."""
+    if user is not None and user.is_authenticated:
+        has_voted = Exists(Vote.objects.filter(proposal=OuterRef("pk"), voter=user))
+    else:
+        has_voted = Value(False)
+    # Dicts, not model instances: a page is read on every request and needs none of a model's machinery.
+    # Filters may annotate more (distance_km, trending_votes); values() carries those along.
+    return queryset.values("id", "author_id", "vote_count", "created_at").annotate(
+        has_voted=has_voted, list_version=public_list.version_expression()
+    )
 
 
 def proposal_detail(*, pk: int, user) -> Proposal | None:

@@ -264,7 +264,6 @@ def _votes_move(*, source: Proposal, target: Proposal) -> int:
     count = Vote.objects.filter(proposal_id=OuterRef("pk")).values("proposal_id").annotate(n=Count("*")).values("n")
     Proposal.objects.filter(pk=target.pk).update(vote_count=Coalesce(Subquery(count), 0))
     Proposal.objects.filter(pk=source.pk).update(vote_count=0)
-    public_list.mark_changed()
     target.refresh_from_db(fields=["vote_count"])
     source.vote_count = 0
     return target.vote_count

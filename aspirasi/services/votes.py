@@ -14,7 +14,6 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from aspirasi import public_list
 from aspirasi.errors import VoteBudgetExhausted, VotingClosed
 from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
 from aspirasi.services.cycles import cycle_require_phase
@@ -90,7 +89,6 @@ def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
     # Conditional: a moderator closing the proposal meanwhile makes this 0 rows, and the insert rolls back.
     if not _votable(proposal.pk).update(vote_count=F("vote_count") + 1):
         raise VotingClosed()
-    public_list.mark_changed()
     # The voter's row lock keeps their budget as counted above; only the tally is read again.
     counts_in_budget = cycle is None or proposal.cycle_id == cycle.pk
     state = VoteState(
@@ -119,7 +117,6 @@ def vote_withdraw(*, proposal: Proposal, voter: User) -> VoteState:
     deleted, _ = Vote.objects.filter(pk=vote.pk).delete()
     if deleted:
         Proposal.objects.filter(pk=proposal.pk).update(vote_count=F("vote_count") - 1)
-        public_list.mark_changed()
     state = vote_state(proposal=proposal, voter=voter, cycle=cycle)
     vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=state.vote_count)
     return state

@@ -42,23 +42,27 @@ async def _socket(user):
     return communicator
 
 
-async def _refused(user) -> bool:
+async def _close_code(user) -> int | None:
     communicator = await _socket(user)
     try:
         message = await communicator.receive_output(timeout=2)
-        return message == {"type": "websocket.close", "code": 4403}
+        return message["code"] if message["type"] == "websocket.close" else None
     finally:
         await communicator.disconnect()
 
 
+async def test_anonymous_is_refused_with_4401_sign_in_first():
+    assert await _close_code(None) == 4401
+
+
 @pytest.mark.parametrize(
     "role,areas",
-    [(None, {}), ("resident", {}), ("planner", {}), ("moderator", {})],
-    ids=["anonymous", "resident", "planner", "moderator-of-nothing"],
+    [("resident", {}), ("planner", {}), ("moderator", {})],
+    ids=["resident", "planner", "moderator-of-nothing"],
 )
-async def test_connections_without_a_moderation_area_are_refused_with_4403(role, areas):
-    user = await _user(role, **areas) if role else None
-    assert await _refused(user)
+async def test_signed_in_users_without_a_moderation_area_are_refused_with_4403(role, areas):
+    user = await _user(role, **areas)
+    assert await _close_code(user) == 4403
 
 
 async def test_moderator_receives_events_of_their_kelurahan_only():

@@ -1,7 +1,7 @@
-"""The public list's page cache: shared pages, per-caller has_voted/is_own, and never a stale page.
+"""The public list's item cache: shared rendered items, live pages and tallies, never a stale item.
 
-Every writer that changes what the list shows moves the list's version (aspirasi/public_list.py); each
-case below reads the list once (so the page is cached), writes through the service, and reads again.
+Every writer that changes what an item shows moves the list's version (aspirasi/public_list.py); each
+case below reads the list once (so the items are cached), writes through the service, and reads again.
 """
 
 import io
@@ -32,14 +32,22 @@ def _items(client, **params) -> dict[int, dict]:
     return {item["id"]: item for item in response.json()["results"]}
 
 
-def test_a_repeated_read_is_served_from_the_cache(api, as_resident, django_assert_num_queries):
+def test_a_repeated_read_renders_nothing_again(api, as_resident, django_assert_num_queries):
     ProposalFactory.create_batch(3)
     api.get(URL)
-    with django_assert_num_queries(1):  # the list version only
+    with django_assert_num_queries(1):  # the page's live fields, the list's version with them
         api.get(URL)
     as_resident.get(URL)
-    with django_assert_num_queries(3):  # auth user + list version + the caller's votes among the page's ids
+    with django_assert_num_queries(2):  # auth user + the page's live fields (with has_voted and the version)
         as_resident.get(URL)
+
+
+def test_the_page_itself_is_always_read_live(api, django_assert_num_queries):
+    older = ProposalFactory()
+    assert list(_items(api)) == [older.pk]
+    newer = ProposalFactory()  # no version moved: a page cache would still say [older]
+    with django_assert_num_queries(4):  # live fields + the one new item rendered (+ target groups, photos)
+        assert list(_items(api)) == [newer.pk, older.pk]
 
 
 def test_has_voted_and_is_own_are_the_callers_own_on_a_shared_page(
@@ -217,20 +225,30 @@ def test_a_category_renamed_in_the_admin_shows_at_once(api, admin_user, client, 
     assert _items(api, lang="id")[published.pk]["category"]["name"] == "Pendidikan dan Pelatihan"
 
 
-def test_a_rolled_back_write_leaves_the_version(published, resident, committed):
+def test_a_vote_moves_no_version_and_the_order_by_votes_is_live(api, committed, resident, other_resident):
+    first, second = ProposalFactory(), ProposalFactory()
+    before = public_list.current_version()
+    assert list(_items(api, ordering="most_voted")) == [second.pk, first.pk]
+    with committed():
+        votes.vote_cast(proposal=first, voter=resident)
+    assert list(_items(api, ordering="most_voted")) == [first.pk, second.pk]
+    assert public_list.current_version() == before  # cached items survive a voting week
+
+
+def test_a_rolled_back_write_leaves_the_version(moderator_manggar, published, committed):
     before = public_list.current_version()
     with committed(), pytest.raises(RuntimeError), transaction.atomic():
-        votes.vote_cast(proposal=published, voter=resident)
-        raise RuntimeError("the request failed after the vote")
+        moderation.proposal_reject(proposal=published, actor=moderator_manggar, reason="offensive")
+        raise RuntimeError("the request failed after the decision")
     assert public_list.current_version() == before
     with committed():
-        votes.vote_cast(proposal=published, voter=resident)
+        moderation.proposal_reject(proposal=published, actor=moderator_manggar, reason="offensive")
     assert public_list.current_version() == before + 1
 
 
-def test_without_its_row_the_version_starts_again(published, resident, committed):
+def test_without_its_row_the_version_starts_again(moderator_manggar, published, committed):
     ListVersion.objects.all().delete()  # a flushed table (tests with transaction=True do this)
     assert public_list.current_version() == 0
     with committed():
-        votes.vote_cast(proposal=published, voter=resident)
+        moderation.proposal_reject(proposal=published, actor=moderator_manggar, reason="offensive")
     assert public_list.current_version() == 1

@@ -48,6 +48,6 @@ def test_more_votes_than_pairs_is_capped_not_an_endless_loop():
 
 def test_seeded_list_query_count_does_not_grow(api, django_assert_num_queries):
     _seed(proposals=60, votes=200, residents=10)
-    with django_assert_num_queries(4):  # list version + page + target groups + photos
+    with django_assert_num_queries(4):  # live fields and version + items (+ target groups + photos)
         response = api.get("/api/v1/proposals/", {"page_size": 50, "ordering": "trending"})
     assert len(response.json()["results"]) == 50

@@ -115,7 +115,8 @@
     };
     socket.onclose = function (closed) {
       setStatus(false);
-      if (closed.code === 4403) return;  // not a moderator any more: do not hammer the server
+      // 4401: the session ended (sign in again); 4403: not a moderator any more. Retrying would not help.
+      if (closed.code === 4401 || closed.code === 4403) return;
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 30000);
     };
