@@ -1,16 +1,18 @@
 """Writers for the priorities export: CSV, XLSX, JSON and GeoJSON, in constant memory.
 
-Every writer takes the explained rows of selectors.planning.priority_rows (a generator over a chunked
-database iterator) and never holds more than one row: CSV, JSON and GeoJSON are generators of text
-chunks for a StreamingHttpResponse or a file; XLSX uses openpyxl's write-only workbook, which spills
-rows to a temporary file. Column headers follow the Musrenbang form, in Indonesian.
+Every writer takes selectors.planning.priority_rows (rows streamed from a chunked database iterator)
+and holds at most one chunk of rows: CSV, JSON and GeoJSON are generators of text chunks for a
+StreamingHttpResponse or a file; XLSX uses openpyxl's write-only workbook, which spills rows to a
+temporary file. JSON and GeoJSON write the API's explained rows; CSV and XLSX write the flat table rows
+(PriorityRows.table(), no per-row dicts). Column headers follow the Musrenbang form, in Indonesian.
 """
 
 import csv
 import io
+import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO
 
 from openpyxl import Workbook
@@ -18,7 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
-from aspirasi.selectors.planning import TERMS
+from aspirasi.selectors.planning import TABLE_FIELDS, TERMS, PriorityRows
 
 FORMATS = ("csv", "xlsx", "json", "geojson")
 CONTENT_TYPES = {
@@ -45,31 +47,38 @@ STATUS_LABELS = {
     "completed": "Selesai",
 }
 
-# (header, value from an explained row); the order of the Musrenbang form.
-COLUMNS: list[tuple[str, Callable[[dict], object]]] = [
-    ("No. Prioritas", lambda r: r["rank"]),
-    ("Usulan/Kegiatan", lambda r: r["title"]),
-    ("Bidang (pilar)", lambda r: r["pillar"]["name_id"]),
-    ("Kelurahan", lambda r: r["kelurahan"]["name"]),
-    ("Kecamatan", lambda r: r["kecamatan"]["name"]),
-    ("RT/RW", lambda r: "/".join(p for p in (r["rt"], r["rw"]) if p)),
-    ("Volume", lambda r: None if r["volume"] is None else float(r["volume"])),
-    ("Satuan", lambda r: r["unit"]),
-    ("Perkiraan Biaya", lambda r: r["estimated_cost"]),
-    ("OPD Tujuan", lambda r: r["opd"] or ""),
-    ("Jumlah Dukungan", lambda r: r["vote_count"]),
-    ("Penerima Manfaat", lambda r: r["estimated_beneficiaries"]),
-    ("Rumah Tangga Miskin", lambda r: r["estimated_poor_households"]),
-    ("Skor", lambda r: r["score"]),
-    *((TERM_HEADERS[term], lambda r, i=index: r["breakdown"][i]["contribution"]) for index, term in enumerate(TERMS)),
-    ("Status", lambda r: STATUS_LABELS.get(r["status"], r["status"])),
-    ("Peringkat Forum Kecamatan", lambda r: r["carried"]["kecamatan"]),
-    ("Peringkat Forum Kota", lambda r: r["carried"]["city"]),
-    ("Wilayah", lambda r: r["area"]["name"]),
-    ("ID Usulan", lambda r: r["id"]),
-]
+# Field of the export table (selectors.planning.TABLE_FIELDS, which holds the order of the Musrenbang
+# form) -> (header, the same value from an explained row, for callers that pass the API's dicts).
+_COLUMN_OF: dict[str, tuple[str, Callable[[dict], object]]] = {
+    "rank": ("No. Prioritas", lambda r: r["rank"]),
+    "title": ("Usulan/Kegiatan", lambda r: r["title"]),
+    "pillar": ("Bidang (pilar)", lambda r: r["pillar"]["name_id"]),
+    "kelurahan": ("Kelurahan", lambda r: r["kelurahan"]["name"]),
+    "kecamatan": ("Kecamatan", lambda r: r["kecamatan"]["name"]),
+    "rt_rw": ("RT/RW", lambda r: "/".join(p for p in (r["rt"], r["rw"]) if p)),
+    "volume": ("Volume", lambda r: None if r["volume"] is None else float(r["volume"])),
+    "unit": ("Satuan", lambda r: r["unit"]),
+    "estimated_cost": ("Perkiraan Biaya", lambda r: r["estimated_cost"]),
+    "opd": ("OPD Tujuan", lambda r: r["opd"] or ""),
+    "vote_count": ("Jumlah Dukungan", lambda r: r["vote_count"]),
+    "estimated_beneficiaries": ("Penerima Manfaat", lambda r: r["estimated_beneficiaries"]),
+    "estimated_poor_households": ("Rumah Tangga Miskin", lambda r: r["estimated_poor_households"]),
+    "score": ("Skor", lambda r: r["score"]),
+    **{
+        f"contribution_{term}": (TERM_HEADERS[term], lambda r, i=index: r["breakdown"][i]["contribution"])
+        for index, term in enumerate(TERMS)
+    },
+    "status": ("Status", lambda r: STATUS_LABELS.get(r["status"], r["status"])),
+    "carried_kecamatan": ("Peringkat Forum Kecamatan", lambda r: r["carried"]["kecamatan"]),
+    "carried_city": ("Peringkat Forum Kota", lambda r: r["carried"]["city"]),
+    "area": ("Wilayah", lambda r: r["area"]["name"]),
+    "id": ("ID Usulan", lambda r: r["id"]),
+}
+COLUMNS: list[tuple[str, Callable[[dict], object]]] = [_COLUMN_OF[field] for field in TABLE_FIELDS]
 HEADERS = [header for header, _value in COLUMNS]
-COST_COLUMN = HEADERS.index("Perkiraan Biaya")
+COST_COLUMN = TABLE_FIELDS.index("estimated_cost")
+AREA_COLUMN = TABLE_FIELDS.index("area")
+CSV_CHUNK_ROWS = 1000  # about 200 KB of text per chunk
 
 
 def export_filename(*, cycle_name: str | None, level: str, fmt: str) -> str:
@@ -78,25 +87,43 @@ def export_filename(*, cycle_name: str | None, level: str, fmt: str) -> str:
 
 
 def row_values(row: dict) -> list:
+    """An explained row's values in the table's column order."""
     return [value(row) for _header, value in COLUMNS]
+
+
+def table_rows(rows: PriorityRows | Iterable[dict] | Iterable[Sequence]) -> Iterator[Sequence]:
+    """The export table, one sequence per row in HEADERS' order: from PriorityRows.table() (no dicts), from
+    explained dicts through row_values, or table rows passed through (e.g. counted by a progress bar)."""
+    if isinstance(rows, PriorityRows):
+        return rows.table(status_labels=STATUS_LABELS)
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return iter(())
+    rows = itertools.chain((first,), rows)
+    return map(row_values, rows) if isinstance(first, dict) else rows
 
 
 # --- text formats ------------------------------------------------------------------------------------
 
 
-class _Line:
-    """A file-like that hands back what csv.writer wrote instead of keeping it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_chunks(rows: Iterable[dict]) -> Iterator[str]:
-    """CSV text with a BOM (so spreadsheet programs read UTF-8), one chunk per row."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(HEADERS)
-    for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row_values(row)])
+def csv_chunks(rows: PriorityRows | Iterable[dict] | Iterable[Sequence]) -> Iterator[str]:
+    """CSV text with a BOM (so spreadsheet programs read UTF-8): the header, then CSV_CHUNK_ROWS rows per
+    chunk (a chunk per row cost a generator step and a write per row). csv.writer writes None as an empty
+    field and a float as repr() (1.0, 0.12)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(HEADERS)
+    yield buffer.getvalue()
+    table = table_rows(rows)
+    while True:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(itertools.islice(table, CSV_CHUNK_ROWS))
+        if not buffer.tell():
+            return
+        yield buffer.getvalue()
 
 
 def json_chunks(rows: Iterable[dict], *, meta: dict) -> Iterator[str]:
@@ -158,18 +185,23 @@ def _new_sheet(workbook: Workbook, title: str, used: set[str]):
 
 
 def xlsx_write(
-    rows: Iterable[dict], *, totals: list[dict], target: IO[bytes], sheets: str = "area", level_title: str = ""
+    rows: PriorityRows | Iterable[dict] | Iterable[Sequence],
+    *,
+    totals: list[dict],
+    target: IO[bytes],
+    sheets: str = "area",
+    level_title: str = "",
 ) -> int:
     """Write the rows as an XLSX workbook to `target`: one sheet per area (`sheets="area"`) or one for the
     level (`sheets="level"`), then "Ringkasan" with totals per pillar and their bar chart. Returns the row count."""
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     sheet, sheet_key, count = None, object(), 0
-    for row in rows:
-        key = row["area"]["name"] if sheets == "area" else level_title
+    for row in table_rows(rows):
+        key = row[AREA_COLUMN] if sheets == "area" else level_title
         if sheet is None or key != sheet_key:
             sheet, sheet_key = _new_sheet(workbook, key or "Prioritas", used), key
-        values = row_values(row)
+        values = list(row)
         cost = WriteOnlyCell(sheet, value=values[COST_COLUMN])
         cost.number_format = RUPIAH_FORMAT
         values[COST_COLUMN] = cost
@@ -208,7 +240,13 @@ def _summary_sheet(workbook: Workbook, totals: list[dict], used: set[str]) -> No
         sheet.add_chart(chart, "G2")
 
 
-def xlsx_bytes(rows: Iterable[dict], *, totals: list[dict], sheets: str = "area", level_title: str = "") -> bytes:
+def xlsx_bytes(
+    rows: PriorityRows | Iterable[dict] | Iterable[Sequence],
+    *,
+    totals: list[dict],
+    sheets: str = "area",
+    level_title: str = "",
+) -> bytes:
     """The workbook in memory; for tests and small exports (streaming callers pass a file to xlsx_write)."""
     buffer = io.BytesIO()
     xlsx_write(rows, totals=totals, target=buffer, sheets=sheets, level_title=level_title)

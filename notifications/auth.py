@@ -13,7 +13,6 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 
-
 # Application close codes, the same on every socket (4000-4999 are free for applications; they mirror HTTP):
 CLOSE_UNAUTHENTICATED = 4401  # no valid credential: sign in (or refresh the token), then reconnect
 CLOSE_FORBIDDEN = 4403  # signed in, but this socket is not for this user: do not reconnect

@@ -8,7 +8,7 @@ maximum votes per kelurahan (to normalise support), the totals per area and pill
 """
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from django.db.models import (
@@ -30,6 +30,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, Least, Ln, RowNumber, TruncDate
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aspirasi.models import CarriedProposal, Cycle, Level, Program, Proposal, ProposalStatus, Vote
@@ -190,23 +191,23 @@ ROW_FIELDS = [
 ]
 
 
+def _ranked(*, cycle: Cycle | None, level: str, area_id: int | None, category_id: int | None) -> QuerySet[Proposal]:
+    area_field, _name, area_order = _AREA[level]
+    partition = [F("category_id")] + ([F(area_field)] if area_field else [])
+    queryset = _level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=category_id)
+    return queryset.annotate(
+        rank=Window(RowNumber(), partition_by=partition, order_by=RANK_ORDER),
+        carried_kecamatan=_carried_rank(Level.KECAMATAN),
+        carried_city=_carried_rank(Level.CITY),
+    ).order_by(*area_order, "category__order", "category__slug", *RANK_ORDER)
+
+
 def priorities_for_cycle(
     *, cycle: Cycle | None, level: str, area_id: int | None = None, category_id: int | None = None
 ) -> QuerySet:
     """Ranked priority rows (dicts) of `level`: ranked within each area and pillar, ordered by area, pillar
     and rank. One query (after scored_proposals' one); slice it for a page or .iterator() it for an export."""
-    area_field, _name, area_order = _AREA[level]
-    partition = [F("category_id")] + ([F(area_field)] if area_field else [])
-    queryset = _level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=category_id)
-    return (
-        queryset.annotate(
-            rank=Window(RowNumber(), partition_by=partition, order_by=RANK_ORDER),
-            carried_kecamatan=_carried_rank(Level.KECAMATAN),
-            carried_city=_carried_rank(Level.CITY),
-        )
-        .order_by(*area_order, "category__order", "category__slug", *RANK_ORDER)
-        .values(*ROW_FIELDS)
-    )
+    return _ranked(cycle=cycle, level=level, area_id=area_id, category_id=category_id).values(*ROW_FIELDS)
 
 
 def priority_totals(
@@ -251,8 +252,6 @@ def _area(row: dict, level: str) -> dict:
 
 
 def _pillar(row: dict) -> dict:
-    from django.utils.translation import get_language
-
     english = (get_language() or "id").startswith("en")
     return {
         "id": row["category_id"],
@@ -262,56 +261,204 @@ def _pillar(row: dict) -> dict:
     }
 
 
+def _explainer(*, level: str, weights: dict[str, float]) -> Callable[[dict], dict]:
+    """priority_explain for many rows: the labels, language and weight factors are looked up once."""
+    total_weight = sum(weights.values()) or 1.0
+    # 100.0 * weight first, as the formula reads: the float operations (and so the rounding) stay the same.
+    terms = [(term, f"t_{term}", str(TERM_LABELS[term]), weights[term], 100.0 * weights[term]) for term in TERMS]
+    area_field, area_name, _order = _AREA[level]
+    pillar_name = "category__name_en" if (get_language() or "id").startswith("en") else "category__name_id"
+
+    def explain(row: dict) -> dict:
+        breakdown = []
+        for term, field, label, weight, factor in terms:
+            value = float(row[field] or 0.0)
+            breakdown.append(
+                {
+                    "term": term,
+                    "label": label,
+                    "value": round(value, 4),
+                    "weight": weight,
+                    "contribution": round(factor * value / total_weight, 2),
+                }
+            )
+        return {
+            "id": row["id"],
+            "rank": row["rank"],
+            "title": row["title"],
+            "status": row["status"],
+            "area": {"id": row[area_field], "name": row[area_name]} if area_field else {"id": None, "name": CITY_NAME},
+            "pillar": {
+                "id": row["category_id"],
+                "slug": row["category__slug"],
+                "name": row[pillar_name],
+                "name_id": row["category__name_id"],
+            },
+            "kelurahan": {"id": row["kelurahan_id"], "name": row["kelurahan__name"]},
+            "kecamatan": {"id": row["kelurahan__kecamatan_id"], "name": row["kelurahan__kecamatan__name"]},
+            "rt": row["rt"],
+            "rw": row["rw"],
+            "volume": None if row["volume"] is None else str(row["volume"]),
+            "unit": row["unit"],
+            "estimated_cost": row["estimated_cost"],
+            "opd": row["opd__name"],
+            "vote_count": row["vote_count"],
+            "estimated_beneficiaries": row["estimated_beneficiaries"],
+            "estimated_poor_households": row["estimated_poor_households"],
+            "latitude": None if row["latitude"] is None else float(row["latitude"]),
+            "longitude": None if row["longitude"] is None else float(row["longitude"]),
+            "score": round(float(row["score"] or 0.0), 2),
+            "breakdown": breakdown,
+            "carried": {"kecamatan": row["carried_kecamatan"], "city": row["carried_city"]},
+            "created_at": row["created_at"].isoformat(),
+        }
+
+    return explain
+
+
 def priority_explain(row: dict, *, level: str, weights: dict[str, float]) -> dict:
     """One priority row as the API and exports show it, with each score term, its weight and contribution."""
-    total_weight = sum(weights.values()) or 1.0
-    breakdown = []
-    for term in TERMS:
-        value = float(row[f"t_{term}"] or 0.0)
-        breakdown.append(
-            {
-                "term": term,
-                "label": str(TERM_LABELS[term]),
-                "value": round(value, 4),
-                "weight": weights[term],
-                "contribution": round(100.0 * weights[term] * value / total_weight, 2),
-            }
-        )
-    return {
-        "id": row["id"],
-        "rank": row["rank"],
-        "title": row["title"],
-        "status": row["status"],
-        "area": _area(row, level),
-        "pillar": _pillar(row),
-        "kelurahan": {"id": row["kelurahan_id"], "name": row["kelurahan__name"]},
-        "kecamatan": {"id": row["kelurahan__kecamatan_id"], "name": row["kelurahan__kecamatan__name"]},
-        "rt": row["rt"],
-        "rw": row["rw"],
-        "volume": None if row["volume"] is None else str(row["volume"]),
-        "unit": row["unit"],
-        "estimated_cost": row["estimated_cost"],
-        "opd": row["opd__name"],
-        "vote_count": row["vote_count"],
-        "estimated_beneficiaries": row["estimated_beneficiaries"],
-        "estimated_poor_households": row["estimated_poor_households"],
-        "latitude": None if row["latitude"] is None else float(row["latitude"]),
-        "longitude": None if row["longitude"] is None else float(row["longitude"]),
-        "score": round(float(row["score"] or 0.0), 2),
-        "breakdown": breakdown,
-        "carried": {"kecamatan": row["carried_kecamatan"], "city": row["carried_city"]},
-        "created_at": row["created_at"].isoformat(),
-    }
+    return _explainer(level=level, weights=weights)(row)
+
+
+# The export table (CSV, XLSX): the columns of the Musrenbang form in its order; exports.py names them.
+TABLE_FIELDS = (
+    "rank",
+    "title",
+    "pillar",
+    "kelurahan",
+    "kecamatan",
+    "rt_rw",
+    "volume",
+    "unit",
+    "estimated_cost",
+    "opd",
+    "vote_count",
+    "estimated_beneficiaries",
+    "estimated_poor_households",
+    "score",
+    *(f"contribution_{term}" for term in TERMS),
+    "status",
+    "carried_kecamatan",
+    "carried_city",
+    "area",
+    "id",
+)
+# What the table needs from the database, in the order table() unpacks it.
+_TABLE_QUERY_FIELDS = [
+    "rank",
+    "title",
+    "category__name_id",
+    "kelurahan__name",
+    "kelurahan__kecamatan__name",
+    "rt",
+    "rw",
+    "volume",
+    "unit",
+    "estimated_cost",
+    "opd__name",
+    "vote_count",
+    "estimated_beneficiaries",
+    "estimated_poor_households",
+    "score",
+    *(f"t_{term}" for term in TERMS),
+    "status",
+    "carried_kecamatan",
+    "carried_city",
+    "id",
+]
+EXPORT_CHUNK_ROWS = 2000
+
+
+class PriorityRows:
+    """Every priority row of `level`, streamed from the database in chunks (never all held in memory).
+
+    Iterating gives the rows explained as the API shows them (JSON, GeoJSON). table() gives the flat rows
+    of the export table (CSV, XLSX) straight from a values_list query, without building those dicts: the
+    export's cost is per-row Python, and the dicts were most of it."""
+
+    def __init__(self, *, cycle: Cycle | None, level: str, area_id: int | None = None, category_id: int | None = None):
+        self.cycle, self.level = cycle, level
+        self.filters = {"cycle": cycle, "level": level, "area_id": area_id, "category_id": category_id}
+
+    def __iter__(self) -> Iterator[dict]:
+        explain = _explainer(level=self.level, weights=cycle_weights(self.cycle))
+        for row in priorities_for_cycle(**self.filters).iterator(chunk_size=EXPORT_CHUNK_ROWS):
+            yield explain(row)
+
+    def table(self, *, status_labels: dict[str, str] | None = None) -> Iterator[tuple]:
+        """One tuple per row in TABLE_FIELDS' order, the values exactly as explained rows give them
+        (tests/aspirasi/test_planning_exports.py compares both): None where a field is empty, volume a float,
+        score and contributions rounded to 2 places with Python's round(). Rounding stays in Python on
+        purpose: SQL ROUND() rounds ties away from zero (and PostgreSQL converts float8 to numeric at 15
+        digits), so its text would differ from round()'s in the last place."""
+        weights = cycle_weights(self.cycle)
+        total = sum(weights.values()) or 1.0
+        f1, f2, f3, f4, f5, f6 = (100.0 * weights[term] for term in TERMS)
+        labels = status_labels or {}
+        by_kelurahan, by_kecamatan = self.level == Level.KELURAHAN, self.level == Level.KECAMATAN
+        rows = _ranked(**self.filters).values_list(*_TABLE_QUERY_FIELDS)
+        for (
+            rank,
+            title,
+            pillar,
+            kelurahan,
+            kecamatan,
+            rt,
+            rw,
+            volume,
+            unit,
+            cost,
+            opd,
+            votes,
+            beneficiaries,
+            poor,
+            score,
+            t1,
+            t2,
+            t3,
+            t4,
+            t5,
+            t6,
+            status,
+            carried_kecamatan,
+            carried_city,
+            pk,
+        ) in rows.iterator(chunk_size=EXPORT_CHUNK_ROWS):
+            yield (
+                rank,
+                title,
+                pillar,
+                kelurahan,
+                kecamatan,
+                f"{rt}/{rw}" if rt and rw else rt or rw or "",
+                None if volume is None else float(volume),
+                unit,
+                cost,
+                opd or "",
+                votes,
+                beneficiaries,
+                poor,
+                round(float(score or 0.0), 2),
+                round(f1 * float(t1 or 0.0) / total, 2),
+                round(f2 * float(t2 or 0.0) / total, 2),
+                round(f3 * float(t3 or 0.0) / total, 2),
+                round(f4 * float(t4 or 0.0) / total, 2),
+                round(f5 * float(t5 or 0.0) / total, 2),
+                round(f6 * float(t6 or 0.0) / total, 2),
+                labels.get(status, status),
+                carried_kecamatan,
+                carried_city,
+                kelurahan if by_kelurahan else kecamatan if by_kecamatan else CITY_NAME,
+                pk,
+            )
 
 
 def priority_rows(
     *, cycle: Cycle | None, level: str, area_id: int | None = None, category_id: int | None = None
-) -> Iterator[dict]:
-    """Every priority row of `level`, explained, streamed from the database in chunks of 2,000 rows."""
-    weights = cycle_weights(cycle)
-    rows = priorities_for_cycle(cycle=cycle, level=level, area_id=area_id, category_id=category_id)
-    for row in rows.iterator(chunk_size=2000):
-        yield priority_explain(row, level=level, weights=weights)
+) -> PriorityRows:
+    """Every priority row of `level`, explained when iterated, streamed from the database in chunks."""
+    return PriorityRows(cycle=cycle, level=level, area_id=area_id, category_id=category_id)
 
 
 # --- cycles and programs -----------------------------------------------------------------------------

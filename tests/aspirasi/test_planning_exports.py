@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from aspirasi import exports
 from aspirasi.exports import HEADERS, RUPIAH_FORMAT
-from aspirasi.models import Kelurahan
+from aspirasi.models import CarriedProposal, Category, Kelurahan, Level, Opd, ProposalStatus
+from aspirasi.selectors.planning import priority_rows, priority_totals
 from tests.aspirasi.planning_fixtures import fast_passwords, make_cycle  # noqa: F401 - fixture
 from tests.factories import ProposalFactory, UserFactory
 
@@ -141,3 +143,159 @@ def test_management_command_writes_the_same_rows(cycle, tmp_path):
     xlsx = tmp_path / "prioritas.xlsx"
     call_command("export_priorities", cycle=cycle.pk, format="xlsx", output=str(xlsx), quiet=True)
     assert load_workbook(xlsx).sheetnames == ["Manggar", "Teritip", "Ringkasan"]
+
+
+# --- the CSV/XLSX fast path (PriorityRows.table()) against the explained rows -------------------------
+
+
+@pytest.fixture
+def tie_cycle():
+    """Weights adding up to 8, so contributions and scores land on .xx5 ties: 100 x 0.01 / 8 = 0.125 exactly
+    (round() gives 0.12, half-even), 100 x 0.29 / 8 = 3.6249999999999996 (0.29 is a little under in binary:
+    3.62), scores 1.125 and 4.874999999999999. SQL's ROUND() would give 0.13, 3.63, 1.13 and 4.88, and
+    numeric text such as "1.00" where the CSV says "1.0"."""
+    Category.objects.filter(slug="pendidikan").update(pillar_weight=Decimal("0.29"))
+    Category.objects.filter(slug="kesehatan").update(pillar_weight=Decimal("0.01"))
+    Kelurahan.objects.filter(slug="manggar").update(need_weight=Decimal("0.05"))
+    Kelurahan.objects.filter(slug="teritip").update(need_weight=Decimal("0.08"))
+    return make_cycle(
+        phase="deliberation",
+        name="Musrenbang Seri",
+        support=4,
+        beneficiaries=0,
+        poor_households=0,
+        pillar=1,
+        need=1,
+        cost=2,
+    )
+
+
+@pytest.fixture
+def tie_rows(tie_cycle):
+    author = UserFactory()
+    manggar, teritip = Kelurahan.objects.get(slug="manggar"), Kelurahan.objects.get(slug="teritip")
+    pendidikan, kesehatan = Category.objects.get(slug="pendidikan"), Category.objects.get(slug="kesehatan")
+    opd = Opd.objects.create(slug="dpu-bm", name="Dinas Pekerjaan Umum, Bina Marga")
+    common = {"cycle": tie_cycle, "author": author}
+    # Empty fields: no cost, beneficiaries, poor households, volume, unit, RT/RW or OPD; 1 of 80 votes.
+    empty = ProposalFactory(
+        **common,
+        kelurahan=manggar,
+        category=pendidikan,
+        title="Usulan kosong",
+        vote_count=1,
+        estimated_beneficiaries=None,
+        estimated_poor_households=None,
+        volume=None,
+        unit="",
+    )
+    full = ProposalFactory(
+        **common,
+        kelurahan=manggar,
+        category=kesehatan,
+        title='Posyandu "Melati", RT 3',
+        vote_count=80,
+        estimated_beneficiaries=100,
+        estimated_poor_households=10,
+        estimated_cost=50_000_000,
+        volume=Decimal("2.50"),
+        unit="paket",
+        rt="003",
+        opd=opd,
+        status=ProposalStatus.IN_PROGRESS,
+    )
+    teritip_row = ProposalFactory(
+        **common,
+        kelurahan=teritip,
+        category=kesehatan,
+        title="Drainase",
+        vote_count=0,
+        estimated_beneficiaries=0,
+        estimated_cost=10_000_000,
+        volume=Decimal("12.35"),
+        unit="meter",
+        rw="007",
+        status=ProposalStatus.ACCEPTED,
+    )
+    CarriedProposal.objects.create(proposal=teritip_row, level=Level.KECAMATAN, rank=2)
+    CarriedProposal.objects.create(proposal=teritip_row, level=Level.CITY, rank=1)
+    return empty, full, teritip_row
+
+
+def csv_text(rows) -> str:
+    return "".join(exports.csv_chunks(rows))
+
+
+def test_csv_pins_tie_rounding_and_empty_fields(tie_cycle, tie_rows):
+    """The exact text: rounding is Python's round() on the float the database computed, floats are written
+    as repr() (1.0, not 1.00), empty fields are empty. A change in how the query or table() computes
+    scores, contributions or blanks shows up here."""
+    empty, full, teritip_row = tie_rows
+    header = ",".join(HEADERS)
+    # Skor, then the contributions: support, beneficiaries, poor households, pillar, need, cost.
+    assert csv_text(priority_rows(cycle=tie_cycle, level="kelurahan")) == (
+        f"\ufeff{header}\r\n"
+        "1,Usulan kosong,Pendidikan & Pelatihan Keterampilan,Manggar,Balikpapan Timur,,,,,,1,,,"
+        f"4.87,0.62,0.0,0.0,3.62,0.62,0.0,Dipublikasikan,,,Manggar,{empty.pk}\r\n"
+        '1,"Posyandu ""Melati"", RT 3",Kesehatan,Manggar,Balikpapan Timur,003,2.5,paket,50000000,'
+        '"Dinas Pekerjaan Umum, Bina Marga",80,100,10,'
+        f"67.42,50.0,0.0,0.0,0.12,0.62,16.67,Dalam pelaksanaan,,,Manggar,{full.pk}\r\n"
+        "1,Drainase,Kesehatan,Teritip,Balikpapan Timur,007,12.35,meter,10000000,,0,0,,"
+        f"1.12,0.0,0.0,0.0,0.12,1.0,0.0,Diterima,2,1,Teritip,{teritip_row.pk}\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"level": "kelurahan"},
+        {"level": "kecamatan"},
+        {"level": "city"},
+        {"level": "kelurahan", "category": "kesehatan"},
+        {"level": "kelurahan", "area": "teritip"},
+    ],
+)
+def test_table_rows_are_the_explained_rows_values(tie_cycle, tie_rows, filters):
+    """PriorityRows.table() (CSV, XLSX) gives what row_values gives from the API's explained rows."""
+    ProposalFactory(cycle=tie_cycle, kelurahan=Kelurahan.objects.get(slug="lamaru"), vote_count=7)
+    selection = {"cycle": tie_cycle, "level": filters["level"]}
+    if "category" in filters:
+        selection["category_id"] = Category.objects.get(slug=filters["category"]).pk
+    if "area" in filters:
+        selection["area_id"] = Kelurahan.objects.get(slug=filters["area"]).pk
+    rows = priority_rows(**selection)
+    explained = list(rows)
+    assert explained
+    assert list(exports.table_rows(rows)) == [tuple(exports.row_values(row)) for row in explained]
+    assert csv_text(rows) == csv_text(explained)
+
+
+def test_csv_writes_many_rows_per_chunk(tie_cycle, tie_rows, monkeypatch):
+    monkeypatch.setattr(exports, "CSV_CHUNK_ROWS", 2)
+    chunks = list(exports.csv_chunks(priority_rows(cycle=tie_cycle, level="kelurahan")))
+    assert [chunk.count("\r\n") for chunk in chunks] == [1, 2, 1]
+    assert list(exports.csv_chunks(priority_rows(cycle=tie_cycle, level="city", category_id=0))) == [
+        "\ufeff" + ",".join(HEADERS) + "\r\n"
+    ]
+
+
+def test_xlsx_from_table_rows_keeps_values_and_sheets(tie_cycle, tie_rows):
+    rows = priority_rows(cycle=tie_cycle, level="kelurahan")
+    totals = priority_totals(cycle=tie_cycle, level="kelurahan")
+    fast = load_workbook(io.BytesIO(exports.xlsx_bytes(rows, totals=totals)))
+    slow = load_workbook(io.BytesIO(exports.xlsx_bytes(list(rows), totals=totals)))
+    assert fast.sheetnames == slow.sheetnames == ["Manggar", "Teritip", "Ringkasan"]
+    for name in fast.sheetnames:
+        assert [[c.value for c in r] for r in fast[name].iter_rows()] == [
+            [c.value for c in r] for r in slow[name].iter_rows()
+        ]
+    assert fast["Manggar"]["N2"].value == 4.87 and fast["Manggar"]["R3"].value == 0.12
+
+
+def test_management_command_counts_csv_rows(tie_cycle, tie_rows, tmp_path):
+    target, out = tmp_path / "prioritas.csv", io.StringIO()
+    call_command(
+        "export_priorities", cycle=tie_cycle.pk, format="csv", output=str(target), stdout=out, stderr=io.StringIO()
+    )
+    assert out.getvalue().startswith("3 rows written")
+    assert target.read_bytes().decode() == csv_text(priority_rows(cycle=tie_cycle, level="kelurahan"))
