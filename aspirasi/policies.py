@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from aspirasi.models import Role
+from aspirasi.models import Report, Role
 
 
 def is_admin(user) -> bool:
@@ -54,6 +54,14 @@ def can_add_proposal_photo(user, proposal) -> bool:
 def can_see_authors(user) -> bool:
     """Moderators, planners and admins see who wrote a submission, even an anonymous one."""
     return is_admin(user) or is_moderator(user) or is_planner(user)
+
+
+def can_see_exact_report_location(user, report) -> bool:
+    """A point read from a photo's GPS may be where the resident lives: exact for its author and for staff,
+    rounded for everyone else (see api/reports.ReportOutput)."""
+    if report.location_source != Report.LocationSource.EXIF:
+        return True
+    return bool(user and user.is_authenticated and (report.author_id == user.pk or can_see_authors(user)))
 
 
 # --- Moderation: one scope for the API, the admin and the live sockets ---------------------------------

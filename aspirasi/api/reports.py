@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from aspirasi import policies
 from aspirasi.api.fields import IdField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
@@ -113,6 +114,15 @@ class ReportOutput(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, report):
+        data = super().to_representation(report)
+        request = self.context.get("request")
+        user = request.user if request else None
+        if data["latitude"] is not None and not policies.can_see_exact_report_location(user, report):
+            # 3 decimals: about 110 m, enough to find the need on a map, not the front door.
+            data["latitude"], data["longitude"] = round(data["latitude"], 3), round(data["longitude"], 3)
+        return data
 
 
 class ReportListQuery(serializers.Serializer):

@@ -485,14 +485,19 @@ def report_promote(*, report: Report, actor: User, title: str = "", message: str
         if report.status not in (R.NEW, R.VERIFIED):
             raise IllegalTransition()
         before = _snapshot(report, ["status", "linked_proposal", "claimed_by"])
+        latitude, longitude = report.latitude, report.longitude
+        if report.location_source == Report.LocationSource.EXIF and latitude is not None:
+            # A public proposal shows its point to everyone: keep a photo's GPS to about 110 m, as public
+            # reports do (policies.can_see_exact_report_location), since it may be the author's home.
+            latitude, longitude = round(latitude, 3), round(longitude, 3)
         proposal = Proposal.objects.create(
             author_id=report.author_id,
             title=(title or next(iter(report.description.strip().splitlines()), "") or "-")[:200],
             description=report.description,
             category_id=report.category_id,
             kelurahan_id=report.kelurahan_id,
-            latitude=report.latitude,
-            longitude=report.longitude,
+            latitude=latitude,
+            longitude=longitude,
             source_report=report,
             status=P.SUBMITTED,
         )

@@ -222,6 +222,14 @@ def test_promote_creates_a_published_proposal_with_the_photo_and_location(as_mod
     assert AuditEntry.objects.get(item_type="report", action="promote").after["linked_proposal"] == proposal.pk
 
 
+def test_promoting_a_report_located_by_its_photo_keeps_the_point_to_about_110_m(as_moderator):
+    report = ReportFactory(latitude="-1.265432", longitude="116.831987", location_source="exif")
+    assert decide_report(as_moderator, report, action="promote").status_code == 200
+    report.refresh_from_db()
+    proposal = report.linked_proposal
+    assert (str(proposal.latitude), str(proposal.longitude)) == ("-1.265000", "116.832000")
+
+
 def test_report_of_other_area_is_404(as_other_moderator):
     report = ReportFactory()
     assert decide_report(as_other_moderator, report, action="verify").status_code == 404

@@ -1,10 +1,13 @@
 """Reading photo reports: the public list and its filters, one report by visibility, one's own."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from aspirasi.models import Kecamatan, Report, ReportStatus
+from tests.conftest import client_for
 from tests.factories import UserFactory, category, kelurahan
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +21,7 @@ def _report(*, author=None, status=ReportStatus.VERIFIED, area="manggar", catego
         description=fields.pop("description", "Saluran air tersumbat"),
         category=category(category_slug),
         kelurahan=kelurahan(area),
-        location_source="kelurahan",
+        location_source=fields.pop("location_source", "kelurahan"),
         status=status,
         image="reports/2025/01/a.jpg",
         thumbnail_small="reports/2025/01/a_s.jpg",
@@ -161,3 +164,21 @@ def test_hidden_report_is_gone_for_the_public_but_not_for_its_moderator(api, as_
 
 def test_unknown_report_is_not_found(api):
     assert api.get(f"{URL}999999/").status_code == 404
+
+
+def test_a_point_from_the_photos_gps_is_exact_only_for_its_author_and_staff(api, resident, as_resident, as_moderator):
+    point = {"latitude": Decimal("-1.265432"), "longitude": Decimal("116.831987")}
+    from_photo = _report(author=resident, location_source="exif", **point)
+    given = _report(location_source="given", **point)
+
+    def located(client, report):
+        item = client.get(f"{URL}{report.pk}/").json()
+        return item["latitude"], item["longitude"]
+
+    rounded, exact = (-1.265, 116.832), (-1.265432, 116.831987)
+    assert located(api, from_photo) == rounded
+    assert located(client_for(UserFactory()), from_photo) == rounded
+    assert located(as_resident, from_photo) == exact  # its author
+    assert located(as_moderator, from_photo) == exact
+    assert located(api, given) == exact  # a point the resident chose to give
+    assert {item["id"]: item["latitude"] for item in api.get(URL).json()["results"]}[from_photo.pk] == rounded[0]
