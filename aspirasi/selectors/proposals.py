@@ -98,7 +98,7 @@ def proposals_live_fields(queryset: QuerySet[Proposal], *, user) -> QuerySet[Pro
         has_voted = Value(False)
     # Dicts, not model instances: a page is read on every request and needs none of a model's machinery.
     # Filters may annotate more (distance_km, trending_votes); values() carries those along.
-    return queryset.values("id", "author_id", "vote_count", "created_at").annotate(
+    return queryset.values("id", "author_id", "vote_count").annotate(
         has_voted=has_voted, list_version=public_list.version_expression()
     )
 
