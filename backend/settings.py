@@ -195,11 +195,11 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Pages of the public proposals list, per process: keyed by a version every process reads from the
-# database (aspirasi/public_list.py), so a process-local copy is never stale and costs no network trip.
-CACHES["pages"] = {
+# Rendered items of the public proposals list, per process: keyed by a version every process reads from
+# the database (aspirasi/public_list.py), so a process-local copy is never stale and costs no network trip.
+CACHES["list_items"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "aspirasi-pages",
+    "LOCATION": "aspirasi-list-items",
     "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }

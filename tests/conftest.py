@@ -15,10 +15,10 @@ def _isolated(settings, tmp_path):
     # Real hashing costs about a second per user on a busy 2-core machine; tests need no real cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
-    caches["pages"].clear()
+    caches["list_items"].clear()
     yield
     cache.clear()
-    caches["pages"].clear()
+    caches["list_items"].clear()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def rendered_items(
 ) -> dict[int, dict]:
     """id -> rendered item for `ids`, rendering only those not cached yet (in one `render(missing)` call).
     `version` is the list's version read with the page (before rendering: see public_list)."""
-    items = caches["pages"]
+    items = caches["list_items"]
     prefix = f"{version}:{variant}:{get_language()}:{request.get_host()}:{request.scheme}:"
     found = items.get_many([prefix + str(pk) for pk in ids])
     cached = {int(key.rsplit(":", 1)[1]): item for key, item in found.items()}

@@ -405,7 +405,9 @@ class ProposalsView(_ProposalListMixin, GenericAPIView):
         variant = "staff" if policies.can_see_authors(request.user) else "public"
         ids, version = [row["id"] for row in rows], rows[0]["list_version"] if rows else 0
         items = list_cache.rendered_items(request, ids=ids, version=version, variant=variant, render=self._render)
-        return self.get_paginated_response([{**items[row["id"]], **_live_fields(row, request.user)} for row in rows])
+        # A row without an item was deleted between the page's query and the rendering: leave it out.
+        results = [{**items[row["id"]], **_live_fields(row, request.user)} for row in rows if row["id"] in items]
+        return self.get_paginated_response(results)
 
     def _render(self, ids: list[int]) -> list[dict]:
         """Items as anyone of this variant sees them; _live_fields sets what differs per row and caller."""

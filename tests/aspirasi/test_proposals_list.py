@@ -135,7 +135,7 @@ def test_query_count_is_constant_whatever_the_page_size(as_resident, resident, d
     # auth user + the page's live fields (has_voted, the list's version) + its items (+ target groups, photos)
     with django_assert_num_queries(5):
         small = as_resident.get(URL, {**params, "page_size": 2})
-    caches["pages"].clear()
+    caches["list_items"].clear()
     with django_assert_num_queries(5):
         large = as_resident.get(URL, {**params, "page_size": 50})
     assert len(small.json()["results"]) == 2
@@ -149,7 +149,7 @@ def test_anonymous_list_query_count(api, django_assert_num_queries):
     # the page's live fields (and the list's version) + its items rendered (+ target groups + photos)
     with django_assert_num_queries(4):
         api.get(URL, {"page_size": 2})
-    caches["pages"].clear()
+    caches["list_items"].clear()
     with django_assert_num_queries(4):
         api.get(URL, {"page_size": 30})
 

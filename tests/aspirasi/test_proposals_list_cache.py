@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 
 from aspirasi import public_list
+from aspirasi.api.proposals import ProposalsView
 from aspirasi.models import Category, ListVersion, Opd, Program, ProposalStatus
 from aspirasi.services import accounts, flags, moderation, photos, planning, votes
 from tests.aspirasi.planning_fixtures import make_cycle
@@ -252,3 +253,16 @@ def test_without_its_row_the_version_starts_again(moderator_manggar, published, 
     with committed():
         moderation.proposal_reject(proposal=published, actor=moderator_manggar, reason="offensive")
     assert public_list.current_version() == 1
+
+
+def test_a_proposal_deleted_between_the_page_and_its_rendering_is_left_out(api, monkeypatch):
+    kept, gone = ProposalFactory(), ProposalFactory()
+    render = ProposalsView._render
+
+    def render_after_a_delete(view, ids):
+        gone.timeline.all().delete()
+        gone.delete()
+        return render(view, ids)
+
+    monkeypatch.setattr(ProposalsView, "_render", render_after_a_delete)
+    assert list(_items(api)) == [kept.pk]
