@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from aspirasi.errors import VoteBudgetExhausted, VotingClosed
 from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
@@ -35,13 +36,45 @@ class VoteState:
     created: bool = False
 
 
-def votes_open_count(*, voter: User, cycle: Cycle | None = None) -> int:
+def _open_votes(*, voter: User, cycle: Cycle | None) -> QuerySet[Vote]:
     """Votes of `voter` that still use the budget: on proposals still published, of `cycle` when there is
     one (each Musrenbang cycle gives a resident a fresh budget)."""
     votes = Vote.objects.filter(voter=voter, proposal__status=ProposalStatus.PUBLISHED)
     if cycle is not None:
         votes = votes.filter(proposal__cycle=cycle)
-    return votes.count()
+    return votes
+
+
+def votes_open_count(*, voter: User, cycle: Cycle | None = None) -> int:
+    return _open_votes(voter=voter, cycle=cycle).count()
+
+
+@dataclass(frozen=True)
+class _Ballot:
+    voted: bool
+    status: str
+    is_hidden: bool
+    open_votes: int
+
+    @property
+    def votable(self) -> bool:
+        return self.status == ProposalStatus.PUBLISHED and not self.is_hidden
+
+
+def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
+    """What decides a cast, read in one statement (under the voter's lock): has the voter voted here, may
+    the proposal still be voted for, and how many of the voter's votes use the budget."""
+    open_votes = _open_votes(voter=voter, cycle=cycle).order_by().values("voter").annotate(n=Count("pk"))
+    row = (
+        Proposal.objects.filter(pk=proposal_id)
+        .values("status", "is_hidden")
+        .annotate(
+            voted=Exists(Vote.objects.filter(proposal=OuterRef("pk"), voter=voter)),
+            open_votes=Coalesce(Subquery(open_votes.values("n"), output_field=IntegerField()), 0),
+        )
+        .get()
+    )
+    return _Ballot(**row)
 
 
 def vote_state(*, proposal: Proposal, voter: User, cycle: Cycle | None, created: bool = False) -> VoteState:
@@ -74,11 +107,12 @@ def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
     Publishes a coalesced `vote.tally` after commit and notifies the author at a milestone."""
     cycle = cycle_require_phase(action="vote")
     _lock_voter(voter)
-    if Vote.objects.filter(proposal=proposal, voter=voter).exists():
+    ballot = _ballot(proposal_id=proposal.pk, voter=voter, cycle=cycle)
+    if ballot.voted:
         return vote_state(proposal=proposal, voter=voter, cycle=cycle)
-    if not _votable(proposal.pk).exists():
+    if not ballot.votable:
         raise VotingClosed()
-    open_votes = votes_open_count(voter=voter, cycle=cycle)
+    open_votes = ballot.open_votes
     if open_votes >= settings.VOTE_BUDGET:
         raise VoteBudgetExhausted()
     try:
@@ -109,15 +143,22 @@ def vote_withdraw(*, proposal: Proposal, voter: User) -> VoteState:
     `published`, VotingClosedPhase outside the cycle's voting phase. Publishes a coalesced `vote.tally`."""
     cycle = cycle_require_phase(action="vote")
     _lock_voter(voter)
-    vote = Vote.objects.filter(proposal=proposal, voter=voter).first()
-    if vote is None:
+    ballot = _ballot(proposal_id=proposal.pk, voter=voter, cycle=cycle)
+    if not ballot.voted:
         return vote_state(proposal=proposal, voter=voter, cycle=cycle)
-    if not Proposal.objects.filter(pk=proposal.pk, status=ProposalStatus.PUBLISHED).exists():
+    if ballot.status != ProposalStatus.PUBLISHED:
         raise VotingClosed()
-    deleted, _ = Vote.objects.filter(pk=vote.pk).delete()
+    deleted, _ = Vote.objects.filter(proposal=proposal, voter=voter).delete()
     if deleted:
         Proposal.objects.filter(pk=proposal.pk).update(vote_count=F("vote_count") - 1)
-    state = vote_state(proposal=proposal, voter=voter, cycle=cycle)
+    # As in vote_cast: the budget counted under the voter's lock, less the vote just withdrawn.
+    counted_in_budget = bool(deleted) and (cycle is None or proposal.cycle_id == cycle.pk)
+    state = VoteState(
+        proposal_id=proposal.pk,
+        vote_count=_vote_count(proposal.pk),
+        has_voted=False,
+        votes_remaining=max(0, settings.VOTE_BUDGET - ballot.open_votes + counted_in_budget),
+    )
     vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=state.vote_count)
     return state
 

@@ -164,7 +164,7 @@ def test_tallies_are_coalesced_to_one_leading_and_one_trailing_per_window(
     assert scheduled == [proposal.pk, proposal.pk]  # ... it is sent by the next trailing send
 
 
-def test_the_remaining_budget_in_the_answer_is_what_a_fresh_count_gives(as_resident, resident, settings):
+def test_the_remaining_budget_in_each_answer_is_what_a_fresh_count_gives(as_resident, resident, settings):
     settings.VOTE_BUDGET = 10
     cycle = make_cycle(phase="voting")
     this_cycle = ProposalFactory(cycle=cycle)
@@ -174,3 +174,9 @@ def test_the_remaining_budget_in_the_answer_is_what_a_fresh_count_gives(as_resid
         fresh = vote_services.vote_state(proposal=proposal, voter=resident, cycle=cycle)
         assert answer["votes_remaining"] == fresh.votes_remaining == expected
         assert answer["vote_count"] == fresh.vote_count == 1
+    for proposal in (no_cycle, this_cycle):
+        answer = as_resident.delete(_url(proposal)).json()
+        fresh = vote_services.vote_state(proposal=proposal, voter=resident, cycle=cycle)
+        assert answer["votes_remaining"] == fresh.votes_remaining
+        assert (answer["vote_count"], answer["has_voted"]) == (fresh.vote_count, fresh.has_voted) == (0, False)
+    assert answer["votes_remaining"] == 10
