@@ -48,12 +48,8 @@ def auth_headers(request, moderator_manggar, resident):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("auth_headers", ["resident", "moderator"], indirect=True)
-# Excluded: register/token (their throttles and failure counters make runs order-dependent) and the report
-# decision, whose multipart variant (a proof photo) hypothesis cannot generate ("Unsupported type: Binary");
-# the decisions are covered by tests/aspirasi/test_moderation_decisions.py.
-@schema.exclude(
-    path_regex=r"^/api/v1/(auth/register/|auth/token/|moderation/reports/\{report_id\}/decision/)$"
-).parametrize()
+# Excluded: register/token (their throttles and failure counters make runs order-dependent).
+@schema.exclude(path_regex=r"^/api/v1/(auth/register/|auth/token/)$").parametrize()
 @FUZZ
 def test_api_conforms_to_its_schema(case, auth_headers):
     response = case.call(headers=auth_headers)
