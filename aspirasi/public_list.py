@@ -1,9 +1,10 @@
-"""The version of the public proposals list, so pages of it can be cached and never served stale.
+"""The version of the public proposals list, so its rendered items can be cached and never served stale.
 
-Every service that changes what the public list shows (a status, a vote count, a photo, a program's
-progress, hiding, moving, reference names edited in the admin) calls `mark_changed()` inside its
+Every service that changes what a list item shows (a status, a correction, a photo, a program's
+progress, an author's name, reference names edited in the admin) calls `mark_changed()` inside its
 transaction. The version moves once the transaction commits: a rolled-back write invalidates nothing,
-and the writer's own response is sent only after the move, so a resident reads their own vote back.
+and the writer's own response is sent only after the move, so the writer reads their change back. Votes
+move nothing: tallies and the order by votes are read live with every page.
 
 A reader takes the version with its page's rows and renders afterwards, so an item cached under version N
 was built from data at least as new as the commit that made N. The counter lives in the database: every

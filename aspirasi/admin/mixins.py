@@ -3,7 +3,7 @@ from aspirasi import public_list
 
 class ChangesPublicList:
     """For models whose names the public proposals list shows (areas, categories, target groups,
-    programs): an edit in the admin moves the list's version, so no cached page keeps the old name."""
+    programs, authors): an edit in the admin moves the list's version, so no cached item keeps the old name."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

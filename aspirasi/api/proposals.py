@@ -30,6 +30,11 @@ from aspirasi.services import proposals as services
 MAX_RADIUS_KM = 50
 
 
+def _to_the_meter(distance_km: float | None) -> float | None:
+    """`distance_km`, set by the `near` filter, rounded to the meter."""
+    return None if distance_km is None else round(distance_km, 3)
+
+
 # --- Output ---------------------------------------------------------------------------------------------
 
 
@@ -153,8 +158,7 @@ class ProposalOutput(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, proposal) -> float | None:
-        distance = getattr(proposal, "distance_km", None)
-        return None if distance is None else round(distance, 3)
+        return _to_the_meter(getattr(proposal, "distance_km", None))
 
     def to_representation(self, proposal):
         data = super().to_representation(proposal)
@@ -199,12 +203,11 @@ class ProposalStaffDetailOutput(ProposalDetailOutput):
 
 def _live_fields(row: dict, user) -> dict:
     """The fields of a list item read live for every request (selectors.proposals_live_fields)."""
-    distance = row.get("distance_km")
     return {
         "vote_count": row["vote_count"],
         "has_voted": row["has_voted"],
         "is_own": bool(user.is_authenticated and row["author_id"] == user.pk),
-        "distance_km": None if distance is None else round(distance, 3),
+        "distance_km": _to_the_meter(row.get("distance_km")),
     }
 
 
