@@ -33,7 +33,7 @@ def _bump() -> None:
         if not ListVersion.objects.filter(name=PUBLIC_PROPOSALS).update(value=F("value") + 1):
             ListVersion.objects.get_or_create(name=PUBLIC_PROPOSALS, defaults={"value": 1})
     except Exception:
-        # The write itself has committed; a cached page may lag until the next change or its expiry.
+        # The write itself has committed; cached items may lag until the next change or their expiry.
         logger.exception("public list version not moved")
 
 
