@@ -45,6 +45,11 @@ def _open_votes(*, voter: User, cycle: Cycle | None) -> QuerySet[Vote]:
     return votes
 
 
+def _uses_budget(*, proposal: Proposal, cycle: Cycle | None) -> bool:
+    """Whether a vote on `proposal`, while it is published, is one of _open_votes: the same cycle rule."""
+    return cycle is None or proposal.cycle_id == cycle.pk
+
+
 def votes_open_count(*, voter: User, cycle: Cycle | None = None) -> int:
     return _open_votes(voter=voter, cycle=cycle).count()
 
@@ -124,12 +129,11 @@ def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
     if not _votable(proposal.pk).update(vote_count=F("vote_count") + 1):
         raise VotingClosed()
     # The voter's row lock keeps their budget as counted above; only the tally is read again.
-    counts_in_budget = cycle is None or proposal.cycle_id == cycle.pk
     state = VoteState(
         proposal_id=proposal.pk,
         vote_count=_vote_count(proposal.pk),
         has_voted=True,
-        votes_remaining=max(0, settings.VOTE_BUDGET - open_votes - counts_in_budget),
+        votes_remaining=max(0, settings.VOTE_BUDGET - open_votes - _uses_budget(proposal=proposal, cycle=cycle)),
         created=True,
     )
     vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=state.vote_count)
@@ -152,7 +156,7 @@ def vote_withdraw(*, proposal: Proposal, voter: User) -> VoteState:
     if deleted:
         Proposal.objects.filter(pk=proposal.pk).update(vote_count=F("vote_count") - 1)
     # As in vote_cast: the budget counted under the voter's lock, less the vote just withdrawn.
-    counted_in_budget = bool(deleted) and (cycle is None or proposal.cycle_id == cycle.pk)
+    counted_in_budget = bool(deleted) and _uses_budget(proposal=proposal, cycle=cycle)
     state = VoteState(
         proposal_id=proposal.pk,
         vote_count=_vote_count(proposal.pk),
