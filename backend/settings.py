@@ -65,12 +65,14 @@ def _database_from_env() -> dict:
     except Exception as exc:  # django-environ raises several types for a bad URL
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
     if config["ENGINE"] == "django.db.backends.postgresql":
-        # Django's built-in psycopg pool. CONN_MAX_AGE must stay 0 with a pool (and under ASGI every
-        # worker thread would otherwise keep its own connection and exhaust PostgreSQL's slots).
+        # Django's backend, checking each connection as it leaves the pool without a round trip
+        # (backend/postgresql/base.py): one that died with a database restart is replaced instead of
+        # failing a request.
+        config["ENGINE"] = "backend.postgresql"
+        # CONN_MAX_AGE must stay 0 with a pool (and under ASGI every worker thread would otherwise keep its
+        # own connection and exhaust PostgreSQL's slots).
         config["CONN_MAX_AGE"] = 0
-        # With a pool, Django checks each connection as it leaves the pool (psycopg's check_connection):
-        # one that died with a database restart is replaced instead of failing a request.
-        config["CONN_HEALTH_CHECKS"] = True
+        config["CONN_HEALTH_CHECKS"] = False  # psycopg_pool's check: the round trip the backend avoids
         config["OPTIONS"] = {
             "pool": {
                 "min_size": _env_int("DATABASE_POOL_MIN", 2, minimum=1),
@@ -203,6 +205,14 @@ CACHES["list_items"] = {
     "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
+# Whole pages of that list, per process, under the content and tallies versions (aspirasi/api/list_cache.py).
+# A page of 20 is about 30 KB: 500 pages bound a process to about 15 MB.
+CACHES["list_pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "aspirasi-list-pages",
+    "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 
 # --- Auth -------------------------------------------------------------------------------------------
 
@@ -226,7 +236,7 @@ SIMPLE_JWT = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "aspirasi.api.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

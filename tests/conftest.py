@@ -16,9 +16,11 @@ def _isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     caches["list_items"].clear()
+    caches["list_pages"].clear()
     yield
     cache.clear()
     caches["list_items"].clear()
+    caches["list_pages"].clear()
 
 
 @pytest.fixture

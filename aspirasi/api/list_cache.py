@@ -1,25 +1,103 @@
-"""The public list's items, rendered once per version of the list and kept per process.
+"""The public list, cached per process at two grains, never stale (versions: aspirasi/public_list.py).
 
-A list request reads its page live: which proposals, in which order, their tally, the caller's
-`has_voted` and `is_own` (selectors.proposals_live_fields, one query without joins). Everything else an
-item shows (text, category and area names, photos, program, author) comes from here, rendered for nobody
-in particular and keyed by the list's version (aspirasi/public_list.py, moved after commit by every writer
-of such content), the variant (public, or staff with authors), the language (category names are
-translated), the host (photo URLs are absolute) and the proposal. A vote moves no version: the tally and
-the order by votes are always read live, so the cache survives a voting week.
+**Pages.** A whole page (which proposals, in which order, with their tallies and cursor links) is kept
+under both versions, the variant (public, or staff with authors), the language, and the full URL with its
+host (links and photo URLs are absolute). A vote moves the tallies' version, so the next read of a page
+after a vote builds it again; between votes every caller reads the same page. A caller's own fields
+(`has_voted`, `is_own`) are never in it: the view sets them per request, from the ids of the page's
+proposals the caller supports, kept per caller and page under the same key.
+
+**Items.** When a page is built, each item (text, category and area names, photos, program, author) comes
+from the item cache, rendered for nobody in particular and keyed by the content version alone: a vote
+builds the page again from the items already rendered, so items survive a voting week.
 """
 
+import dataclasses
+import hashlib
 from collections.abc import Callable, Iterable
 
+import orjson
 from django.core.cache import caches
 from django.utils.translation import get_language
+from rest_framework.utils.encoders import JSONEncoder
+
+_CALLERS_OWN = ("has_voted", "is_own")
+_CALLERS_OWN_JSON = {
+    (has_voted, is_own): orjson.dumps({"has_voted": has_voted, "is_own": is_own})[1:]  # b'"has_voted":..}'
+    for has_voted in (False, True)
+    for is_own in (False, True)
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """A page rendered once as JSON for nobody in particular. Each item's JSON stops short of the caller's
+    own fields (`has_voted`, `is_own`), which `for_caller` appends: a caller's page costs a join of bytes."""
+
+    head: bytes  # b'{"next":...,"previous":...,"results":['
+    items: tuple[bytes, ...]  # b'{"id":1,...' without its closing brace
+    ids: tuple[int, ...]
+    author_ids: tuple[int, ...]
+    anonymous: bytes
+
+    @classmethod
+    def render(cls, body: dict, *, author_ids: list[int]) -> "Page":
+        """`body` as a paginator gives it: {"next", "previous", "results"}."""
+        default = JSONEncoder().default  # DRF's own conversions (Decimal, lazy text, dates)
+        head = orjson.dumps({key: value for key, value in body.items() if key != "results"}, default=default)
+        items = [{key: value for key, value in item.items() if key not in _CALLERS_OWN} for item in body["results"]]
+        page = cls(
+            head=head[:-1] + b',"results":[',
+            items=tuple(orjson.dumps(item, default=default)[:-1] + b"," for item in items),
+            ids=tuple(item["id"] for item in items),
+            author_ids=tuple(author_ids),
+            anonymous=b"",
+        )
+        return dataclasses.replace(page, anonymous=page.for_caller(voted=set(), user_id=None))
+
+    def for_caller(self, *, voted: set[int], user_id: int | None) -> bytes:
+        items = (
+            item + _CALLERS_OWN_JSON[(pk in voted, author_id == user_id)]
+            for item, pk, author_id in zip(self.items, self.ids, self.author_ids, strict=True)
+        )
+        return self.head + b",".join(items) + b"]}"
+
+
+def page_key(request, *, versions: tuple[int, int], variant: str) -> str:
+    """The key of this request's page under `versions` (read before building it: see public_list)."""
+    url = request.build_absolute_uri()  # host, scheme, path and every filter and cursor
+    identity = f"{versions[0]}.{versions[1]}:{variant}:{get_language()}:{url}"
+    # Hashed: a URL may be long or hold spaces, which cache keys may not.
+    return hashlib.blake2b(identity.encode(), digest_size=20).hexdigest()
+
+
+def cached_page(key: str, *, build: Callable[[], Page]) -> Page:
+    """The page under `key`, built by `build()` when not cached yet."""
+    pages = caches["list_pages"]
+    page = pages.get(key)
+    if page is None:
+        page = build()
+        pages.set(key, page)
+    return page
+
+
+def voted_ids(key: str, *, user, load: Callable[[], set[int]]) -> set[int]:
+    """Which proposals of the page under `key` `user` supports, from `load()` once per page and versions:
+    only a vote (the tallies' version) or a merge moving votes (the content's) changes it."""
+    pages = caches["list_pages"]
+    user_key = f"{key}:voted:{user.pk}"
+    voted = pages.get(user_key)
+    if voted is None:
+        voted = load()
+        pages.set(user_key, voted)
+    return voted
 
 
 def rendered_items(
     request, *, ids: list[int], version: int, variant: str, render: Callable[[list[int]], Iterable[dict]]
 ) -> dict[int, dict]:
     """id -> rendered item for `ids`, rendering only those not cached yet (in one `render(missing)` call).
-    `version` is the list's version read with the page (before rendering: see public_list)."""
+    `version` is the content version read with the page's rows (before rendering: see public_list)."""
     items = caches["list_items"]
     prefix = f"{version}:{variant}:{get_language()}:{request.get_host()}:{request.scheme}:"
     found = items.get_many([prefix + str(pk) for pk in ids])

@@ -3,7 +3,8 @@
 import math
 
 import django_filters
-from django.http import Http404
+import orjson
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from aspirasi import policies
+from aspirasi import policies, public_list
 from aspirasi.api import list_cache
 from aspirasi.api.fields import MAX_ID, IdField
 from aspirasi.api.filtering import FilterBackend
@@ -201,14 +202,23 @@ class ProposalStaffDetailOutput(ProposalDetailOutput):
         read_only_fields = fields
 
 
-def _live_fields(row: dict, user) -> dict:
-    """The fields of a list item read live for every request (selectors.proposals_live_fields)."""
-    return {
-        "vote_count": row["vote_count"],
-        "has_voted": row["has_voted"],
-        "is_own": bool(user.is_authenticated and row["author_id"] == user.pk),
-        "distance_km": _to_the_meter(row.get("distance_km")),
-    }
+def _live_fields(row: dict) -> dict:
+    """The fields of a list item read with its page (selectors.proposals_live_fields), not with the item."""
+    return {"vote_count": row["vote_count"], "distance_km": _to_the_meter(row.get("distance_km"))}
+
+
+def _page_response(request, page: list_cache.Page, *, key: str | None) -> HttpResponse:
+    """A page as the caller sees it: their `has_voted` and `is_own` on each item."""
+    user = request.user
+    if user.is_authenticated:
+        load = lambda: selectors.proposals_voted_by(user, ids=list(page.ids))  # noqa: E731
+        voted = load() if key is None else list_cache.voted_ids(key, user=user, load=load)
+        content = page.for_caller(voted=voted, user_id=user.pk)
+    else:
+        content = page.anonymous
+    if request.accepted_renderer.format != "json":  # the browsable API, in development
+        return Response(orjson.loads(content))
+    return HttpResponse(content, content_type="application/json")
 
 
 def _list_output_class(user):
@@ -400,17 +410,35 @@ class ProposalsView(_ProposalListMixin, GenericAPIView):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
-        return selectors.proposals_live_fields(selectors.proposals_public(), user=self.request.user)
+        return selectors.proposals_live_fields(selectors.proposals_public())
+
+    def read_with_caller(self) -> tuple[list[str], list]:
+        """What a token's authentication reads along with the caller (api/authentication.py): the list's
+        versions, which every read of the list needs."""
+        return public_list.versions_columns() if self.request.method == "GET" else ([], [])
 
     @extend_schema(tags=["proposals"], responses={200: ProposalOutput(many=True)})
     def get(self, request):
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         variant = "staff" if policies.can_see_authors(request.user) else "public"
+        if request.query_params.get("ordering") == "trending":
+            # Votes leave its 7-day window as the clock turns, with no write to move a version: read live.
+            return _page_response(request, self._page(variant), key=None)
+        # Read before building (see public_list); with a token, along with the caller (read_with_caller).
+        also_read = getattr(request.successful_authenticator, "also_read", ())
+        versions = public_list.versions_from(also_read) if also_read else public_list.current_versions()
+        key = list_cache.page_key(request, versions=versions, variant=variant)
+        page = list_cache.cached_page(key, build=lambda: self._page(variant))
+        return _page_response(request, page, key=key)
+
+    def _page(self, variant: str) -> list_cache.Page:
+        """This request's page for nobody in particular."""
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         ids, version = [row["id"] for row in rows], rows[0]["list_version"] if rows else 0
-        items = list_cache.rendered_items(request, ids=ids, version=version, variant=variant, render=self._render)
+        items = list_cache.rendered_items(self.request, ids=ids, version=version, variant=variant, render=self._render)
         # A row without an item was deleted between the page's query and the rendering: leave it out.
-        results = [{**items[row["id"]], **_live_fields(row, request.user)} for row in rows if row["id"] in items]
-        return self.get_paginated_response(results)
+        rows = [row for row in rows if row["id"] in items]
+        body = self.get_paginated_response([{**items[row["id"]], **_live_fields(row)} for row in rows]).data
+        return list_cache.Page.render(body, author_ids=[row["author_id"] for row in rows])
 
     def _render(self, ids: list[int]) -> list[dict]:
         """Items as anyone of this variant sees them; _live_fields sets what differs per row and caller."""

@@ -88,19 +88,18 @@ def proposals_for_output(queryset: QuerySet[Proposal], *, user, with_timeline: b
     return queryset.annotate(has_voted=has_voted)
 
 
-def proposals_live_fields(queryset: QuerySet[Proposal], *, user) -> QuerySet[Proposal]:
-    """A page of a list read live, without what a cached item holds: the rows' order and ids, the tally,
-    the author (for `is_own`), the caller's `has_voted`, and the list's version that the cached items
-    are keyed by (api/list_cache.py renders the rest once per version)."""
-    if user is not None and user.is_authenticated:
-        has_voted = Exists(Vote.objects.filter(proposal=OuterRef("pk"), voter=user))
-    else:
-        has_voted = Value(False)
-    # Dicts, not model instances: a page is read on every request and needs none of a model's machinery.
+def proposals_live_fields(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """A page of a list read without what a cached item holds: the rows' order and ids, the tally, the
+    author (for `is_own`), and the content version that the cached items are keyed by (api/list_cache.py
+    renders the rest once per version)."""
+    # Dicts, not model instances: a page needs none of a model's machinery.
     # Filters may annotate more (distance_km, trending_votes); values() carries those along.
-    return queryset.values("id", "author_id", "vote_count").annotate(
-        has_voted=has_voted, list_version=public_list.version_expression()
-    )
+    return queryset.values("id", "author_id", "vote_count").annotate(list_version=public_list.version_expression())
+
+
+def proposals_voted_by(user, *, ids: list[int]) -> set[int]:
+    """Which of the proposals `ids` `user` supports (a list's `has_voted`)."""
+    return set(Vote.objects.filter(voter=user, proposal_id__in=ids).values_list("proposal_id", flat=True))
 
 
 def proposal_detail(*, pk: int, user) -> Proposal | None:

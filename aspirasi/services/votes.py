@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from aspirasi import public_list
 from aspirasi.errors import VoteBudgetExhausted, VotingClosed
 from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
 from aspirasi.services.cycles import cycle_require_phase
@@ -128,6 +129,7 @@ def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
     # Conditional: a moderator closing the proposal meanwhile makes this 0 rows, and the insert rolls back.
     if not _votable(proposal.pk).update(vote_count=F("vote_count") + 1):
         raise VotingClosed()
+    public_list.mark_tallies_changed()
     # The voter's row lock keeps their budget as counted above; only the tally is read again.
     state = VoteState(
         proposal_id=proposal.pk,
@@ -155,6 +157,7 @@ def vote_withdraw(*, proposal: Proposal, voter: User) -> VoteState:
     deleted, _ = Vote.objects.filter(proposal=proposal, voter=voter).delete()
     if deleted:
         Proposal.objects.filter(pk=proposal.pk).update(vote_count=F("vote_count") - 1)
+        public_list.mark_tallies_changed()
     # As in vote_cast: the budget counted under the voter's lock, less the vote just withdrawn.
     counted_in_budget = bool(deleted) and _uses_budget(proposal=proposal, cycle=cycle)
     state = VoteState(

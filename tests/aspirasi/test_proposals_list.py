@@ -132,11 +132,12 @@ def _list_with_related_rows(count: int):
 def test_query_count_is_constant_whatever_the_page_size(as_resident, resident, django_assert_num_queries, params):
     _list_with_related_rows(6)
     Vote.objects.create(proposal_id=ProposalFactory().pk, voter=resident)
-    # auth user + the page's live fields (has_voted, the list's version) + its items (+ target groups, photos)
-    with django_assert_num_queries(5):
+    # the caller (with the list's versions) + the page's live rows + its items (+ target groups, photos)
+    # + which of them the caller supports
+    with django_assert_num_queries(6):
         small = as_resident.get(URL, {**params, "page_size": 2})
     caches["list_items"].clear()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         large = as_resident.get(URL, {**params, "page_size": 50})
     assert len(small.json()["results"]) == 2
     assert len(large.json()["results"]) >= 6
@@ -146,11 +147,11 @@ def test_query_count_is_constant_whatever_the_page_size(as_resident, resident, d
 
 def test_anonymous_list_query_count(api, django_assert_num_queries):
     _list_with_related_rows(3)
-    # the page's live fields (and the list's version) + its items rendered (+ target groups + photos)
-    with django_assert_num_queries(4):
+    # the list's versions + the page's live rows + its items rendered (+ target groups + photos)
+    with django_assert_num_queries(5):
         api.get(URL, {"page_size": 2})
     caches["list_items"].clear()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         api.get(URL, {"page_size": 30})
 
 
