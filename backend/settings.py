@@ -80,6 +80,12 @@ def _database_from_env() -> dict:
                 "timeout": 10,
             },
         }
+        if _env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            # Parameters bound by the server and statements prepared after 5 runs on a connection: the
+            # hot statements (a token's user, the list's versions, a vote's checks) skip PostgreSQL's parse
+            # and plan. Turn off behind a pooler that cannot keep prepared statements (PgBouncer in
+            # transaction mode before 1.21): docs/deploy.md.
+            config["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
     return config
 
 

@@ -23,6 +23,17 @@ def _user_columns() -> str:
     return ", ".join(connection.ops.quote_name(field.column) for field in User._meta.concrete_fields)
 
 
+@functools.cache
+def _converted_fields(vendor: str) -> tuple[int, ...]:
+    """Which of the user's columns the ORM converts on this database (none on PostgreSQL)."""
+    table = User._meta.db_table
+    return tuple(
+        index
+        for index, field in enumerate(User._meta.concrete_fields)
+        if connection.ops.get_db_converters(field.get_col(table)) or field.get_db_converters(connection)
+    )
+
+
 def _user_by_id(user_id: int, *, also: tuple[list[str], list] = ([], [])) -> tuple[User | None, tuple]:
     """The user `user_id` (None when there is none) and the values of the scalar subqueries `also`
     (columns, parameters), read in the same statement."""
@@ -35,13 +46,13 @@ def _user_by_id(user_id: int, *, also: tuple[list[str], list] = ([], [])) -> tup
     if row is None:
         return None, ()
     fields = User._meta.concrete_fields
-    values = []
-    for field, value in zip(fields, row, strict=False):
+    values = list(row[: len(fields)])
+    for index in _converted_fields(connection.vendor):
         # The conversions the ORM applies to what the driver returns (SQLite's dates are text, say).
+        field = fields[index]
         column = field.get_col(User._meta.db_table)
         for convert in [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]:
-            value = convert(value, column, connection)
-        values.append(value)
+            values[index] = convert(values[index], column, connection)
     user = User.from_db(connection.alias, [field.attname for field in fields], values)
     return user, tuple(row[len(fields) :])
 

@@ -94,6 +94,31 @@ def test_postgres_url_uses_the_pool_without_persistent_connections():
     ]
 
 
+@pytest.mark.parametrize(("setting", "expected"), [(None, "True 5"), ("0", "None None"), ("1", "True 5")])
+def test_postgres_statements_are_prepared_unless_turned_off(setting, expected):
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+        "DATABASE_URL": "postgres://u@db.internal:5432/aspirasi",
+    }
+    env.pop("DATABASE_PREPARED_STATEMENTS", None)
+    if setting is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = setting
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s;"
+            "o = s.DATABASES['default']['OPTIONS']; print(o.get('server_side_binding'), o.get('prepare_threshold'))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == expected, result.stderr[-2000:]
+
+
 def test_check_deploy_is_clean_with_debug_off():
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "backend.settings",
