@@ -29,6 +29,12 @@ def api():
     return APIClient()
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a write's after-commit work as a real commit would (the test's own transaction never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def client_for(user, *, language: str | None = None) -> APIClient:
     """An API client authenticated the way the mobile app is: a Bearer JWT."""
     client = APIClient()

@@ -39,6 +39,7 @@ class Page:
     ids: tuple[int, ...]
     author_ids: tuple[int, ...]
     anonymous: bytes
+    digest: str = ""  # of `anonymous`: the ETags derive from it without hashing a page per request
 
     @classmethod
     def render(cls, body: dict, *, author_ids: list[int]) -> "Page":
@@ -53,7 +54,9 @@ class Page:
             author_ids=tuple(author_ids),
             anonymous=b"",
         )
-        return dataclasses.replace(page, anonymous=page.for_caller(voted=set(), user_id=None))
+        anonymous = page.for_caller(voted=set(), user_id=None)
+        digest = hashlib.blake2b(anonymous, digest_size=16).hexdigest()
+        return dataclasses.replace(page, anonymous=anonymous, digest=digest)
 
     def for_caller(self, *, voted: set[int], user_id: int | None) -> bytes:
         items = (
@@ -61,6 +64,15 @@ class Page:
             for item, pk, author_id in zip(self.items, self.ids, self.author_ids, strict=True)
         )
         return self.head + b",".join(items) + b"]}"
+
+    def etag(self, *, voted: set[int], user_id: int | None) -> str:
+        """The ETag of `for_caller(voted, user_id)`: what its bytes are made of, hashed (the page, the
+        caller's votes among its items, and the caller for `is_own`)."""
+        if user_id is None:
+            return f'"{self.digest}"'
+        mine = ",".join(str(pk) for pk in self.ids if pk in voted)
+        digest = hashlib.blake2b(f"{self.digest}:{mine}:{user_id}".encode(), digest_size=16).hexdigest()
+        return f'"{digest}"'
 
 
 def page_key(request, *, versions: tuple[int, int], variant: str) -> str:

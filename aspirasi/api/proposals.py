@@ -210,15 +210,18 @@ def _live_fields(row: dict) -> dict:
 def _page_response(request, page: list_cache.Page, *, key: str | None) -> HttpResponse:
     """A page as the caller sees it: their `has_voted` and `is_own` on each item."""
     user = request.user
+    voted, user_id = set(), None
     if user.is_authenticated:
         load = lambda: selectors.proposals_voted_by(user, ids=list(page.ids))  # noqa: E731
         voted = load() if key is None else list_cache.voted_ids(key, user=user, load=load)
-        content = page.for_caller(voted=voted, user_id=user.pk)
-    else:
-        content = page.anonymous
+        user_id = user.pk
+    content = page.for_caller(voted=voted, user_id=user_id) if user_id else page.anonymous
     if request.accepted_renderer.format != "json":  # the browsable API, in development
         return Response(orjson.loads(content))
-    return HttpResponse(content, content_type="application/json")
+    response = HttpResponse(content, content_type="application/json")
+    # Set here, ConditionalGetMiddleware answers If-None-Match with it instead of hashing the page.
+    response["ETag"] = page.etag(voted=voted, user_id=user_id)
+    return response
 
 
 def _list_output_class(user):

@@ -11,11 +11,6 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 ME = "/api/v1/me/"
 
 

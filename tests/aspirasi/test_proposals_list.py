@@ -161,6 +161,26 @@ def test_list_answers_304_to_its_etag(api):
     assert api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
+def test_each_callers_page_has_its_own_etag(api, as_resident, as_other_resident, resident, other_resident, committed):
+    """The list sets its ETag from what the bytes are made of: a different body never shares one."""
+    from aspirasi.services import votes
+
+    supported, own = ProposalFactory(), ProposalFactory(author=resident)
+    with committed():
+        votes.vote_cast(proposal=supported, voter=other_resident)
+    tags = {"anonymous": api.get(URL)["ETag"], "other": as_other_resident.get(URL)["ETag"]}
+    tags["resident"] = as_resident.get(URL)["ETag"]  # is_own and has_voted differ from the other's
+    with committed():  # the tally ends where it was: only the resident's has_voted changes
+        votes.vote_cast(proposal=supported, voter=resident)
+        votes.vote_withdraw(proposal=supported, voter=other_resident)
+    assert api.get(URL)["ETag"] == tags["anonymous"]  # the same bytes for anyone without a token
+    tags["resident, voted"] = as_resident.get(URL)["ETag"]
+    assert len(set(tags.values())) == len(tags)
+    assert as_resident.get(URL, HTTP_IF_NONE_MATCH=tags["resident, voted"]).status_code == 304
+    assert as_other_resident.get(URL, HTTP_IF_NONE_MATCH=tags["resident, voted"]).status_code == 200
+    assert own.pk in [item["id"] for item in as_resident.get(URL).json()["results"]]
+
+
 def test_my_proposals_lists_every_state_and_filters_by_status(as_resident, resident):
     ProposalFactory(author=resident, status=ProposalStatus.SUBMITTED)
     rejected = ProposalFactory(author=resident, status=ProposalStatus.REJECTED)

@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/proposals/"
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a write's after-commit work as a real commit would (the test's own transaction never commits)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def _items(client, **params) -> dict[int, dict]:
     response = client.get(URL, params)
     assert response.status_code == 200, response.json()
