@@ -176,12 +176,20 @@ TEMPLATES = [
 
 DATABASES = {"default": _database_from_env()}
 REDIS_URL = _redis_url_from_env()
+# Connections per ASGI process to Redis for the channel layer, opened on demand (docs/deploy.md).
+CHANNELS_REDIS_MAX_CONNECTIONS = _env_int("CHANNELS_REDIS_MAX_CONNECTIONS", 1000, minimum=10)
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="aspirasi")},
+            "CONFIG": {
+                # redis-py 8 caps a pool at 100 connections and raises past it (no waiting): a burst of
+                # sockets joining their groups at once (clients reconnecting after a deploy, the
+                # benchmark's 200 moderators) took every one of them and crashed the next consumer.
+                "hosts": [{"address": REDIS_URL, "max_connections": CHANNELS_REDIS_MAX_CONNECTIONS}],
+                "prefix": env.str("CHANNELS_PREFIX", default="aspirasi"),
+            },
         }
     }
     # Shared by every process: throttles and login-failure counts must hold across the load balancer.
@@ -218,6 +226,13 @@ CACHES["list_pages"] = {
     "LOCATION": "aspirasi-list-pages",
     "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
     "OPTIONS": {"MAX_ENTRIES": 500},
+}
+# Which proposals of a cached page a caller supports, per caller and page: small sets.
+CACHES["list_voted"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "aspirasi-list-voted",
+    "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
+    "OPTIONS": {"MAX_ENTRIES": 10000},
 }
 
 # --- Auth -------------------------------------------------------------------------------------------

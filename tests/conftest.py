@@ -17,10 +17,12 @@ def _isolated(settings, tmp_path):
     cache.clear()
     caches["list_items"].clear()
     caches["list_pages"].clear()
+    caches["list_voted"].clear()
     yield
     cache.clear()
     caches["list_items"].clear()
     caches["list_pages"].clear()
+    caches["list_voted"].clear()
 
 
 @pytest.fixture

@@ -96,12 +96,12 @@ def cached_page(key: str, *, build: Callable[[], Page]) -> Page:
 def voted_ids(key: str, *, user, load: Callable[[], set[int]]) -> set[int]:
     """Which proposals of the page under `key` `user` supports, from `load()` once per page and versions:
     only a vote (the tallies' version) or a merge moving votes (the content's) changes it."""
-    pages = caches["list_pages"]
-    user_key = f"{key}:voted:{user.pk}"
-    voted = pages.get(user_key)
+    kept = caches["list_voted"]  # apart from the pages: many callers' entries must not push pages out
+    user_key = f"{key}:{user.pk}"
+    voted = kept.get(user_key)
     if voted is None:
         voted = load()
-        pages.set(user_key, voted)
+        kept.set(user_key, voted)
     return voted
 
 

@@ -444,7 +444,7 @@ class ProposalsView(_ProposalListMixin, GenericAPIView):
         return list_cache.Page.render(body, author_ids=[row["author_id"] for row in rows])
 
     def _render(self, ids: list[int]) -> list[dict]:
-        """Items as anyone of this variant sees them; _live_fields sets what differs per row and caller."""
+        """Items as anyone of this variant sees them: _live_fields and the caller's own fields are set apart."""
         proposals = selectors.proposals_for_output(Proposal.objects.filter(pk__in=ids), user=None)
         output = _list_output_class(self.request.user)
         return [dict(item) for item in output(proposals, many=True, context={"request": self.request}).data]

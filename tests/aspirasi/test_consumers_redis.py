@@ -44,3 +44,17 @@ async def test_resident_socket_is_closed_with_4403_by_the_server(asgi_server):  
     async with connect(socket_url, additional_headers=headers) as socket:
         await asyncio.wait_for(socket.wait_closed(), timeout=5)
     assert socket.close_code == 4403
+
+
+async def test_a_burst_of_sockets_joining_their_groups_at_once_is_served():
+    """Clients reconnecting together (after a deploy) join their groups at the same moment: the layer's
+    pool must not run out (redis-py 8 raises past its default of 100 connections instead of waiting)."""
+    from channels_redis.core import RedisChannelLayer
+
+    layer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
+    names = [await layer.new_channel() for _ in range(250)]
+    try:
+        await asyncio.gather(*(layer.group_add("burst-test", name) for name in names))
+    finally:
+        await asyncio.gather(*(layer.group_discard("burst-test", name) for name in names))
+        await layer.close_pools()
