@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt import authentication
-from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import aware_utcnow
 
 from aspirasi.models import User
 
@@ -57,6 +58,14 @@ def _user_by_id(user_id: int, *, also: tuple[list[str], list] = ([], [])) -> tup
     return user, tuple(row[len(fields) :])
 
 
+@functools.lru_cache(maxsize=4096)
+def _verified(raw_token: bytes):
+    """The token, decoded and verified (signature, type, claims) once per process: the same bytes verify
+    the same way every time, and decoding costs more than the rest of reading a cached page. A refused
+    token raises simplejwt's InvalidToken and is not kept; the expiry is checked again on every use."""
+    return authentication.JWTAuthentication().get_validated_token(raw_token)
+
+
 class JWTAuthentication(authentication.JWTAuthentication):
     """simplejwt's, with the user read by `_user_by_id`. A view may name scalar subqueries it reads on
     every request anyway (a `read_with_caller()` method returning columns and parameters): they are read
@@ -68,6 +77,14 @@ class JWTAuthentication(authentication.JWTAuthentication):
         view = (request.parser_context or {}).get("view")
         self._read_with_caller = getattr(view, "read_with_caller", None)
         return super().authenticate(request)
+
+    def get_validated_token(self, raw_token: bytes):
+        token = _verified(raw_token)
+        try:
+            token.check_exp(current_time=aware_utcnow())  # a verified signature is kept, never a lifetime
+        except TokenError:
+            return super().get_validated_token(raw_token)  # expired since: simplejwt's own refusal
+        return token
 
     def get_user(self, validated_token):
         if api_settings.CHECK_REVOKE_TOKEN or api_settings.USER_ID_FIELD != "id":

@@ -84,3 +84,29 @@ def test_the_public_list_refuses_a_deactivated_users_token(resident):
     assert client.get("/api/v1/proposals/").status_code == 200
     User.objects.filter(pk=resident.pk).update(is_active=False)
     assert client.get("/api/v1/proposals/").status_code == 401
+
+
+def test_a_kept_token_is_refused_once_it_expires(resident, monkeypatch):
+    from datetime import timedelta
+
+    from rest_framework_simplejwt.utils import aware_utcnow
+
+    client = client_for(resident)
+    assert client.get(ME).status_code == 200  # verified once, and kept
+    later = aware_utcnow() + timedelta(hours=2)
+    monkeypatch.setattr("aspirasi.api.authentication.aware_utcnow", lambda: later)
+    monkeypatch.setattr("rest_framework_simplejwt.tokens.aware_utcnow", lambda: later)
+    response = client.get(ME)
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+
+
+def test_a_refused_token_is_refused_every_time_and_not_kept(resident):
+    from aspirasi.api.authentication import _verified
+
+    token = str(AccessToken.for_user(resident))
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    kept = _verified.cache_info().currsize
+    for _ in range(2):
+        assert _bearer(forged).get(ME).status_code == 401
+    assert _verified.cache_info().currsize == kept
