@@ -26,6 +26,16 @@ FUZZ = settings(
 
 
 @pytest.fixture(autouse=True)
+def _examples_independent_of_the_modules_loaded(monkeypatch):
+    """Hypothesis mixes in literals from every local module loaded so far, so even with derandomize the
+    examples depended on which tests ran before (one order passed, another did not). Without them, each
+    operation gets the same examples in any order; the schema still drives every value."""
+    from hypothesis.internal.conjecture import providers
+
+    monkeypatch.setattr(providers, "_get_local_constants", lambda: providers.Constants())
+
+
+@pytest.fixture(autouse=True)
 def _keep_the_test_connection():
     """schemathesis calls the real WSGI handler, whose request signals close the database connection at the
     end of each request (returning it to the pool, mid-test-transaction on PostgreSQL). Django's own test
@@ -48,8 +58,13 @@ def auth_headers(request, moderator_manggar, resident):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("auth_headers", ["resident", "moderator"], indirect=True)
-# Excluded: register/token (their throttles and failure counters make runs order-dependent).
-@schema.exclude(path_regex=r"^/api/v1/(auth/register/|auth/token/)$").parametrize()
+# Excluded: register/token (their throttles and failure counters make runs order-dependent), and the
+# report decision, whose multipart body (an optional photo) this schemathesis cannot generate: its own
+# filter rejects the file value it draws (ValueError: Unsupported type: 'Binary') before any request.
+# tests/aspirasi/test_moderation_decisions.py and test_error_shape.py cover that operation's answers.
+@schema.exclude(
+    path_regex=r"^/api/v1/(auth/register/|auth/token/|moderation/reports/\{report_id\}/decision/)$"
+).parametrize()
 @FUZZ
 def test_api_conforms_to_its_schema(case, auth_headers):
     response = case.call(headers=auth_headers)
