@@ -65,14 +65,12 @@ def _database_from_env() -> dict:
     except Exception as exc:  # django-environ raises several types for a bad URL
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
     if config["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend, checking each connection as it leaves the pool without a round trip
-        # (backend/postgresql/base.py): one that died with a database restart is replaced instead of
-        # failing a request.
-        config["ENGINE"] = "backend.postgresql"
-        # CONN_MAX_AGE must stay 0 with a pool (and under ASGI every worker thread would otherwise keep its
-        # own connection and exhaust PostgreSQL's slots).
+        # Django's built-in psycopg pool. CONN_MAX_AGE must stay 0 with a pool (and under ASGI every
+        # worker thread would otherwise keep its own connection and exhaust PostgreSQL's slots).
         config["CONN_MAX_AGE"] = 0
-        config["CONN_HEALTH_CHECKS"] = False  # psycopg_pool's check: the round trip the backend avoids
+        # With a pool, Django checks each connection as it leaves the pool (psycopg's check_connection):
+        # one that died with a database restart is replaced instead of failing a request.
+        config["CONN_HEALTH_CHECKS"] = True
         config["OPTIONS"] = {
             "pool": {
                 "min_size": _env_int("DATABASE_POOL_MIN", 2, minimum=1),

@@ -87,7 +87,7 @@ def test_postgres_url_uses_the_pool_without_persistent_connections():
         timeout=60,
     )
     assert result.stdout.split() == [
-        "backend.postgresql",
+        "django.db.backends.postgresql",
         "0",
         "True",
         "channels_redis.core.RedisChannelLayer",
