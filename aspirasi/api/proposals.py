@@ -215,7 +215,7 @@ def _page_response(request, page: list_cache.Page, *, key: str | None) -> HttpRe
         load = lambda: selectors.proposals_voted_by(user, ids=list(page.ids))  # noqa: E731
         voted = load() if key is None else list_cache.voted_ids(key, user=user, load=load)
         user_id = user.pk
-    content = page.for_caller(voted=voted, user_id=user_id) if user_id else page.anonymous
+    content = page.anonymous if user_id is None else page.for_caller(voted=voted, user_id=user_id)
     if request.accepted_renderer.format != "json":  # the browsable API, in development
         return Response(orjson.loads(content))
     response = HttpResponse(content, content_type="application/json")
