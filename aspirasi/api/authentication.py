@@ -72,6 +72,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
     in the same statement as the caller, one round trip fewer, and their values left in `also_read`."""
 
     also_read: tuple = ()
+    _read_with_caller = None
 
     def authenticate(self, request):
         view = (request.parser_context or {}).get("view")
@@ -93,7 +94,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
             user_id = int(validated_token[api_settings.USER_ID_CLAIM])
         except (KeyError, TypeError, ValueError) as error:
             raise InvalidToken(_("Token contained no recognizable user identification")) from error
-        also = self._read_with_caller() if getattr(self, "_read_with_caller", None) else ([], [])
+        also = self._read_with_caller() if self._read_with_caller else ([], [])
         user, self.also_read = _user_by_id(user_id, also=also)
         if user is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")

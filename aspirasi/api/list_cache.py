@@ -85,24 +85,14 @@ def page_key(request, *, versions: tuple[int, int], variant: str) -> str:
 
 def cached_page(key: str, *, build: Callable[[], Page]) -> Page:
     """The page under `key`, built by `build()` when not cached yet."""
-    pages = caches["list_pages"]
-    page = pages.get(key)
-    if page is None:
-        page = build()
-        pages.set(key, page)
-    return page
+    return caches["list_pages"].get_or_set(key, build)
 
 
 def voted_ids(key: str, *, user, load: Callable[[], set[int]]) -> set[int]:
     """Which proposals of the page under `key` `user` supports, from `load()` once per page and versions:
     only a vote (the tallies' version) or a merge moving votes (the content's) changes it."""
-    kept = caches["list_voted"]  # apart from the pages: many callers' entries must not push pages out
-    user_key = f"{key}:{user.pk}"
-    voted = kept.get(user_key)
-    if voted is None:
-        voted = load()
-        kept.set(user_key, voted)
-    return voted
+    # Kept apart from the pages: many callers' entries must not push pages out.
+    return caches["list_voted"].get_or_set(f"{key}:{user.pk}", load)
 
 
 def rendered_items(
