@@ -56,6 +56,14 @@ class NotEditable(DomainError):
     default_message = _("Only proposals that are submitted or in review can be changed.")
 
 
+class ProposalNotFound(DomainError):
+    """The proposal does not exist, or the caller may not see it (the same answer, so nothing leaks)."""
+
+    code = "not_found"
+    status_code = 404
+    default_message = _("Not found.")
+
+
 class VotingClosed(DomainError):
     code = "voting_closed"
     status_code = 409

@@ -203,8 +203,8 @@ for i in range(n_storm):
     user, _ = User.objects.get_or_create(phone=f"+628990000{i:04d}", defaults={"display_name": f"Bench {i}"})
     storm.append(tokens_for(user)["access"])
 # Votes a previous run left open would exhaust the storm residents' budget (409s): withdraw them.
-for vote in Vote.objects.filter(voter__phone__startswith="+628990000").select_related("proposal", "voter"):
-    vote_withdraw(proposal=vote.proposal, voter=vote.voter)
+for vote in Vote.objects.filter(voter__phone__startswith="+628990000").select_related("voter"):
+    vote_withdraw(proposal_id=vote.proposal_id, voter=vote.voter)
 admin, _ = User.objects.get_or_create(phone="+6289911112222", defaults={"display_name": "Bench admin"})
 user_assign_role(user=admin, role="admin")
 resident = User.objects.filter(role="resident", votes__isnull=False).first()

@@ -309,19 +309,19 @@ def notify_program_progress(*, program, note: str = "") -> None:
     )
 
 
-def notify_vote_milestone(*, proposal, vote_count: int) -> None:
+def notify_vote_milestone(*, proposal_id: int, author_id: int, title: str, vote_count: int) -> None:
     """Tell the author when their proposal crosses a support milestone (10, 50, 100, 500, 1000), once each."""
     # Called with the count after each single vote, so a crossing lands exactly on the milestone.
     if vote_count not in VOTE_MILESTONES:
         return
     notifications_create(
         kind=K.VOTE_MILESTONE,
-        recipients=User.objects.filter(pk=proposal.author_id),
-        context={"title": proposal.title, "count": vote_count},
+        recipients=User.objects.filter(pk=author_id),
+        context={"title": title, "count": vote_count},
         target_type=TargetType.PROPOSAL,
-        target_id=proposal.pk,
-        data={"proposal_id": proposal.pk, "milestone": vote_count},
-        dedupe_key=f"vote_milestone:{proposal.pk}:{vote_count}",
+        target_id=proposal_id,
+        data={"proposal_id": proposal_id, "milestone": vote_count},
+        dedupe_key=f"vote_milestone:{proposal_id}:{vote_count}",
     )
 
 

@@ -1,17 +1,14 @@
 """Votes (dukungan): POST casts, DELETE withdraws; both answer with the caller's vote state."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from aspirasi import policies
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from aspirasi.selectors.proposals import proposals_visible_to
+from aspirasi.api.permissions import IsResident
 from aspirasi.services.votes import VoteState, vote_cast, vote_withdraw
 
 
@@ -29,17 +26,9 @@ def _state_response(state: VoteState, *, created: bool = False) -> Response:
 class ProposalVoteView(APIView):
     """A resident's support for a published proposal: 201 on the first vote, 200 on a repeat."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, IsResident]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "vote"
-
-    def _proposal(self, request, pk: int):
-        if not policies.is_resident(request.user):
-            raise PermissionDenied()
-        proposal = proposals_visible_to(request.user).filter(pk=pk).first()
-        if proposal is None:
-            raise Http404
-        return proposal
 
     @extend_schema(
         tags=["votes"],
@@ -49,10 +38,10 @@ class ProposalVoteView(APIView):
     )
     @idempotent
     def post(self, request, pk: int):
-        state = vote_cast(proposal=self._proposal(request, pk), voter=request.user)
+        state = vote_cast(proposal_id=pk, voter=request.user)
         return _state_response(state, created=state.created)
 
     @extend_schema(tags=["votes"], request=None, responses={200: VoteStateOutput})
     def delete(self, request, pk: int):
-        state = vote_withdraw(proposal=self._proposal(request, pk), voter=request.user)
+        state = vote_withdraw(proposal_id=pk, voter=request.user)
         return _state_response(state)

@@ -2,29 +2,33 @@
 
 Counts stay exact under concurrency: the voter's row is locked so one resident's votes serialize (the
 budget check and the insert are one step), the unique (proposal, voter) constraint refuses a double vote,
-and `vote_count` only ever moves with F() in a conditional UPDATE.
+and `vote_count` only ever moves by one in the database (a conditional UPDATE), never from a value read.
 """
 
+import functools
 import logging
+import os
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import close_old_connections, connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from aspirasi import public_list
-from aspirasi.errors import VoteBudgetExhausted, VotingClosed
+from aspirasi.errors import ProposalNotFound, VoteBudgetExhausted, VotingClosed
 from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
+from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.services.cycles import cycle_require_phase
 from notifications import events
 from notifications.services import notify_vote_milestone
 
 logger = logging.getLogger(__name__)
 
-# Live tallies are coalesced: at most one `vote.tally` per proposal per window, and the last count arrives.
+# Live tallies are coalesced: at most one round of `vote.tally` per process per window (see below).
 TALLY_WINDOW_SECONDS = 1.0
 
 
@@ -46,182 +50,258 @@ def _open_votes(*, voter: User, cycle: Cycle | None) -> QuerySet[Vote]:
     return votes
 
 
-def _uses_budget(*, proposal: Proposal, cycle: Cycle | None) -> bool:
-    """Whether a vote on `proposal`, while it is published, is one of _open_votes: the same cycle rule."""
-    return cycle is None or proposal.cycle_id == cycle.pk
+def _uses_budget(*, cycle_id: int | None, cycle: Cycle | None) -> int:
+    """Whether a vote on a proposal of `cycle_id`, while it is published, is one of _open_votes (1 or 0)."""
+    return int(cycle is None or cycle_id == cycle.pk)
 
 
 def votes_open_count(*, voter: User, cycle: Cycle | None = None) -> int:
     return _open_votes(voter=voter, cycle=cycle).count()
 
 
+# --- Casting and withdrawing ------------------------------------------------------------------------------
+#
+# A vote is the hot path of a voting week. On PostgreSQL it is one call of the function `aspirasi_vote`
+# (migration 0008): lock the voter, read the ballot, check, write, all in one round trip and one commit;
+# building the same statements through the ORM cost more CPU than running them. Elsewhere (SQLite, the
+# embedded default) `_vote_in_steps` runs the same rules statement by statement. Both give an `_Outcome`, and
+# the whole test suite runs against both (.ci/run): a rule changed here is changed in a new migration too.
+
+
 @dataclass(frozen=True)
-class _Ballot:
-    voted: bool
-    status: str
-    is_hidden: bool
-    open_votes: int
-
-    @property
-    def votable(self) -> bool:
-        return self.status == ProposalStatus.PUBLISHED and not self.is_hidden
+class _Outcome:
+    outcome: str  # one of the constants below
+    vote_count: int | None = None
+    open_votes: int | None = None  # the voter's votes using the budget, after this one
+    author_id: int | None = None
+    title: str = ""
 
 
-def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
-    """What decides a cast, read in one statement (under the voter's lock): has the voter voted here, may
-    the proposal still be voted for, and how many of the voter's votes use the budget."""
-    open_votes = _open_votes(voter=voter, cycle=cycle).order_by().values("voter").annotate(n=Count("pk"))
-    row = (
-        Proposal.objects.filter(pk=proposal_id)
-        .values("status", "is_hidden")
-        .annotate(
-            voted=Exists(Vote.objects.filter(proposal=OuterRef("pk"), voter=voter)),
-            open_votes=Coalesce(Subquery(open_votes.values("n"), output_field=IntegerField()), 0),
+NOT_FOUND, CLOSED, BUDGET = "not_found", "closed", "budget"  # refusals
+UNCHANGED, CAST, WITHDRAWN = "unchanged", "cast", "withdrawn"
+
+
+def _vote(*, proposal_id: int, voter: User, cast: bool, cycle: Cycle | None) -> _Outcome:
+    if connection.vendor == "postgresql":
+        return _vote_in_database(proposal_id=proposal_id, voter=voter, cast=cast, cycle=cycle)
+    return _vote_in_steps(proposal_id=proposal_id, voter=voter, cast=cast, cycle=cycle)
+
+
+def _vote_in_database(*, proposal_id: int, voter: User, cast: bool, cycle: Cycle | None) -> _Outcome:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM aspirasi_vote(%s, %s, %s, %s, %s, %s, %s)",
+            [
+                proposal_id,
+                voter.pk,
+                cast,
+                cycle.pk if cycle else None,
+                settings.VOTE_BUDGET,
+                ProposalStatus.PUBLISHED.value,
+                [status.value for status in PUBLIC_STATUSES],
+            ],
         )
-        .get()
-    )
-    return _Ballot(**row)
+        return _Outcome(*cursor.fetchone())
+
+
+_VOTE, _PROPOSAL, _USER = Vote._meta.db_table, Proposal._meta.db_table, User._meta.db_table
+_PUBLIC = ", ".join(["%s"] * len(PUBLIC_STATUSES))
+
+
+def _ballot_sql(in_cycle: str) -> str:
+    return f"""
+SELECT p.title, p.author_id, p.cycle_id, p.status, p.is_hidden, p.vote_count,
+       (p.status IN ({_PUBLIC}) AND NOT p.is_hidden) OR p.author_id = %s AS visible,
+       EXISTS (SELECT 1 FROM {_VOTE} v WHERE v.proposal_id = p.id AND v.voter_id = %s) AS voted,
+       (SELECT COUNT(*) FROM {_VOTE} v INNER JOIN {_PROPOSAL} q ON q.id = v.proposal_id
+         WHERE v.voter_id = %s AND q.status = %s{in_cycle}) AS open_votes
+FROM {_PROPOSAL} p
+WHERE p.id = %s"""  # noqa: S608 - table names from _meta, values as parameters
+
+
+_BALLOT, _BALLOT_IN_CYCLE = _ballot_sql(""), _ballot_sql(" AND q.cycle_id = %s")
+_INSERT_VOTE = (
+    f"INSERT INTO {_VOTE} (proposal_id, voter_id, created_at) VALUES (%s, %s, %s) "  # noqa: S608
+    "ON CONFLICT (proposal_id, voter_id) DO NOTHING RETURNING id"
+)
+_DELETE_VOTE = f"DELETE FROM {_VOTE} WHERE proposal_id = %s AND voter_id = %s RETURNING id"  # noqa: S608
+# Conditional: a moderator closing or hiding the proposal meanwhile makes this 0 rows (the cast rolls back).
+_COUNT_UP = (
+    f"UPDATE {_PROPOSAL} SET vote_count = vote_count + 1 "  # noqa: S608
+    "WHERE id = %s AND status = %s AND NOT is_hidden RETURNING vote_count"
+)
+_COUNT_DOWN = f"UPDATE {_PROPOSAL} SET vote_count = vote_count - 1 WHERE id = %s RETURNING vote_count"  # noqa: S608
 
 
 def vote_state(*, proposal: Proposal, voter: User, cycle: Cycle | None, created: bool = False) -> VoteState:
     """The caller's view of their vote on `proposal` (budget counted in `cycle`), read fresh from the database."""
     return VoteState(
         proposal_id=proposal.pk,
-        vote_count=_vote_count(proposal.pk),
+        vote_count=Proposal.objects.filter(pk=proposal.pk).values_list("vote_count", flat=True).get(),
         has_voted=Vote.objects.filter(proposal=proposal, voter=voter).exists(),
         votes_remaining=max(0, settings.VOTE_BUDGET - votes_open_count(voter=voter, cycle=cycle)),
         created=created,
     )
 
 
-def _vote_count(proposal_id: int) -> int:
-    return Proposal.objects.filter(pk=proposal_id).values_list("vote_count", flat=True).get()
+def _execute(sql: str, params: list) -> tuple | None:
+    """Run one of the statements above; its first row (None when it touched nothing)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
-def _lock_voter(voter: User) -> None:
-    # Serializes this resident's votes: two concurrent casts cannot both pass the budget check.
+@transaction.atomic
+def _vote_in_steps(*, proposal_id: int, voter: User, cast: bool, cycle: Cycle | None) -> _Outcome:
+    """aspirasi_vote, statement by statement: the rules read top to bottom."""
+    # Serializes this resident's votes: two concurrent casts cannot both pass the budget check. A statement
+    # of its own: one that waited for the lock would read with the snapshot it started with.
     User.objects.select_for_update().filter(pk=voter.pk).values_list("pk", flat=True).get()
+    # The ballot: may the voter see the proposal (a resident's view of selectors.proposals_visible_to), have
+    # they voted here, how many of their votes use the budget (_open_votes).
+    sql, params = _BALLOT, [*PUBLIC_STATUSES, voter.pk, voter.pk, voter.pk, ProposalStatus.PUBLISHED]
+    if cycle is not None:
+        sql, params = _BALLOT_IN_CYCLE, [*params, cycle.pk]
+    row = _execute(sql, [*params, proposal_id])
+    if row is None or not row[6]:
+        return _Outcome(NOT_FOUND)
+    title, author_id, cycle_id, status, is_hidden, vote_count, _visible, voted, open_votes = row
+    found = functools.partial(_Outcome, author_id=author_id, title=title)
+    uses_budget = _uses_budget(cycle_id=cycle_id, cycle=cycle)
+    if bool(voted) == cast:
+        return found(UNCHANGED, vote_count, open_votes)  # a repeated cast, or a withdrawal with no vote
+    if cast:
+        if status != ProposalStatus.PUBLISHED or is_hidden:
+            return found(CLOSED, vote_count, open_votes)
+        if open_votes >= settings.VOTE_BUDGET:
+            return found(BUDGET, vote_count, open_votes)
+        # The unique constraint is the last word on "once" (a merge may have moved this voter's vote here).
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        if _execute(_INSERT_VOTE, [proposal_id, voter.pk, now]) is None:
+            return found(UNCHANGED, vote_count, open_votes + uses_budget)
+        counted = _execute(_COUNT_UP, [proposal_id, ProposalStatus.PUBLISHED])
+        if counted is None:
+            raise VotingClosed()  # closed meanwhile: the atomic block rolls the vote back
+        return found(CAST, counted[0], open_votes + uses_budget)
+    if status != ProposalStatus.PUBLISHED:
+        return found(CLOSED, vote_count, open_votes)
+    # The voter's lock keeps their vote; only deleting the proposal (cascading) can take it meanwhile.
+    if _execute(_DELETE_VOTE, [proposal_id, voter.pk]) is None:
+        return _Outcome(NOT_FOUND)
+    (vote_count,) = _execute(_COUNT_DOWN, [proposal_id])
+    return found(WITHDRAWN, vote_count, open_votes - uses_budget)
 
 
-def _votable(proposal_id: int):
-    return Proposal.objects.filter(pk=proposal_id, status=ProposalStatus.PUBLISHED, is_hidden=False)
+_REFUSALS = {NOT_FOUND: ProposalNotFound, CLOSED: VotingClosed, BUDGET: VoteBudgetExhausted}
 
 
-@transaction.atomic
-def vote_cast(*, proposal: Proposal, voter: User) -> VoteState:
-    """Record `voter`'s support once (a repeat is a no-op). Raises VotingClosed, VoteBudgetExhausted.
-    Publishes a coalesced `vote.tally` after commit and notifies the author at a milestone."""
+def _state(proposal_id: int, result: _Outcome, *, has_voted: bool) -> VoteState:
+    if result.outcome in _REFUSALS:
+        raise _REFUSALS[result.outcome]()
+    return VoteState(
+        proposal_id=proposal_id,
+        vote_count=result.vote_count,
+        has_voted=has_voted,
+        votes_remaining=max(0, settings.VOTE_BUDGET - result.open_votes),
+        created=result.outcome == CAST,
+    )
+
+
+def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
+    """Record `voter`'s support once (a repeat is a no-op). Raises ProposalNotFound (not visible to the
+    voter), VotingClosed, VoteBudgetExhausted, VotingClosedPhase. Publishes a coalesced `vote.tally` after
+    commit and notifies the author at a milestone."""
     cycle = cycle_require_phase(action="vote")
-    _lock_voter(voter)
-    ballot = _ballot(proposal_id=proposal.pk, voter=voter, cycle=cycle)
-    if ballot.voted:
-        return vote_state(proposal=proposal, voter=voter, cycle=cycle)
-    if not ballot.votable:
-        raise VotingClosed()
-    open_votes = ballot.open_votes
-    if open_votes >= settings.VOTE_BUDGET:
-        raise VoteBudgetExhausted()
-    try:
-        with transaction.atomic():
-            Vote.objects.create(proposal=proposal, voter=voter)
-    except IntegrityError:  # the constraint is the last word on "once"
-        return vote_state(proposal=proposal, voter=voter, cycle=cycle)
-    # Conditional: a moderator closing the proposal meanwhile makes this 0 rows, and the insert rolls back.
-    if not _votable(proposal.pk).update(vote_count=F("vote_count") + 1):
-        raise VotingClosed()
+    result = _vote(proposal_id=proposal_id, voter=voter, cast=True, cycle=cycle)
+    state = _state(proposal_id, result, has_voted=True)
+    if result.outcome == CAST:
+        _tally_changed(proposal_id)
+        notify_vote_milestone(
+            proposal_id=proposal_id, author_id=result.author_id, title=result.title, vote_count=result.vote_count
+        )
+    return state
+
+
+def vote_withdraw(*, proposal_id: int, voter: User) -> VoteState:
+    """Withdraw `voter`'s vote (no vote: a no-op). Raises ProposalNotFound, VotingClosed once the proposal
+    has left `published`, VotingClosedPhase outside the cycle's voting phase. Publishes a coalesced
+    `vote.tally`."""
+    cycle = cycle_require_phase(action="vote")
+    result = _vote(proposal_id=proposal_id, voter=voter, cast=False, cycle=cycle)
+    state = _state(proposal_id, result, has_voted=False)
+    if result.outcome == WITHDRAWN:
+        _tally_changed(proposal_id)
+    return state
+
+
+def _tally_changed(proposal_id: int) -> None:
     public_list.mark_tallies_changed()
-    # The voter's row lock keeps their budget as counted above; only the tally is read again.
-    state = VoteState(
-        proposal_id=proposal.pk,
-        vote_count=_vote_count(proposal.pk),
-        has_voted=True,
-        votes_remaining=max(0, settings.VOTE_BUDGET - open_votes - _uses_budget(proposal=proposal, cycle=cycle)),
-        created=True,
-    )
-    vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=state.vote_count)
-    notify_vote_milestone(proposal=proposal, vote_count=state.vote_count)
-    return state
-
-
-@transaction.atomic
-def vote_withdraw(*, proposal: Proposal, voter: User) -> VoteState:
-    """Withdraw `voter`'s vote (no vote: a no-op). Raises VotingClosed once the proposal has left
-    `published`, VotingClosedPhase outside the cycle's voting phase. Publishes a coalesced `vote.tally`."""
-    cycle = cycle_require_phase(action="vote")
-    _lock_voter(voter)
-    ballot = _ballot(proposal_id=proposal.pk, voter=voter, cycle=cycle)
-    if not ballot.voted:
-        return vote_state(proposal=proposal, voter=voter, cycle=cycle)
-    if ballot.status != ProposalStatus.PUBLISHED:
-        raise VotingClosed()
-    deleted, _ = Vote.objects.filter(proposal=proposal, voter=voter).delete()
-    if deleted:
-        Proposal.objects.filter(pk=proposal.pk).update(vote_count=F("vote_count") - 1)
-        public_list.mark_tallies_changed()
-    # As in vote_cast: the budget counted under the voter's lock, less the vote just withdrawn.
-    counted_in_budget = bool(deleted) and _uses_budget(proposal=proposal, cycle=cycle)
-    state = VoteState(
-        proposal_id=proposal.pk,
-        vote_count=_vote_count(proposal.pk),
-        has_voted=False,
-        votes_remaining=max(0, settings.VOTE_BUDGET - ballot.open_votes + counted_in_budget),
-    )
-    vote_tally_publish(proposal_id=proposal.pk, kelurahan_id=proposal.kelurahan_id, vote_count=state.vote_count)
-    return state
+    vote_tally_publish(proposal_id=proposal_id)
 
 
 # --- Live tally, coalesced ------------------------------------------------------------------------------
+#
+# Each process keeps the set of proposals whose count changed and one daemon thread that publishes them: the
+# first change after a quiet window goes at once, later ones wait for the window's end, and every round reads
+# the committed counts of all waiting proposals in one query, so the last count always arrives. A vote itself
+# only adds to the set: no round trip to Redis or the database (a shared coalescing key per proposal, with a
+# send and a thread per window, cost more CPU than the vote's own statements in a storm over 200 proposals).
 
 
-def _tally_key(proposal_id: int, edge: str) -> str:
-    return f"vote-tally:{edge}:{proposal_id}"
+class _TallySender:
+    """The proposals whose count changed in this process, and the thread that publishes them in rounds."""
+
+    def __init__(self, *, window: float, send: Callable[[list[int]], object]):
+        self.window, self._send = window, send
+        self._changed: set[int] = set()
+        self._ready = threading.Condition()
+        self._pid: int | None = None
+
+    def mark(self, proposal_id: int) -> None:
+        with self._ready:
+            if self._pid != os.getpid():  # first change in this (possibly forked) process
+                threading.Thread(target=self._send_forever, name="vote-tally", daemon=True).start()
+                self._pid = os.getpid()
+            self._changed.add(proposal_id)
+            self._ready.notify()
+
+    def _take(self) -> list[int]:
+        with self._ready:
+            self._ready.wait_for(lambda: self._changed)
+            changed, self._changed = sorted(self._changed), set()
+            return changed
+
+    def _send_forever(self) -> None:
+        last_round = -self.window
+        while True:
+            with self._ready:
+                self._ready.wait_for(lambda: self._changed)
+            time.sleep(max(0.0, last_round + self.window - time.monotonic()))  # the first change: at once
+            last_round = time.monotonic()
+            try:
+                # As around a request: a connection past CONN_MAX_AGE or broken (a database restart) is replaced.
+                close_old_connections()
+                self._send(self._take())
+            except Exception:  # the thread must outlive any one round
+                logger.warning("live vote tallies not sent", exc_info=True)
 
 
-def _tally_payload(proposal_id: int, kelurahan_id: int, vote_count: int) -> dict:
-    return {"proposal_id": proposal_id, "kelurahan_id": kelurahan_id, "vote_count": vote_count}
-
-
-def vote_tally_publish(*, proposal_id: int, kelurahan_id: int, vote_count: int) -> None:
-    """Publish `vote.tally` after commit, at most once per proposal per window: the first change of a window
-    goes at once (leading edge); later ones schedule a single trailing send that reads the fresh count."""
-    if cache.add(_tally_key(proposal_id, "leading"), 1, timeout=TALLY_WINDOW_SECONDS):
+def vote_tally_send(proposal_ids: list[int]) -> int:
+    """Publish `vote.tally` with the committed count of each of `proposal_ids` (one query); how many were sent.
+    A vote committed after the read marks its proposal again, for the next round."""
+    rows = list(Proposal.objects.filter(pk__in=proposal_ids).values_list("pk", "kelurahan_id", "vote_count"))
+    for proposal_id, kelurahan_id, vote_count in rows:
         events.publish(
             events.VOTE_TALLY,
             groups=events.moderation_groups(kelurahan_id),
-            payload=_tally_payload(proposal_id, kelurahan_id, vote_count),
+            payload={"proposal_id": proposal_id, "kelurahan_id": kelurahan_id, "vote_count": vote_count},
         )
-    elif cache.add(_tally_key(proposal_id, "trailing"), 1, timeout=TALLY_WINDOW_SECONDS):
-        transaction.on_commit(lambda: _schedule_trailing(proposal_id))
+    return len(rows)
 
 
-def _schedule_trailing(proposal_id: int) -> None:
-    timer = threading.Timer(TALLY_WINDOW_SECONDS, _send_trailing_in_thread, args=(proposal_id,))
-    timer.daemon = True
-    timer.start()
+_tallies = _TallySender(window=TALLY_WINDOW_SECONDS, send=vote_tally_send)
 
 
-def _send_trailing_in_thread(proposal_id: int) -> None:
-    try:
-        vote_tally_send_trailing(proposal_id=proposal_id)
-    finally:
-        connection.close()  # the timer's thread-local connection goes back (to the pool)
-
-
-def vote_tally_send_trailing(*, proposal_id: int) -> None:
-    """The trailing send of a window: read the committed count and publish it; it opens the next window so
-    a vote right after it waits rather than sending a second message within the same second."""
-    try:
-        # Open the next window before reading, and free the trailing slot: a vote committed after the read
-        # schedules the next trailing send, so the last count always arrives.
-        cache.set(_tally_key(proposal_id, "leading"), 1, timeout=TALLY_WINDOW_SECONDS)
-        cache.delete(_tally_key(proposal_id, "trailing"))
-        row = Proposal.objects.filter(pk=proposal_id).values("kelurahan_id", "vote_count").first()
-        if row is None:
-            return
-        events.publish(
-            events.VOTE_TALLY,
-            groups=events.moderation_groups(row["kelurahan_id"]),
-            payload=_tally_payload(proposal_id, row["kelurahan_id"], row["vote_count"]),
-        )
-    except Exception:
-        logger.warning("trailing vote tally for proposal %s failed", proposal_id, exc_info=True)
+def vote_tally_publish(*, proposal_id: int) -> None:
+    """After commit, have this process's sender publish `vote.tally` for `proposal_id` (coalesced)."""
+    transaction.on_commit(lambda: _tallies.mark(proposal_id))

@@ -71,7 +71,7 @@ def test_the_list_reads_its_versions_with_the_caller(resident, committed, django
     with django_assert_num_queries(1):  # the caller and the versions, one statement; the page is kept
         assert client.get("/api/v1/proposals/").json()["results"][0]["vote_count"] == 0
     with committed():
-        votes.vote_cast(proposal=proposal, voter=resident)
+        votes.vote_cast(proposal_id=proposal.pk, voter=resident)
     item = client.get("/api/v1/proposals/").json()["results"][0]
     assert item["vote_count"] == 1 and item["has_voted"]
     user, also_read = _user_by_id(resident.pk, also=public_list.versions_columns())

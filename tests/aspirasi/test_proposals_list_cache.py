@@ -51,7 +51,7 @@ def test_a_vote_builds_the_page_again_from_the_items_kept(api, resident, committ
     first, second = ProposalFactory(), ProposalFactory()
     api.get(URL, {"ordering": "most_voted"})
     with committed():
-        votes.vote_cast(proposal=first, voter=resident)
+        votes.vote_cast(proposal_id=first.pk, voter=resident)
     with django_assert_num_queries(2):  # the versions + the page's live rows; no item rendered again
         assert list(_items(api, ordering="most_voted")) == [first.pk, second.pk]
 
@@ -63,7 +63,7 @@ def test_the_page_bytes_are_the_serializer_output(api, as_resident, resident, co
 
     own, supported = ProposalFactory(author=resident, volume="12.50"), ProposalFactory()
     with committed():
-        votes.vote_cast(proposal=supported, voter=resident)
+        votes.vote_cast(proposal_id=supported.pk, voter=resident)
     for _ in range(2):  # built, then read from the cache
         body = as_resident.get(URL).json()
         assert body["next"] is None and body["previous"] is None
@@ -93,7 +93,7 @@ def test_has_voted_and_is_own_are_the_callers_own_on_a_shared_page(
     own = ProposalFactory(author=resident)
     supported = ProposalFactory()
     with committed():
-        votes.vote_cast(proposal=supported, voter=resident)
+        votes.vote_cast(proposal_id=supported.pk, voter=resident)
 
     anonymous = _items(api)  # cached first by an anonymous caller...
     mine = _items(as_resident)  # ...then read from the same page by two residents
@@ -160,11 +160,11 @@ def test_a_vote_and_its_withdrawal_show_at_once(api, as_resident, resident, publ
     assert _items(api)[published.pk]["vote_count"] == 0
     assert not _items(as_resident)[published.pk]["has_voted"]
     with committed():
-        votes.vote_cast(proposal=published, voter=resident)
+        votes.vote_cast(proposal_id=published.pk, voter=resident)
     assert _items(api)[published.pk]["vote_count"] == 1
     assert _items(as_resident)[published.pk]["has_voted"]
     with committed():
-        votes.vote_withdraw(proposal=published, voter=resident)
+        votes.vote_withdraw(proposal_id=published.pk, voter=resident)
     assert _items(api)[published.pk]["vote_count"] == 0
 
 
@@ -202,7 +202,7 @@ def test_a_correction_shows_at_once(api, moderator_manggar, published, committed
 def test_a_merge_moves_the_votes_at_once(api, moderator_manggar, resident, published, committed):
     target = ProposalFactory(kelurahan=kelurahan("manggar"))
     with committed():
-        votes.vote_cast(proposal=published, voter=resident)
+        votes.vote_cast(proposal_id=published.pk, voter=resident)
     assert _items(api)[target.pk]["vote_count"] == 0
     with committed():
         moderation.proposal_merge(proposal=published, actor=moderator_manggar, target_id=target.pk)
@@ -267,7 +267,7 @@ def test_a_vote_moves_no_version_and_the_order_by_votes_is_live(api, committed, 
     before = public_list.current_version()
     assert list(_items(api, ordering="most_voted")) == [second.pk, first.pk]
     with committed():
-        votes.vote_cast(proposal=first, voter=resident)
+        votes.vote_cast(proposal_id=first.pk, voter=resident)
     assert list(_items(api, ordering="most_voted")) == [first.pk, second.pk]
     assert public_list.current_version() == before  # cached items survive a voting week
 
@@ -275,16 +275,16 @@ def test_a_vote_moves_no_version_and_the_order_by_votes_is_live(api, committed, 
 def test_votes_move_the_tallies_version_only_once_committed(resident, published, committed):
     content, tallies = public_list.current_versions()
     with committed(), pytest.raises(RuntimeError), transaction.atomic():
-        votes.vote_cast(proposal=published, voter=resident)
+        votes.vote_cast(proposal_id=published.pk, voter=resident)
         raise RuntimeError("the request failed after the vote")
     assert public_list.current_versions() == (content, tallies)
     with committed():
-        votes.vote_cast(proposal=published, voter=resident)
+        votes.vote_cast(proposal_id=published.pk, voter=resident)
     assert public_list.current_versions() == (content, tallies + 1)
     with committed():
-        votes.vote_cast(proposal=published, voter=resident)  # a repeat changes nothing
+        votes.vote_cast(proposal_id=published.pk, voter=resident)  # a repeat changes nothing
     with committed():
-        votes.vote_withdraw(proposal=published, voter=resident)
+        votes.vote_withdraw(proposal_id=published.pk, voter=resident)
     assert public_list.current_versions() == (content, tallies + 2)
 
 

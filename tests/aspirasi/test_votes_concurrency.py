@@ -41,8 +41,7 @@ def _run_threads(target, count: int) -> list[BaseException]:
     return errors
 
 
-def test_concurrent_casts_and_withdrawals_keep_every_count_exact(settings, monkeypatch):
-    monkeypatch.setattr("aspirasi.services.votes._schedule_trailing", lambda proposal_id: None)
+def test_concurrent_casts_and_withdrawals_keep_every_count_exact(settings):
     settings.VOTE_BUDGET = 100
     proposals = ProposalFactory.create_batch(3)
     voters = UserFactory.create_batch(20)
@@ -52,9 +51,9 @@ def test_concurrent_casts_and_withdrawals_keep_every_count_exact(settings, monke
         for _ in range(15):
             proposal = rng.choice(proposals)
             if rng.random() < 0.6:
-                vote_cast(proposal=proposal, voter=voters[index])
+                vote_cast(proposal_id=proposal.pk, voter=voters[index])
             else:
-                vote_withdraw(proposal=proposal, voter=voters[index])
+                vote_withdraw(proposal_id=proposal.pk, voter=voters[index])
 
     assert _run_threads(storm, 20) == []
     wrong = Proposal.objects.annotate(n=Count("votes")).exclude(vote_count=F("n"))
@@ -62,25 +61,23 @@ def test_concurrent_casts_and_withdrawals_keep_every_count_exact(settings, monke
     assert Vote.objects.count() == sum(Proposal.objects.values_list("vote_count", flat=True))
 
 
-def test_one_resident_voting_in_parallel_cannot_overspend_the_budget(settings, monkeypatch):
-    monkeypatch.setattr("aspirasi.services.votes._schedule_trailing", lambda proposal_id: None)
+def test_one_resident_voting_in_parallel_cannot_overspend_the_budget(settings):
     settings.VOTE_BUDGET = 3
     proposals = ProposalFactory.create_batch(10)
     voter = UserFactory()
 
     def cast(index: int):
         with contextlib.suppress(VoteBudgetExhausted):
-            vote_cast(proposal=proposals[index], voter=voter)
+            vote_cast(proposal_id=proposals[index].pk, voter=voter)
 
     assert _run_threads(cast, 10) == []
     assert Vote.objects.filter(voter=voter).count() == 3
     assert sum(Proposal.objects.values_list("vote_count", flat=True)) == 3
 
 
-def test_the_same_vote_sent_twice_at_once_counts_once(monkeypatch):
-    monkeypatch.setattr("aspirasi.services.votes._schedule_trailing", lambda proposal_id: None)
+def test_the_same_vote_sent_twice_at_once_counts_once():
     proposal = ProposalFactory()
     voter = UserFactory()
-    assert _run_threads(lambda index: vote_cast(proposal=proposal, voter=voter), 8) == []
+    assert _run_threads(lambda index: vote_cast(proposal_id=proposal.pk, voter=voter), 8) == []
     proposal.refresh_from_db()
     assert proposal.vote_count == Vote.objects.filter(proposal=proposal).count() == 1

@@ -140,7 +140,9 @@ def test_verified_and_rejected_reports_notify_the_author(resident, moderator_man
 def test_each_vote_milestone_is_announced_once(resident):
     proposal = ProposalFactory(author=resident, title="Posyandu")
     for count in (9, 10, 10, 11, 50):
-        notify_vote_milestone(proposal=proposal, vote_count=count)
+        notify_vote_milestone(
+            proposal_id=proposal.pk, author_id=proposal.author_id, title=proposal.title, vote_count=count
+        )
     milestones = Notification.objects.filter(recipient=resident).order_by("id")
     assert [n.data["milestone"] for n in milestones] == [10, 50]
     assert all(n.kind == NotificationKind.VOTE_MILESTONE for n in milestones)
@@ -179,7 +181,9 @@ def test_a_milestone_reached_by_two_concurrent_votes_is_announced_once():
         try:
             with transaction.atomic():
                 barrier.wait(timeout=5)
-                notify_vote_milestone(proposal=proposal, vote_count=10)
+                notify_vote_milestone(
+                    proposal_id=proposal.pk, author_id=proposal.author_id, title=proposal.title, vote_count=10
+                )
         finally:
             thread_connection.close()
 
