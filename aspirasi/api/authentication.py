@@ -16,6 +16,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import aware_utcnow
 
+from aspirasi import rows
 from aspirasi.models import User
 
 
@@ -25,14 +26,8 @@ def _user_columns() -> str:
 
 
 @functools.cache
-def _converted_fields(vendor: str) -> tuple[int, ...]:
-    """Which of the user's columns the ORM converts on this database (none on PostgreSQL)."""
-    table = User._meta.db_table
-    return tuple(
-        index
-        for index, field in enumerate(User._meta.concrete_fields)
-        if connection.ops.get_db_converters(field.get_col(table)) or field.get_db_converters(connection)
-    )
+def _user_attnames() -> tuple[str, ...]:
+    return tuple(field.attname for field in User._meta.concrete_fields)
 
 
 def _user_by_id(user_id: int, *, also: tuple[list[str], list] = ([], [])) -> tuple[User | None, tuple]:
@@ -46,16 +41,8 @@ def _user_by_id(user_id: int, *, also: tuple[list[str], list] = ([], [])) -> tup
         row = cursor.fetchone()
     if row is None:
         return None, ()
-    fields = User._meta.concrete_fields
-    values = list(row[: len(fields)])
-    for index in _converted_fields(connection.vendor):
-        # The conversions the ORM applies to what the driver returns (SQLite's dates are text, say).
-        field = fields[index]
-        column = field.get_col(User._meta.db_table)
-        for convert in [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]:
-            values[index] = convert(values[index], column, connection)
-    user = User.from_db(connection.alias, [field.attname for field in fields], values)
-    return user, tuple(row[len(fields) :])
+    attnames = _user_attnames()
+    return rows.from_row(User, attnames, row[: len(attnames)]), tuple(row[len(attnames) :])
 
 
 @functools.lru_cache(maxsize=4096)

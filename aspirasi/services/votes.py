@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import close_old_connections, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -22,13 +23,13 @@ from aspirasi import public_list
 from aspirasi.errors import ProposalNotFound, VoteBudgetExhausted, VotingClosed
 from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
 from aspirasi.models.proposals import PUBLIC_STATUSES
-from aspirasi.services.cycles import cycle_require_phase
+from aspirasi.services.cycles import NOT_READ, NotRead, cycle_require_phase
 from notifications import events
 from notifications.services import notify_vote_milestone
 
 logger = logging.getLogger(__name__)
 
-# Live tallies are coalesced: at most one round of `vote.tally` per process per window (see below).
+# Live tallies are coalesced: at most one `vote.tally` per proposal per window (see below).
 TALLY_WINDOW_SECONDS = 1.0
 
 
@@ -207,11 +208,11 @@ def _state(proposal_id: int, result: _Outcome, *, has_voted: bool) -> VoteState:
     )
 
 
-def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
+def vote_cast(*, proposal_id: int, voter: User, cycle: Cycle | NotRead | None = NOT_READ) -> VoteState:
     """Record `voter`'s support once (a repeat is a no-op). Raises ProposalNotFound (not visible to the
     voter), VotingClosed, VoteBudgetExhausted, VotingClosedPhase. Publishes a coalesced `vote.tally` after
-    commit and notifies the author at a milestone."""
-    cycle = cycle_require_phase(action="vote")
+    commit and notifies the author at a milestone. `cycle`: the current cycle, when the caller read it."""
+    cycle = cycle_require_phase(action="vote", current=cycle)
     result = _vote(proposal_id=proposal_id, voter=voter, cast=True, cycle=cycle)
     state = _state(proposal_id, result, has_voted=True)
     if result.outcome == CAST:
@@ -222,11 +223,11 @@ def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
     return state
 
 
-def vote_withdraw(*, proposal_id: int, voter: User) -> VoteState:
+def vote_withdraw(*, proposal_id: int, voter: User, cycle: Cycle | NotRead | None = NOT_READ) -> VoteState:
     """Withdraw `voter`'s vote (no vote: a no-op). Raises ProposalNotFound, VotingClosed once the proposal
     has left `published`, VotingClosedPhase outside the cycle's voting phase. Publishes a coalesced
     `vote.tally`."""
-    cycle = cycle_require_phase(action="vote")
+    cycle = cycle_require_phase(action="vote", current=cycle)
     result = _vote(proposal_id=proposal_id, voter=voter, cast=False, cycle=cycle)
     state = _state(proposal_id, result, has_voted=False)
     if result.outcome == WITHDRAWN:
@@ -241,28 +242,35 @@ def _tally_changed(proposal_id: int) -> None:
 
 # --- Live tally, coalesced ------------------------------------------------------------------------------
 #
-# Each process keeps the set of proposals whose count changed and one daemon thread that publishes them: the
-# first change after a quiet window goes at once, later ones wait for the window's end, and every round reads
-# the committed counts of all waiting proposals in one query, so the last count always arrives. A vote itself
-# only adds to the set: no round trip to Redis or the database (a shared coalescing key per proposal, with a
-# send and a thread per window, cost more CPU than the vote's own statements in a storm over 200 proposals).
+# At most one `vote.tally` per proposal per window, however many votes arrive (issue #3), and the last count
+# always arrives. A vote only adds its proposal to this process's set of changed ones: no round trip. One
+# daemon thread per process publishes the set in rounds: the first change after a quiet window at once,
+# later ones together at the window's end. A round claims its proposals' windows in the shared cache (one
+# round trip for all of them, so two processes never both send one proposal in a window), reads their
+# committed counts in one query and sends; a proposal another process holds waits for this process's next
+# round, so a vote counted here after that process read its count is still sent. (A coalescing key per vote,
+# and a thread and a query per trailing send, had cost more CPU than the vote's own statements.)
 
 
 class _TallySender:
-    """The proposals whose count changed in this process, and the thread that publishes them in rounds."""
+    """The proposals whose count changed in this process, and the thread that publishes them in rounds.
+    `send(proposal_ids)` publishes what it can and returns the ids to try again in the next round."""
 
-    def __init__(self, *, window: float, send: Callable[[list[int]], object]):
+    def __init__(self, *, window: float, send: Callable[[list[int]], list[int]]):
         self.window, self._send = window, send
         self._changed: set[int] = set()
         self._ready = threading.Condition()
         self._pid: int | None = None
 
     def mark(self, proposal_id: int) -> None:
+        self._mark([proposal_id])
+
+    def _mark(self, proposal_ids) -> None:
         with self._ready:
             if self._pid != os.getpid():  # first change in this (possibly forked) process
                 threading.Thread(target=self._send_forever, name="vote-tally", daemon=True).start()
                 self._pid = os.getpid()
-            self._changed.add(proposal_id)
+            self._changed.update(proposal_ids)
             self._ready.notify()
 
     def _take(self) -> list[int]:
@@ -278,25 +286,43 @@ class _TallySender:
                 self._ready.wait_for(lambda: self._changed)
             time.sleep(max(0.0, last_round + self.window - time.monotonic()))  # the first change: at once
             last_round = time.monotonic()
+            proposal_ids = self._take()
             try:
                 # As around a request: a connection past CONN_MAX_AGE or broken (a database restart) is replaced.
                 close_old_connections()
-                self._send(self._take())
-            except Exception:  # the thread must outlive any one round
+                again = self._send(proposal_ids)
+            except Exception:  # the thread outlives any one round; the round is tried again
                 logger.warning("live vote tallies not sent", exc_info=True)
+                again = proposal_ids
+            if again:
+                self._mark(again)
 
 
-def vote_tally_send(proposal_ids: list[int]) -> int:
-    """Publish `vote.tally` with the committed count of each of `proposal_ids` (one query); how many were sent.
-    A vote committed after the read marks its proposal again, for the next round."""
-    rows = list(Proposal.objects.filter(pk__in=proposal_ids).values_list("pk", "kelurahan_id", "vote_count"))
+def _claim_windows(proposal_ids: list[int]) -> list[int]:
+    """The ids whose tally window this process takes now: shared by every process through the cache."""
+    keys = [f"vote-tally:{proposal_id}" for proposal_id in proposal_ids]
+    client = getattr(getattr(cache, "client", None), "get_client", None)
+    if client is None:  # a cache without pipelines (locmem by default): one add per proposal
+        return [pid for pid, key in zip(proposal_ids, keys, strict=True) if cache.add(key, 1, TALLY_WINDOW_SECONDS)]
+    # django-redis: all of them in one round trip (SET NX PX is what its cache.add sends, one at a time).
+    pipeline = client(write=True).pipeline(transaction=False)
+    for key in keys:
+        pipeline.set(cache.make_and_validate_key(key), 1, nx=True, px=int(TALLY_WINDOW_SECONDS * 1000))
+    return [pid for pid, won in zip(proposal_ids, pipeline.execute(), strict=True) if won]
+
+
+def vote_tally_send(proposal_ids: list[int]) -> list[int]:
+    """Publish `vote.tally` with the committed count of those of `proposal_ids` whose window this process
+    could claim (one query); returns the others, for the next round."""
+    claimed = _claim_windows(proposal_ids)
+    rows = Proposal.objects.filter(pk__in=claimed).values_list("pk", "kelurahan_id", "vote_count")
     for proposal_id, kelurahan_id, vote_count in rows:
         events.publish(
             events.VOTE_TALLY,
             groups=events.moderation_groups(kelurahan_id),
             payload={"proposal_id": proposal_id, "kelurahan_id": kelurahan_id, "vote_count": vote_count},
         )
-    return len(rows)
+    return sorted(set(proposal_ids) - set(claimed))
 
 
 _tallies = _TallySender(window=TALLY_WINDOW_SECONDS, send=vote_tally_send)

@@ -4,8 +4,10 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from aspirasi.api.authentication import _user_by_id
 from aspirasi.errors import EditingClosed, SubmissionClosed, VotingClosedPhase
-from aspirasi.services.cycles import cycle_current, cycle_require_phase
+from aspirasi.models.planning import PHASE_STARTS
+from aspirasi.services.cycles import current_cycle_columns, cycle_current, cycle_from_columns, cycle_require_phase
 from aspirasi.services.votes import votes_open_count
 from tests.aspirasi.planning_fixtures import fast_passwords, make_cycle  # noqa: F401 - fixture
 from tests.factories import ProposalFactory, VoteFactory
@@ -50,6 +52,33 @@ def test_the_latest_started_cycle_is_current():
     make_cycle(phase="closed", name="Musrenbang 2026")
     newer = make_cycle(phase="submission", name="Musrenbang 2027")
     assert cycle_current() == newer
+
+
+def _read_along(user):
+    """The current cycle as the vote's hot path reads it: in the caller's statement (api/authentication.py)."""
+    _user, values = _user_by_id(user.pk, also=current_cycle_columns())
+    return cycle_from_columns(values)
+
+
+@pytest.mark.parametrize("phase", ["upcoming", "submission", "voting", "closed"])
+def test_the_current_cycle_read_along_with_the_caller_is_cycle_current(phase, resident):
+    make_cycle(phase="closed", name="Musrenbang 2026")
+    make_cycle(phase=phase, name="Musrenbang 2027")
+    current, read_along = cycle_current(), _read_along(resident)
+    assert read_along == current
+    assert read_along.current_phase == current.current_phase  # its dates arrive as dates, on any database
+    for _phase, field in PHASE_STARTS:
+        assert getattr(read_along, field) == getattr(current, field)
+    if phase == "voting":
+        assert cycle_require_phase(action="vote", current=read_along) == read_along
+    else:
+        with pytest.raises(VotingClosedPhase):
+            cycle_require_phase(action="vote", current=read_along)
+
+
+def test_no_cycle_read_along_is_none(resident):
+    assert _read_along(resident) is None
+    assert cycle_require_phase(action="vote", current=None) is None
 
 
 def test_unknown_action_is_a_programming_error():
