@@ -4,17 +4,19 @@ Two counters, read together in one statement (`current_versions()`):
 - **content** moves when what an item shows, or which items the list holds, changes: a status (a
   publication, a rejection, a merge), a correction, hiding by flags, a photo, a program's progress, an
   author's name, reference names edited in the admin. Every such service calls `mark_changed()`.
-- **tallies** moves with every vote cast or withdrawn (`mark_tallies_changed()`): tallies and the order by
-  votes change, what items show does not.
+- **tallies** moves with every vote cast or withdrawn (`move_tallies()`, in the vote's own transaction):
+  tallies and the order by votes change, what items show does not.
 
 Rendered items are keyed by the content version alone, so a voting week keeps them; whole pages (which
 items, in which order, their tallies) by both (api/list_cache.py).
 
 A counter moves once its transaction commits: a rolled-back write invalidates nothing, and the writer's own
-response is sent only after the move, so the writer reads their change back. A reader takes the versions
-before it reads what it caches, so anything cached under a version was built from data at least as new as
-the commit that made it. Both counters live in the database: every process reads the same numbers with or
-without Redis, and a flushed cache cannot bring an old version back.
+response is sent only after the move, so the writer reads their change back. The tallies are the sum of
+TALLY_SHARDS rows, a vote moving the row of its proposal's shard as its last statement: one row for every
+vote would have every voter queue on its lock (and moving it after commit cost each vote a round trip).
+A reader takes the versions before it reads what it caches, so anything cached under a version was built
+from data at least as new as the commit that made it. Both counters live in the database: every process
+reads the same numbers with or without Redis, and a flushed cache cannot bring an old version back.
 """
 
 import logging
@@ -28,10 +30,13 @@ logger = logging.getLogger(__name__)
 
 PUBLIC_PROPOSALS = "public_proposals"
 PUBLIC_TALLIES = "public_tallies"
-# On PostgreSQL the tallies counter is a sequence: a vote storm moves it without a row lock that every
-# voter would queue on and without a commit of its own to flush (nextval is not transactional, and need
-# not be: it only ever moves forward). Created by migration 0007; SQLite uses a ListVersion row.
-TALLIES_SEQUENCE = "aspirasi_public_tallies"
+TALLY_SHARDS = 32
+_TABLE = ListVersion._meta.db_table
+# An upsert: a shard's row exists from its first vote on (and after a test database is flushed).
+_MOVE_TALLIES = (
+    f"INSERT INTO {_TABLE} (name, value) VALUES (%s, 1) "  # noqa: S608 - the table name from _meta
+    f"ON CONFLICT (name) DO UPDATE SET value = {_TABLE}.value + 1"
+)
 
 
 def mark_changed() -> None:
@@ -39,9 +44,16 @@ def mark_changed() -> None:
     transaction.on_commit(_bump)
 
 
-def mark_tallies_changed() -> None:
-    """A vote changes with the current transaction: move the tallies' version after commit."""
-    transaction.on_commit(_bump_tallies)
+def tally_shard(proposal_id: int) -> str:
+    """The counter a vote on `proposal_id` moves. Votes on one proposal already queue on its row."""
+    return f"{PUBLIC_TALLIES}:{proposal_id % TALLY_SHARDS}"
+
+
+def move_tallies(proposal_id: int) -> None:
+    """A vote on `proposal_id` is being written: move the tallies' version in the same transaction (its last
+    statement, so the shard's row is held only until the commit that follows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE_TALLIES, [tally_shard(proposal_id)])
 
 
 def _bump(name: str = PUBLIC_PROPOSALS) -> None:
@@ -53,17 +65,6 @@ def _bump(name: str = PUBLIC_PROPOSALS) -> None:
         logger.exception("public list version %s not moved", name)
 
 
-def _bump_tallies() -> None:
-    if connection.vendor != "postgresql":
-        _bump(PUBLIC_TALLIES)
-        return
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(%s)", [TALLIES_SEQUENCE])
-    except Exception:
-        logger.exception("public list tallies version not moved")
-
-
 def current_version() -> int:
     """The content version."""
     return ListVersion.objects.filter(name=PUBLIC_PROPOSALS).values_list("value", flat=True).first() or 0
@@ -72,13 +73,9 @@ def current_version() -> int:
 def versions_columns() -> tuple[list[str], list]:
     """The (content, tallies) versions as two scalar subqueries and their parameters, so another statement
     can carry them (the list's caller is read with them: aspirasi/api/authentication.py)."""
-    # Table and sequence names come from this module, never from input.
-    content = f"(SELECT value FROM {ListVersion._meta.db_table} WHERE name = %s)"  # noqa: S608
-    if connection.vendor == "postgresql":
-        # Before its first nextval a sequence shows its start value, not yet given out: read as 0.
-        tallies = f"(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {TALLIES_SEQUENCE})"  # noqa: S608
-        return [content, tallies], [PUBLIC_PROPOSALS]
-    return [content, content], [PUBLIC_PROPOSALS, PUBLIC_TALLIES]
+    content = f"(SELECT value FROM {_TABLE} WHERE name = %s)"  # noqa: S608 - the table name from _meta
+    tallies = f"(SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM {_TABLE} WHERE name LIKE %s)"  # noqa: S608
+    return [content, tallies], [PUBLIC_PROPOSALS, f"{PUBLIC_TALLIES}:%"]
 
 
 def versions_from(values) -> tuple[int, int]:

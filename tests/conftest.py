@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache, caches
 from rest_framework.test import APIClient
 
+from aspirasi.api import throttling
 from aspirasi.models import Kecamatan, Kelurahan
 from aspirasi.services import votes
 from aspirasi.services.accounts import tokens_for, user_assign_role
@@ -22,6 +23,7 @@ def _isolated(settings, tmp_path, monkeypatch):
     caches["list_items"].clear()
     caches["list_pages"].clear()
     caches["list_voted"].clear()
+    throttling.limiter().storage.reset()
     yield
     cache.clear()
     caches["list_items"].clear()

@@ -5,10 +5,10 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenRefreshView as _TokenRefreshView
 
+from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.models import Kelurahan, Language, User
 from aspirasi.services.accounts import tokens_for, user_login, user_register, user_update_profile
 

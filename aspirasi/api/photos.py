@@ -6,11 +6,11 @@ from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.reports import IMAGE_HELP
+from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.errors import PhotoNotAllowed
 from aspirasi.models import ProposalPhoto
 from aspirasi.policies import can_add_proposal_photo

@@ -12,7 +12,6 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from aspirasi import policies, public_list
@@ -21,6 +20,7 @@ from aspirasi.api.fields import MAX_ID, IdField
 from aspirasi.api.filtering import FilterBackend
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
+from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.geo import point_in_balikpapan
 from aspirasi.models import Category, Kelurahan, Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent
 from aspirasi.models import TargetGroup as TargetGroupModel

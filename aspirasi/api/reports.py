@@ -7,13 +7,13 @@ from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from aspirasi import policies
 from aspirasi.api.fields import IdField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
+from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
 from aspirasi.models import Category, Kelurahan, Report
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES

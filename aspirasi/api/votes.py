@@ -4,11 +4,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.permissions import IsResident
+from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.services import cycles
 from aspirasi.services.votes import VoteState, vote_cast, vote_withdraw
 

@@ -9,7 +9,7 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION aspirasi_vote(
     p_proposal bigint, p_voter bigint, p_cast boolean, p_cycle bigint, p_budget integer,
-    p_published text, p_public text[],
+    p_published text, p_public text[], p_tally_shard text,
     OUT outcome text, OUT vote_count integer, OUT open_votes integer,
     OUT author_id bigint, OUT title text
 ) LANGUAGE plpgsql AS $$
@@ -61,6 +61,9 @@ BEGIN
             END IF;
             outcome := 'cast';
             open_votes := open_votes + uses_budget;
+            -- The list's tallies version (aspirasi/public_list.py), last: its row is held only until commit.
+            INSERT INTO aspirasi_listversion (name, value) VALUES (p_tally_shard, 1)
+                ON CONFLICT (name) DO UPDATE SET value = aspirasi_listversion.value + 1;
         END IF;
     ELSIF proposal.status <> p_published THEN
         outcome := 'closed';
@@ -74,12 +77,14 @@ BEGIN
          RETURNING q.vote_count INTO vote_count;
         outcome := 'withdrawn';
         open_votes := open_votes - uses_budget;
+        INSERT INTO aspirasi_listversion (name, value) VALUES (p_tally_shard, 1)
+            ON CONFLICT (name) DO UPDATE SET value = aspirasi_listversion.value + 1;
     END IF;
 END;
 $$;
 """
 
-DROP = "DROP FUNCTION IF EXISTS aspirasi_vote(bigint, bigint, boolean, bigint, integer, text, text[])"
+DROP = "DROP FUNCTION IF EXISTS aspirasi_vote(bigint, bigint, boolean, bigint, integer, text, text[], text)"
 
 
 def create_function(apps, schema_editor):

@@ -88,9 +88,11 @@ class Proposal(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
+        # No index holds vote_count: a vote's UPDATE then leaves every index alone (a HOT update on
+        # PostgreSQL; the full-text and trigram GIN entries were rewritten by each vote). The most-voted list
+        # filters several statuses, which such an index could not serve anyway.
         indexes = [
             models.Index(fields=["status", "-created_at", "-id"], name="proposal_status_newest"),
-            models.Index(fields=["status", "-vote_count", "-id"], name="proposal_status_votes"),
             models.Index(fields=["kelurahan", "status"], name="proposal_kelurahan_status"),
         ]
         constraints = [
@@ -136,9 +138,11 @@ class ProposalStatusEvent(models.Model):
 class Vote(models.Model):
     """A resident's support (dukungan) for a published proposal; one per resident per proposal."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes")
+    # Indexes a vote's INSERT must maintain: (proposal, voter) unique and (proposal, created_at) serve every
+    # lookup by proposal, so the foreign key needs none of its own; nothing reads votes by time alone.
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes", db_index=False)
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["proposal", "voter"], name="vote_unique_voter")]

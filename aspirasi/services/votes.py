@@ -91,7 +91,7 @@ def _vote(*, proposal_id: int, voter: User, cast: bool, cycle: Cycle | None) -> 
 def _vote_in_database(*, proposal_id: int, voter: User, cast: bool, cycle: Cycle | None) -> _Outcome:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM aspirasi_vote(%s, %s, %s, %s, %s, %s, %s)",
+            "SELECT * FROM aspirasi_vote(%s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 proposal_id,
                 voter.pk,
@@ -100,6 +100,7 @@ def _vote_in_database(*, proposal_id: int, voter: User, cast: bool, cycle: Cycle
                 settings.VOTE_BUDGET,
                 ProposalStatus.PUBLISHED.value,
                 [status.value for status in PUBLIC_STATUSES],
+                public_list.tally_shard(proposal_id),
             ],
         )
         return _Outcome(*cursor.fetchone())
@@ -183,6 +184,7 @@ def _vote_in_steps(*, proposal_id: int, voter: User, cast: bool, cycle: Cycle | 
         counted = _execute(_COUNT_UP, [proposal_id, ProposalStatus.PUBLISHED])
         if counted is None:
             raise VotingClosed()  # closed meanwhile: the atomic block rolls the vote back
+        public_list.move_tallies(proposal_id)
         return found(CAST, counted[0], open_votes + uses_budget)
     if status != ProposalStatus.PUBLISHED:
         return found(CLOSED, vote_count, open_votes)
@@ -190,6 +192,7 @@ def _vote_in_steps(*, proposal_id: int, voter: User, cast: bool, cycle: Cycle | 
     if _execute(_DELETE_VOTE, [proposal_id, voter.pk]) is None:
         return _Outcome(NOT_FOUND)
     (vote_count,) = _execute(_COUNT_DOWN, [proposal_id])
+    public_list.move_tallies(proposal_id)
     return found(WITHDRAWN, vote_count, open_votes - uses_budget)
 
 
@@ -216,7 +219,7 @@ def vote_cast(*, proposal_id: int, voter: User, cycle: Cycle | NotRead | None = 
     result = _vote(proposal_id=proposal_id, voter=voter, cast=True, cycle=cycle)
     state = _state(proposal_id, result, has_voted=True)
     if result.outcome == CAST:
-        _tally_changed(proposal_id)
+        vote_tally_publish(proposal_id=proposal_id)
         notify_vote_milestone(
             proposal_id=proposal_id, author_id=result.author_id, title=result.title, vote_count=result.vote_count
         )
@@ -231,13 +234,8 @@ def vote_withdraw(*, proposal_id: int, voter: User, cycle: Cycle | NotRead | Non
     result = _vote(proposal_id=proposal_id, voter=voter, cast=False, cycle=cycle)
     state = _state(proposal_id, result, has_voted=False)
     if result.outcome == WITHDRAWN:
-        _tally_changed(proposal_id)
+        vote_tally_publish(proposal_id=proposal_id)
     return state
-
-
-def _tally_changed(proposal_id: int) -> None:
-    public_list.mark_tallies_changed()
-    vote_tally_publish(proposal_id=proposal_id)
 
 
 # --- Live tally, coalesced ------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Submitting, reading, editing and withdrawing proposals through the API; privacy and visibility."""
 
 import pytest
-from rest_framework.throttling import ScopedRateThrottle
 
+from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.models import Proposal, ProposalStatus, Vote
 from notifications import events
 from tests.factories import ProposalFactory, category, kelurahan

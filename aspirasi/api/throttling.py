@@ -1,0 +1,63 @@
+"""Request rate limits shared by every process: DRF's scoped throttles, counted by the `limits` library.
+
+DRF's cache throttle reads a request's history and writes it back: two round trips to Redis per request,
+and two requests at the same moment can both pass. `limits` keeps a moving window in Redis and checks and
+records a request in one atomic script, on django-redis's own connection pool. Without Redis (the embedded
+default) the window lives in the process, as DRF's local-memory cache did. Rates stay DRF's settings
+(`DEFAULT_THROTTLE_RATES`, parsed by DRF), answers DRF's 429 with Retry-After.
+"""
+
+import functools
+import logging
+import time
+
+from django.core.cache import cache
+from limits import RateLimitItemPerSecond, strategies
+from limits.storage import MemoryStorage, RedisStorage
+from redis.exceptions import RedisError
+from rest_framework import throttling
+
+logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def limiter() -> strategies.MovingWindowRateLimiter:
+    client = getattr(getattr(cache, "client", None), "get_client", None)
+    if client is None:
+        return strategies.MovingWindowRateLimiter(MemoryStorage())
+    pool = client(write=True).connection_pool
+    storage = RedisStorage("redis://", connection_pool=pool, key_prefix=f"{cache.key_prefix}:limits")
+    return strategies.MovingWindowRateLimiter(storage)
+
+
+@functools.lru_cache(maxsize=64)
+def _limit(rate: str, num_requests: int, duration: int) -> RateLimitItemPerSecond:
+    return RateLimitItemPerSecond(num_requests, duration)
+
+
+class ScopedRateThrottle(throttling.ScopedRateThrottle):
+    """DRF's ScopedRateThrottle (the view's `throttle_scope`, per user or per client address)."""
+
+    def allow_request(self, request, view) -> bool:
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.limit = _limit(self.rate, self.num_requests, self.duration)
+        try:
+            return limiter().hit(self.limit, self.key)
+        except RedisError:
+            # As the cache does with Redis down (IGNORE_EXCEPTIONS): the API keeps serving, unthrottled.
+            logger.warning("throttle %s not checked: Redis unavailable", self.scope)
+            return True
+
+    def wait(self) -> float | None:
+        try:
+            reset_at, _remaining = limiter().get_window_stats(self.limit, self.key)
+        except RedisError:
+            return None
+        return max(0.0, reset_at - time.time())
