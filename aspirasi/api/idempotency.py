@@ -54,6 +54,14 @@ def _request_fingerprint(request) -> str:
     return digest.hexdigest()
 
 
+def _body(response) -> dict:
+    """What a replay answers: a DRF Response's data, or a JSON response's bytes (views that render their
+    own, such as the vote's)."""
+    if hasattr(response, "data"):
+        return json.loads(JSONRenderer().render(response.data))
+    return json.loads(response.content)
+
+
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.request_hash != fingerprint:
         raise IdempotencyKeyReused()
@@ -92,7 +100,7 @@ def idempotent(view_method):
                     if response.status_code >= 400:
                         raise _Failed(response)
                     record.response_status = response.status_code
-                    record.response_body = json.loads(JSONRenderer().render(response.data))
+                    record.response_body = _body(response)
                     record.save(update_fields=["response_status", "response_body"])
                     return response
             except _Failed as failed:

@@ -1,5 +1,7 @@
 """Votes (dukungan): POST casts, DELETE withdraws; both answer with the caller's vote state."""
 
+import orjson
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -25,9 +27,11 @@ class VoteStateOutput(serializers.Serializer):
 _STATE_OUTPUT = VoteStateOutput()
 
 
-def _state_response(state: VoteState, *, created: bool = False) -> Response:
-    body = _STATE_OUTPUT.to_representation(state)
-    return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+def _state_response(request, state: VoteState, *, created: bool = False) -> HttpResponse:
+    body, code = _STATE_OUTPUT.to_representation(state), status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    if request.accepted_renderer.format != "json":  # the browsable API, in development
+        return Response(body, status=code)
+    return HttpResponse(orjson.dumps(body), content_type="application/json", status=code)  # as JSONRenderer
 
 
 class ProposalVoteView(APIView):
@@ -55,9 +59,9 @@ class ProposalVoteView(APIView):
     @idempotent
     def post(self, request, pk: int):
         state = vote_cast(proposal_id=pk, voter=request.user, cycle=self._current_cycle(request))
-        return _state_response(state, created=state.created)
+        return _state_response(request, state, created=state.created)
 
     @extend_schema(tags=["votes"], request=None, responses={200: VoteStateOutput})
     def delete(self, request, pk: int):
         state = vote_withdraw(proposal_id=pk, voter=request.user, cycle=self._current_cycle(request))
-        return _state_response(state)
+        return _state_response(request, state)

@@ -6,6 +6,7 @@ defined (or none started yet) everything stays allowed, which is how the app beh
 """
 
 import enum
+import functools
 
 from django.db import connection
 from django.utils import timezone
@@ -37,13 +38,17 @@ def cycle_current() -> Cycle | None:
 _PHASE_ATTNAMES = ("id", *(field for _phase, field in PHASE_STARTS))
 
 
+@functools.cache
+def _current_cycle_subqueries(vendor: str) -> tuple[str, ...]:
+    table = connection.ops.quote_name(Cycle._meta.db_table)
+    current = f"FROM {table} WHERE submission_starts_on <= %s ORDER BY submission_starts_on DESC, id DESC LIMIT 1"
+    return tuple(f"(SELECT {connection.ops.quote_name(attname)} {current})" for attname in _PHASE_ATTNAMES)
+
+
 def current_cycle_columns() -> tuple[list[str], list]:
     """cycle_current()'s id and phase dates as scalar subqueries (columns, parameters)."""
-    table = connection.ops.quote_name(Cycle._meta.db_table)
-    today = connection.ops.adapt_datefield_value(timezone.localdate())
-    current = f"FROM {table} WHERE submission_starts_on <= %s ORDER BY submission_starts_on DESC, id DESC LIMIT 1"
-    columns = [f"(SELECT {connection.ops.quote_name(attname)} {current})" for attname in _PHASE_ATTNAMES]
-    return columns, [today] * len(columns)
+    columns = list(_current_cycle_subqueries(connection.vendor))
+    return columns, [connection.ops.adapt_datefield_value(timezone.localdate())] * len(columns)
 
 
 def cycle_from_columns(values) -> Cycle | None:
