@@ -106,7 +106,7 @@ def _vote_in_database(*, proposal_id: int, voter: User, cast: bool, cycle: Cycle
         return _Outcome(*cursor.fetchone())
 
 
-_VOTE, _PROPOSAL, _USER = Vote._meta.db_table, Proposal._meta.db_table, User._meta.db_table
+_VOTE, _PROPOSAL = Vote._meta.db_table, Proposal._meta.db_table
 _PUBLIC = ", ".join(["%s"] * len(PUBLIC_STATUSES))
 
 
@@ -133,17 +133,6 @@ _COUNT_UP = (
     "WHERE id = %s AND status = %s AND NOT is_hidden RETURNING vote_count"
 )
 _COUNT_DOWN = f"UPDATE {_PROPOSAL} SET vote_count = vote_count - 1 WHERE id = %s RETURNING vote_count"  # noqa: S608
-
-
-def vote_state(*, proposal: Proposal, voter: User, cycle: Cycle | None, created: bool = False) -> VoteState:
-    """The caller's view of their vote on `proposal` (budget counted in `cycle`), read fresh from the database."""
-    return VoteState(
-        proposal_id=proposal.pk,
-        vote_count=Proposal.objects.filter(pk=proposal.pk).values_list("vote_count", flat=True).get(),
-        has_voted=Vote.objects.filter(proposal=proposal, voter=voter).exists(),
-        votes_remaining=max(0, settings.VOTE_BUDGET - votes_open_count(voter=voter, cycle=cycle)),
-        created=created,
-    )
 
 
 def _execute(sql: str, params: list) -> tuple | None:
