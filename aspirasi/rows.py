@@ -9,11 +9,14 @@ then the model's own `from_db`. Fields left out are deferred, as with `.only()`.
 import functools
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Model
+from django.db.models.expressions import Col
 
 
 @functools.cache
-def _converters(model: type[Model], attnames: tuple[str, ...], vendor: str) -> tuple[tuple[int, Field, list], ...]:
+def _converters(model: type[Model], attnames: tuple[str, ...], vendor: str) -> tuple[tuple[int, Col, list], ...]:
+    """For each column the ORM converts on this database (none on PostgreSQL): its index, the column as the
+    converters expect it, and the converters in the ORM's order."""
     table = model._meta.db_table
     out = []
     for index, attname in enumerate(attnames):

@@ -31,7 +31,8 @@ def limiter() -> strategies.MovingWindowRateLimiter:
 
 
 @functools.lru_cache(maxsize=64)
-def _limit(rate: str, num_requests: int, duration: int) -> RateLimitItemPerSecond:
+def _limit(num_requests: int, duration: int) -> RateLimitItemPerSecond:
+    """`num_requests` per `duration` seconds, as DRF parsed the rate."""
     return RateLimitItemPerSecond(num_requests, duration)
 
 
@@ -47,7 +48,7 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        self.limit = _limit(self.rate, self.num_requests, self.duration)
+        self.limit = _limit(self.num_requests, self.duration)
         try:
             return limiter().hit(self.limit, self.key)
         except RedisError:
