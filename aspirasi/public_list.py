@@ -56,13 +56,13 @@ def move_tallies(proposal_id: int) -> None:
         cursor.execute(_MOVE_TALLIES, [tally_shard(proposal_id)])
 
 
-def _bump(name: str = PUBLIC_PROPOSALS) -> None:
+def _bump() -> None:
     try:
-        if not ListVersion.objects.filter(name=name).update(value=F("value") + 1):
-            ListVersion.objects.get_or_create(name=name, defaults={"value": 1})
+        if not ListVersion.objects.filter(name=PUBLIC_PROPOSALS).update(value=F("value") + 1):
+            ListVersion.objects.get_or_create(name=PUBLIC_PROPOSALS, defaults={"value": 1})
     except Exception:
         # The write itself has committed; cached items may lag until the next change or their expiry.
-        logger.exception("public list version %s not moved", name)
+        logger.exception("public list version not moved")
 
 
 def current_version() -> int:

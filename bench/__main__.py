@@ -254,8 +254,8 @@ def seed(env: dict, args) -> dict:
 
 
 def settle(database_url: str) -> None:
-    """Let PostgreSQL finish with the seed before anything is measured: autovacuum and analyze of a
-    freshly loaded table otherwise run during the first cases (a floor measured at half its rate)."""
+    """Let PostgreSQL finish with heavy writes (the seed, a vote storm) before anything else is measured:
+    autovacuum, analyze and the checkpoint otherwise run under the next cases (a floor at half its rate)."""
     if not database_url.startswith("postgres"):
         return
     import psycopg
@@ -282,7 +282,7 @@ def measured(url: str, args, script: str | None = None, *, connections: int | No
     return wrk(url, connections=c, duration=args.duration, script=script)
 
 
-def bench_http(base: str, data: dict, args) -> dict:
+def bench_http(base: str, data: dict, args) -> None:
     page = subprocess.run(["curl", "-s", f"{base}/api/v1/proposals/?page_size=20"], capture_output=True).stdout
     floor_url = f"{base}/bench/floor/?bytes={len(page)}"
     pid = data["published"][0]
@@ -301,12 +301,10 @@ def bench_http(base: str, data: dict, args) -> dict:
     # next to it: a slow phase of the shared machine (seen: every case, the floor too, at ~800 req/s for
     # half a minute) then moves both sides of a ratio, not one.
     floors = [measured(floor_url, args)]
-    figures = {}
-    for key, label, path, token in cases:
+    for _key, label, path, token in cases:
         result = measured(base + path, args, lua_headers(token))
         floors.append(measured(floor_url, args))
         floor_rps = statistics.mean([floors[-2]["rps"], floors[-1]["rps"]])
-        figures[key] = result
         record("http", label, **result, floor_rps=floor_rps, ratio=result["rps"] / floor_rps)
     rates = [f["rps"] for f in floors]
     record(
@@ -318,8 +316,6 @@ def bench_http(base: str, data: dict, args) -> dict:
         errors=sum(f["errors"] for f in floors),
         ratio=1.0,
     )
-    figures["floor"] = floors[0]
-    return figures
 
 
 # Each wrk thread (-t2) takes its own half of the residents, and a thread has twice as many residents

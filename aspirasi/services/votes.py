@@ -260,12 +260,6 @@ class _TallySender:
             self._changed.update(proposal_ids)
             self._ready.notify()
 
-    def _take(self) -> list[int]:
-        with self._ready:
-            self._ready.wait_for(lambda: self._changed)
-            changed, self._changed = sorted(self._changed), set()
-            return changed
-
     def _send_forever(self) -> None:
         last_round = -self.window
         while True:
@@ -273,7 +267,8 @@ class _TallySender:
                 self._ready.wait_for(lambda: self._changed)
             time.sleep(max(0.0, last_round + self.window - time.monotonic()))  # the first change: at once
             last_round = time.monotonic()
-            proposal_ids = self._take()
+            with self._ready:  # what changed until now, the waiting included
+                proposal_ids, self._changed = sorted(self._changed), set()
             try:
                 # As around a request: a connection past CONN_MAX_AGE or broken (a database restart) is replaced.
                 close_old_connections()
