@@ -68,6 +68,7 @@ def server_env(database_url: str, *, redis: bool) -> dict:
         THROTTLE_CREATE="100000000/hour",
         THROTTLE_VOTE="100000000/hour",
         LOG_LEVEL="WARNING",
+        GUNICORN_ACCESS_LOG="",
     )
     if not redis:
         env.pop("REDIS_URL", None)
@@ -109,12 +110,12 @@ def gunicorn(env: dict, port: int, workers: int):
             "-m",
             "gunicorn",
             "backend.wsgi:application",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),  # the production settings (socket per worker, threads)
             "-b",
             f"127.0.0.1:{port}",
             "-w",
             str(workers),
-            "--threads",
-            "2",
             "--log-level",
             "warning",
         ],
@@ -609,7 +610,7 @@ def write_report(args, backend: str):
         f"({os.cpu_count()} cores), backend: **{backend}**.",
         f"Data: {args.proposals} proposals, {args.votes} votes, {args.residents} residents. "
         f"HTTP: wrk, {args.connections} connections, {args.duration}s per case, gunicorn with "
-        f"{args.workers} workers x 2 threads (the production topology, docs/deploy.md).",
+        f"{args.workers} workers and gunicorn.conf.py (the production settings, docs/deploy.md).",
         "Every ratio is to its baseline measured in the same run, next to it: an HTTP case to the mean of the "
         "floor runs just before and after it, the vote storm to the logged-in list just before and after it "
         "(shared, noisy machine: compare ratios, not absolute numbers).",
@@ -641,7 +642,7 @@ def main():
     parser.add_argument("--clients", type=int, default=64, help="vote storm clients")
     parser.add_argument("--sockets", type=int, default=200)
     parser.add_argument("--fanout-rounds", type=int, default=20)
-    # docs/deploy.md: gunicorn -w $((2*CPU)) --threads 2 serves the HTTP API in production.
+    # gunicorn.conf.py: 2 x CPU workers serve the HTTP API in production.
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 2))
     parser.add_argument(
         "--large",
