@@ -64,6 +64,30 @@ class ProposalNotFound(DomainError):
     default_message = _("Not found.")
 
 
+class NotAResident(DomainError):
+    """Staff accounts do not vote. The vote checks it under the voter's lock (services/votes.py), so a role
+    changed after the token was issued counts."""
+
+    code = "permission_denied"
+    status_code = 403
+    default_message = _("You do not have permission to do this.")
+
+
+class CallerNotFound(DomainError):
+    """A valid token whose user is gone, found by a service that reads the caller itself: the same answer
+    as the token's authentication gives (api/authentication.py)."""
+
+    code = "user_not_found"
+    status_code = 401
+    default_message = _("User not found")
+    auth_header = 'Bearer realm="api"'  # as simplejwt's authentication challenges
+
+
+class CallerInactive(CallerNotFound):
+    code = "user_inactive"
+    default_message = _("User is inactive")
+
+
 class VotingClosed(DomainError):
     code = "voting_closed"
     status_code = 409

@@ -13,6 +13,7 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.models import TokenUser
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import aware_utcnow
 
@@ -56,14 +57,20 @@ def _verified(raw_token: bytes):
 class JWTAuthentication(authentication.JWTAuthentication):
     """simplejwt's, with the user read by `_user_by_id`. A view may name scalar subqueries it reads on
     every request anyway (a `read_with_caller()` method returning columns and parameters): they are read
-    in the same statement as the caller, one round trip fewer, and their values left in `also_read`."""
+    in the same statement as the caller, one round trip fewer, and their values left in `also_read`.
+
+    A view whose service reads and checks the caller in its own statement (`caller_read_by_service = True`:
+    the vote) gets simplejwt's TokenUser, the token's user id without a read; that service answers a user
+    gone or inactive as this class does (aspirasi.errors.CallerNotFound, CallerInactive)."""
 
     also_read: tuple = ()
     _read_with_caller = None
+    _caller_read_by_service = False
 
     def authenticate(self, request):
         view = (request.parser_context or {}).get("view")
         self._read_with_caller = getattr(view, "read_with_caller", None)
+        self._caller_read_by_service = getattr(view, "caller_read_by_service", False)
         return super().authenticate(request)
 
     def get_validated_token(self, raw_token: bytes):
@@ -81,6 +88,8 @@ class JWTAuthentication(authentication.JWTAuthentication):
             user_id = int(validated_token[api_settings.USER_ID_CLAIM])
         except (KeyError, TypeError, ValueError) as error:
             raise InvalidToken(_("Token contained no recognizable user identification")) from error
+        if self._caller_read_by_service:
+            return TokenUser(validated_token)
         also = self._read_with_caller() if self._read_with_caller else ([], [])
         user, self.also_read = _user_by_id(user_id, also=also)
         if user is None:

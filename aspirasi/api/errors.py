@@ -61,7 +61,9 @@ def exception_handler(exc, context):
     headers = {}
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        if getattr(exc, "auth_header", None):  # a 401 names its scheme, as DRF's own do
+            headers["WWW-Authenticate"] = exc.auth_header
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

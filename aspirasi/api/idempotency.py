@@ -80,7 +80,7 @@ def idempotent(view_method):
         if len(key) > 255:
             raise serializers.ValidationError({HEADER: ["Idempotency-Key must be at most 255 characters."]})
         fingerprint = _request_fingerprint(request)
-        records = IdempotencyRecord.objects.filter(user=request.user, key=key)
+        records = IdempotencyRecord.objects.filter(user_id=request.user.pk, key=key)  # a TokenUser too (api/votes.py)
         for _attempt in range(2):
             try:
                 with transaction.atomic(), files_cleaned_on_failure():
@@ -90,7 +90,7 @@ def idempotent(view_method):
                     records.delete()  # an expired record frees its key
                     with transaction.atomic():
                         record = IdempotencyRecord.objects.create(
-                            user=request.user,
+                            user_id=request.user.pk,
                             key=key,
                             scope=f"{request.method} {request.path}"[:255],
                             request_hash=fingerprint,

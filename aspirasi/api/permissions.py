@@ -5,13 +5,6 @@ from rest_framework.permissions import BasePermission
 from aspirasi import policies
 
 
-class IsResident(BasePermission):
-    """Residents only: votes (staff do not vote)."""
-
-    def has_permission(self, request, view) -> bool:
-        return policies.is_resident(request.user)
-
-
 class CanPlan(BasePermission):
     """Planners and admins: priorities, carrying, programs."""
 

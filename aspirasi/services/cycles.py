@@ -5,13 +5,11 @@ the submit service, `"edit"` in the edit service, `"vote"` in vote cast and with
 defined (or none started yet) everything stays allowed, which is how the app behaved before cycles.
 """
 
-import enum
 import functools
 
 from django.db import connection
 from django.utils import timezone
 
-from aspirasi import rows
 from aspirasi.errors import EditingClosed, SubmissionClosed, VotingClosedPhase
 from aspirasi.models import Cycle, Phase
 from aspirasi.models.planning import PHASE_STARTS
@@ -33,44 +31,40 @@ def cycle_current() -> Cycle | None:
     return started.order_by("-submission_starts_on", "-id").first()
 
 
-# What deciding a phase needs of the current cycle: a statement that runs anyway (a token's authentication,
-# api/authentication.py) can read it along, one round trip fewer on the vote's hot path.
-_PHASE_ATTNAMES = ("id", *(field for _phase, field in PHASE_STARTS))
-
-
+# The same rule as SQL, for a statement that decides in the database (the vote on PostgreSQL, one round trip:
+# services/votes.py). Generated from PHASE_STARTS and PHASE_ALLOWS, so the rule stays defined here.
 @functools.cache
-def _current_cycle_subqueries(vendor: str) -> tuple[str, ...]:
+def _current_cycle_gate(vendor: str, action: str) -> tuple[str, str]:
     table = connection.ops.quote_name(Cycle._meta.db_table)
     current = f"FROM {table} WHERE submission_starts_on <= %s ORDER BY submission_starts_on DESC, id DESC LIMIT 1"
-    return tuple(f"(SELECT {connection.ops.quote_name(attname)} {current})" for attname in _PHASE_ATTNAMES)
+    starts = [connection.ops.quote_name(field) for _phase, field in PHASE_STARTS]
+    # The phase on a day is the last one (in PHASE_STARTS' order) that has started by then: Cycle.phase_on.
+    in_phase = [
+        " AND ".join([f"{starts[index]} <= %s", *(f"NOT ({later} <= %s)" for later in starts[index + 1 :])])
+        for index, (phase, _field) in enumerate(PHASE_STARTS)
+        if phase in PHASE_ALLOWS[action]
+    ]
+    allows = " OR ".join(f"({condition})" for condition in in_phase)
+    return f"(SELECT id {current})", f"(SELECT {allows} {current})"
 
 
-def current_cycle_columns() -> tuple[list[str], list]:
-    """cycle_current()'s id and phase dates as scalar subqueries (columns, parameters)."""
-    columns = list(_current_cycle_subqueries(connection.vendor))
-    return columns, [connection.ops.adapt_datefield_value(timezone.localdate())] * len(columns)
+def current_cycle_gate_sql(action: str) -> tuple[str, str, list]:
+    """cycle_require_phase(action=...) as two scalar subqueries: the current cycle's id (NULL: no cycle, all
+    allowed) and whether its phase allows `action`; returns both and their parameters, in that order."""
+    if action not in PHASE_ALLOWS:
+        raise ValueError(f"unknown action {action!r}; expected one of {sorted(PHASE_ALLOWS)}")
+    cycle_sql, allows_sql = _current_cycle_gate(connection.vendor, action)
+    today = connection.ops.adapt_datefield_value(timezone.localdate())  # every parameter is today
+    return cycle_sql, allows_sql, [today] * (cycle_sql.count("%s") + allows_sql.count("%s"))
 
 
-def cycle_from_columns(values) -> Cycle | None:
-    """The cycle read by current_cycle_columns() (only its phase dates loaded), or None."""
-    return rows.from_row(Cycle, _PHASE_ATTNAMES, values) if values[0] is not None else None
-
-
-class NotRead(enum.Enum):
-    NOT_READ = "not read"
-
-
-NOT_READ = NotRead.NOT_READ  # the current cycle is read when it is needed
-
-
-def cycle_require_phase(*, action: str, current: Cycle | NotRead | None = NOT_READ) -> Cycle | None:
+def cycle_require_phase(*, action: str) -> Cycle | None:
     """Return the current cycle if its phase allows `action` ("submit", "edit", "vote"); no side effects.
-    A caller that has read the current cycle already passes it as `current` (None: there is none).
 
     Raises SubmissionClosed, EditingClosed or VotingClosedPhase otherwise; allows everything without a cycle."""
     if action not in PHASE_ALLOWS:
         raise ValueError(f"unknown action {action!r}; expected one of {sorted(PHASE_ALLOWS)}")
-    cycle = cycle_current() if current is NOT_READ else current
+    cycle = cycle_current()
     if cycle is not None and cycle.current_phase not in PHASE_ALLOWS[action]:
         raise _ERRORS[action]()
     return cycle

@@ -1,13 +1,13 @@
 import itertools
 from datetime import timedelta
+from unittest import mock
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from aspirasi.api.authentication import _user_by_id
 from aspirasi.errors import EditingClosed, SubmissionClosed, VotingClosedPhase
 from aspirasi.models.planning import PHASE_STARTS
-from aspirasi.services.cycles import current_cycle_columns, cycle_current, cycle_from_columns, cycle_require_phase
+from aspirasi.services.cycles import current_cycle_gate_sql, cycle_current, cycle_require_phase
 from aspirasi.services.votes import votes_open_count
 from tests.aspirasi.planning_fixtures import fast_passwords, make_cycle  # noqa: F401 - fixture
 from tests.factories import ProposalFactory, VoteFactory
@@ -54,31 +54,45 @@ def test_the_latest_started_cycle_is_current():
     assert cycle_current() == newer
 
 
-def _read_along(user):
-    """The current cycle as the vote's hot path reads it: in the caller's statement (api/authentication.py)."""
-    _user, values = _user_by_id(user.pk, also=current_cycle_columns())
-    return cycle_from_columns(values)
+def _gate_in_sql(action):
+    """The current cycle's id and whether its phase allows `action`, as a statement deciding in the database
+    reads them (the vote on PostgreSQL: services/votes.py)."""
+    cycle_sql, allows_sql, params = current_cycle_gate_sql(action)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {cycle_sql}, {allows_sql}", params)
+        return cursor.fetchone()
 
 
-@pytest.mark.parametrize("phase", ["upcoming", "submission", "voting", "closed"])
-def test_the_current_cycle_read_along_with_the_caller_is_cycle_current(phase, resident):
+@pytest.mark.parametrize("phase", ["upcoming", "submission", "review", "voting", "deliberation", "closed"])
+@pytest.mark.parametrize("action", ["submit", "edit", "vote"])
+def test_the_gate_in_sql_decides_as_cycle_require_phase(phase, action):
     make_cycle(phase="closed", name="Musrenbang 2026")
     make_cycle(phase=phase, name="Musrenbang 2027")
-    current, read_along = cycle_current(), _read_along(resident)
-    assert read_along == current
-    assert read_along.current_phase == current.current_phase  # its dates arrive as dates, on any database
-    for _phase, field in PHASE_STARTS:
-        assert getattr(read_along, field) == getattr(current, field)
-    if phase == "voting":
-        assert cycle_require_phase(action="vote", current=read_along) == read_along
+    cycle_id, allows = _gate_in_sql(action)
+    try:
+        current = cycle_require_phase(action=action)
+    except (SubmissionClosed, EditingClosed, VotingClosedPhase):
+        assert (cycle_id, bool(allows)) == (cycle_current().pk, False)
     else:
-        with pytest.raises(VotingClosedPhase):
-            cycle_require_phase(action="vote", current=read_along)
+        assert (cycle_id, bool(allows)) == (current.pk, True)
 
 
-def test_no_cycle_read_along_is_none(resident):
-    assert _read_along(resident) is None
-    assert cycle_require_phase(action="vote", current=None) is None
+def test_the_gate_in_sql_on_each_day_of_a_cycle_is_its_phase(resident):
+    # Every day around a cycle's phase boundaries, on this database: the SQL and Cycle.phase_on agree.
+    cycle = make_cycle(phase="voting")
+    boundaries = [getattr(cycle, field) for _phase, field in PHASE_STARTS]
+    days = sorted({day + timedelta(days=delta) for day in boundaries for delta in (-1, 0, 1)})
+    for day in days:
+        with mock.patch("django.utils.timezone.localdate", return_value=day):
+            cycle_id, allows = _gate_in_sql("vote")
+        if day < cycle.submission_starts_on:
+            assert cycle_id is None
+        else:
+            assert (cycle_id, bool(allows)) == (cycle.pk, cycle.phase_on(day) == "voting"), day
+
+
+def test_no_cycle_in_sql_is_null():
+    assert _gate_in_sql("vote") == (None, None)
 
 
 def test_unknown_action_is_a_programming_error():

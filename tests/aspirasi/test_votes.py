@@ -9,9 +9,10 @@ from django.core.cache import cache
 from django.db import connection
 
 from aspirasi.api.throttling import ScopedRateThrottle
-from aspirasi.models import ProposalStatus, Vote
+from aspirasi.models import ProposalStatus, User, Vote
 from aspirasi.selectors.proposals import proposals_visible_to
 from aspirasi.services import votes as vote_services
+from aspirasi.services.accounts import user_assign_role
 from notifications import events
 from tests.aspirasi.planning_fixtures import make_cycle
 from tests.factories import ProposalFactory
@@ -268,16 +269,52 @@ def test_a_missing_proposal_is_not_found(as_resident):
     assert as_resident.delete("/api/v1/proposals/987654/vote/").status_code == 404
 
 
-def test_a_vote_is_two_statements_on_postgresql(as_resident, django_assert_num_queries):
-    # The caller with the current cycle (read along), then the vote: one call of aspirasi_vote on PostgreSQL,
-    # statement by statement elsewhere (lock, ballot, insert, count, tallies). No query creeps back in.
+def test_a_vote_is_one_statement_on_postgresql(as_resident, django_assert_num_queries):
+    # The caller is not read first (api/votes.py): one call of aspirasi_vote on PostgreSQL checks the voter,
+    # the cycle's phase and the ballot; statement by statement elsewhere (voter's lock, cycle, ballot, insert,
+    # count, tallies). No query creeps back in.
     proposal = ProposalFactory()
     as_resident.get("/api/v1/proposals/")  # warm: nothing lazily loaded on the first request
-    expected = 2 if connection.vendor == "postgresql" else 8
+    expected = 1 if connection.vendor == "postgresql" else 8
     with django_assert_num_queries(expected):
         assert as_resident.post(_url(proposal)).status_code == 201
     with django_assert_num_queries(expected):
         assert as_resident.delete(_url(proposal)).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["post", "delete"])
+def test_a_token_of_a_deactivated_or_deleted_user_is_refused_as_authentication_refuses_it(
+    as_resident, resident, method
+):
+    # The vote's caller is the token's user, not read (api/authentication.py): the vote reads and checks it.
+    proposal = ProposalFactory()
+    as_resident.post(_url(proposal))
+    User.objects.filter(pk=resident.pk).update(is_active=False)
+    inactive = getattr(as_resident, method)(_url(proposal))
+    assert (inactive.status_code, inactive.json()["code"]) == (401, "user_inactive")
+    assert inactive["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert as_resident.get("/api/v1/me/").json()["code"] == "user_inactive"  # the same answer as elsewhere
+    Vote.objects.filter(voter=resident).delete()
+    User.objects.filter(pk=resident.pk).delete()
+    gone = getattr(as_resident, method)(_url(proposal))
+    assert (gone.status_code, gone.json()["code"]) == (401, "user_not_found")
+    assert Vote.objects.filter(proposal=proposal).count() == 0
+
+
+def test_a_resident_made_staff_after_the_token_was_issued_no_longer_votes(as_resident, resident):
+    proposal = ProposalFactory()
+    user_assign_role(user=resident, role="moderator", kelurahan=[resident.kelurahan])
+    response = as_resident.post(_url(proposal))
+    assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+    assert not Vote.objects.filter(proposal=proposal).exists()
+
+
+def test_refusals_come_in_order_who_then_phase_then_proposal(as_moderator, as_resident):
+    make_cycle(phase="review")
+    missing = "/api/v1/proposals/987654/vote/"
+    assert as_moderator.post(missing).status_code == 403  # staff: refused before anything else is told
+    response = as_resident.post(missing)
+    assert (response.status_code, response.json()["code"]) == (409, "voting_closed_phase")
 
 
 def test_a_proposal_held_elsewhere_is_tried_again_in_the_next_round():
