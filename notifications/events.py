@@ -60,25 +60,59 @@ def publish(event: str, *, groups: list[str], payload: dict) -> None:
     transaction.on_commit(lambda: send_now(groups, message))
 
 
+def publish_each(event: str, items: list[tuple[list[str], dict]]) -> None:
+    """publish() for many independent payloads, each (groups, payload): sent together after commit, in no
+    particular order (the live tallies of a round, one per proposal)."""
+    messages = [(groups, build_message(event, payload)) for groups, payload in items]
+    transaction.on_commit(lambda: send_each(messages))
+
+
 def send_now(groups: list[str], message: dict) -> None:
     """Deliver a built message. A channel layer outage must not fail the write that caused it."""
+    _deliver(_group_send_all, groups, message, what=message["type"])
+
+
+def send_each(messages: list[tuple[list[str], dict]]) -> None:
+    """Deliver built messages, several at a time: one trip through the event loop for all of them (sent one
+    by one, a round of 200 tallies cost a tenth of a vote storm's CPU in loop turns and Redis round trips)."""
+    if messages:
+        _deliver(_send_each, messages, what=f"{len(messages)} x {messages[0][1]['type']}")
+
+
+def _deliver(send, *args, what: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    event = {"type": HANDLER, "message": message}
     try:
         if isinstance(layer, InMemoryChannelLayer):
             # Its queues belong to the consumers' event loop: async_to_sync sends on that loop.
-            async_to_sync(_group_send_all)(layer, groups, event)
+            async_to_sync(send)(layer, *args)
         else:
-            _thread_loop().run_until_complete(_group_send_all(layer, groups, event))
+            _thread_loop().run_until_complete(send(layer, *args))
     except Exception:
-        logger.warning("live event %s not delivered to %s", message["type"], groups, exc_info=True)
+        logger.warning("live event %s not delivered", what, exc_info=True)
 
 
-async def _group_send_all(layer, groups: list[str], event: dict) -> None:
+async def _group_send_all(layer, groups: list[str], message: dict) -> None:
+    event = {"type": HANDLER, "message": message}
     for group in groups:
         await layer.group_send(group, event)
+
+
+SEND_EACH_CONCURRENCY = 16  # group sends in flight at once: each may hold one Redis connection of the pool
+
+
+async def _send_each(layer, messages: list[tuple[list[str], dict]]) -> None:
+    slots = asyncio.Semaphore(SEND_EACH_CONCURRENCY)
+
+    async def one(groups, message):
+        async with slots:
+            await _group_send_all(layer, groups, message)
+
+    results = await asyncio.gather(*(one(groups, message) for groups, message in messages), return_exceptions=True)
+    failed = [result for result in results if isinstance(result, Exception)]
+    if failed:
+        raise failed[0]  # logged by _deliver; the others were delivered
 
 
 _thread = threading.local()

@@ -338,12 +338,16 @@ def vote_tally_send(proposal_ids: list[int]) -> list[int]:
     could claim (one query); returns the others, for the next round."""
     claimed = _claim_windows(proposal_ids)
     rows = Proposal.objects.filter(pk__in=claimed).values_list("pk", "kelurahan_id", "vote_count")
-    for proposal_id, kelurahan_id, vote_count in rows:
-        events.publish(
-            events.VOTE_TALLY,
-            groups=events.moderation_groups(kelurahan_id),
-            payload={"proposal_id": proposal_id, "kelurahan_id": kelurahan_id, "vote_count": vote_count},
-        )
+    events.publish_each(
+        events.VOTE_TALLY,
+        [
+            (
+                events.moderation_groups(kelurahan_id),
+                {"proposal_id": proposal_id, "kelurahan_id": kelurahan_id, "vote_count": vote_count},
+            )
+            for proposal_id, kelurahan_id, vote_count in rows
+        ],
+    )
     return sorted(set(proposal_ids) - set(claimed))
 
 

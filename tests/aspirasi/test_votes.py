@@ -28,6 +28,7 @@ def _url(proposal) -> str:
 def sent(monkeypatch):
     messages = []
     monkeypatch.setattr(events, "send_now", lambda groups, message: messages.append((groups, message)))
+    monkeypatch.setattr(events, "send_each", messages.extend)  # a round's tallies, sent together
     return messages
 
 

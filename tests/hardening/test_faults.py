@@ -99,6 +99,7 @@ def test_redis_outage_degrades_health_but_not_the_api(private_redis, client, res
     assert login.status_code == 200
     # Publishing a live event while Redis is down must not break the write that caused it.
     events.send_now(["faults"], events.build_message("proposal.updated", {"proposal_id": 1}))
+    events.send_each([(["faults"], events.build_message("vote.tally", {"proposal_id": 1}))])
 
     private_redis.start()
     channel_layers.backends = {}
