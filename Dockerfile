@@ -23,5 +23,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 
 # HTTP API. For the WebSocket service run instead:
 #   uvicorn backend.asgi:application --host 0.0.0.0 --port 8000 --workers 2 --proxy-headers
-# gunicorn.conf.py: 2 x CPU workers (GUNICORN_WORKERS), 2 threads, a listening socket per worker.
+# gunicorn.conf.py: 2 x CPU workers (GUNICORN_WORKERS), 2 threads.
 CMD ["gunicorn", "backend.wsgi:application", "-c", "gunicorn.conf.py"]

@@ -111,7 +111,7 @@ def gunicorn(env: dict, port: int, workers: int):
             "gunicorn",
             "backend.wsgi:application",
             "-c",
-            str(ROOT / "gunicorn.conf.py"),  # the production settings (socket per worker, threads)
+            str(ROOT / "gunicorn.conf.py"),  # the production settings (threads, logging)
             "-b",
             f"127.0.0.1:{port}",
             "-w",
