@@ -264,6 +264,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "aspirasi.api.negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "aspirasi.api.schema.AspirasiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["aspirasi.api.filtering.FilterBackend"],
     "EXCEPTION_HANDLER": "aspirasi.api.errors.exception_handler",
