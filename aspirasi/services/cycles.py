@@ -31,10 +31,15 @@ def cycle_current() -> Cycle | None:
     return started.order_by("-submission_starts_on", "-id").first()
 
 
+def _require_known(action: str) -> None:
+    if action not in PHASE_ALLOWS:
+        raise ValueError(f"unknown action {action!r}; expected one of {sorted(PHASE_ALLOWS)}")
+
+
 # The same rule as SQL, for a statement that decides in the database (the vote on PostgreSQL, one round trip:
 # services/votes.py). Generated from PHASE_STARTS and PHASE_ALLOWS, so the rule stays defined here.
 @functools.cache
-def _current_cycle_gate(vendor: str, action: str) -> tuple[str, str]:
+def _current_cycle_gate(vendor: str, action: str) -> tuple[str, str, int]:
     table = connection.ops.quote_name(Cycle._meta.db_table)
     current = f"FROM {table} WHERE submission_starts_on <= %s ORDER BY submission_starts_on DESC, id DESC LIMIT 1"
     starts = [connection.ops.quote_name(field) for _phase, field in PHASE_STARTS]
@@ -45,25 +50,24 @@ def _current_cycle_gate(vendor: str, action: str) -> tuple[str, str]:
         if phase in PHASE_ALLOWS[action]
     ]
     allows = " OR ".join(f"({condition})" for condition in in_phase)
-    return f"(SELECT id {current})", f"(SELECT {allows} {current})"
+    cycle_sql, allows_sql = f"(SELECT id {current})", f"(SELECT {allows} {current})"
+    return cycle_sql, allows_sql, cycle_sql.count("%s") + allows_sql.count("%s")
 
 
 def current_cycle_gate_sql(action: str) -> tuple[str, str, list]:
     """cycle_require_phase(action=...) as two scalar subqueries: the current cycle's id (NULL: no cycle, all
     allowed) and whether its phase allows `action`; returns both and their parameters, in that order."""
-    if action not in PHASE_ALLOWS:
-        raise ValueError(f"unknown action {action!r}; expected one of {sorted(PHASE_ALLOWS)}")
-    cycle_sql, allows_sql = _current_cycle_gate(connection.vendor, action)
+    _require_known(action)
+    cycle_sql, allows_sql, n_params = _current_cycle_gate(connection.vendor, action)
     today = connection.ops.adapt_datefield_value(timezone.localdate())  # every parameter is today
-    return cycle_sql, allows_sql, [today] * (cycle_sql.count("%s") + allows_sql.count("%s"))
+    return cycle_sql, allows_sql, [today] * n_params
 
 
 def cycle_require_phase(*, action: str) -> Cycle | None:
     """Return the current cycle if its phase allows `action` ("submit", "edit", "vote"); no side effects.
 
     Raises SubmissionClosed, EditingClosed or VotingClosedPhase otherwise; allows everything without a cycle."""
-    if action not in PHASE_ALLOWS:
-        raise ValueError(f"unknown action {action!r}; expected one of {sorted(PHASE_ALLOWS)}")
+    _require_known(action)
     cycle = cycle_current()
     if cycle is not None and cycle.current_phase not in PHASE_ALLOWS[action]:
         raise _ERRORS[action]()
