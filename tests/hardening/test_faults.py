@@ -108,6 +108,7 @@ def test_redis_outage_degrades_health_but_not_the_api(private_redis, client, res
 
 
 SERVER_PROCESS = """
+import time
 import django, psycopg
 django.setup()
 from django.db import connection
@@ -124,6 +125,17 @@ with psycopg.connect(host=params.get("host"), port=params.get("port"), user=para
         " WHERE application_name = %s AND pid <> pg_backend_pid()",
         ["aspirasi-fault-test"],
     ).fetchone()[0]
+    # As after a restart: the next requests come once the old backends are gone (their FATAL error sent).
+    # The pool notices a dead connection by that error on its socket, not by a round trip on every checkout.
+    for _ in range(100):
+        if not admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND pid <> pg_backend_pid()",
+            ["aspirasi-fault-test"],
+        ).fetchone()[0]:
+            break
+        time.sleep(0.05)
+    else:
+        raise SystemExit("the terminated backends did not exit")
 for _ in range(3):
     statuses.append(client.get("/api/v1/categories/").status_code)
     connection.close()
