@@ -227,6 +227,13 @@ CACHES["list_pages"] = {
     "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
     "OPTIONS": {"MAX_ENTRIES": 500},
 }
+# Public proposals' details, the same way (a viral proposal's link): one item each, a few KB.
+CACHES["proposal_details"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "aspirasi-proposal-details",
+    "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 # Which proposals of a cached page a caller supports, per caller and page: small sets.
 CACHES["list_voted"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -23,12 +23,14 @@ def _isolated(settings, tmp_path, monkeypatch):
     caches["list_items"].clear()
     caches["list_pages"].clear()
     caches["list_voted"].clear()
+    caches["proposal_details"].clear()
     throttling.limiter().storage.reset()
     yield
     cache.clear()
     caches["list_items"].clear()
     caches["list_pages"].clear()
     caches["list_voted"].clear()
+    caches["proposal_details"].clear()
 
 
 @pytest.fixture

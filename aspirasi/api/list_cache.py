@@ -7,6 +7,9 @@ after a vote builds it again; between votes every caller reads the same page. A 
 (`has_voted`, `is_own`) are never in it: the view sets them per request, from the ids of the page's
 proposals the caller supports, kept per caller and page under the same key.
 
+**Details.** A public proposal's detail is kept the same way, as a page of one item under both versions
+and its own URL (`detail_page`): a viral proposal's link is read many times between two votes.
+
 **Items.** When a page is built, each item (text, category and area names, photos, program, author) comes
 from the item cache, rendered for nobody in particular and keyed by the content version alone: a vote
 builds the page again from the items already rendered, so items survive a voting week.
@@ -29,30 +32,43 @@ _CALLERS_OWN_JSON = {
 }
 
 
+_default = JSONEncoder().default  # DRF's own conversions (Decimal, lazy text, dates)
+
+
 @dataclasses.dataclass(frozen=True)
 class Page:
     """A page rendered once as JSON for nobody in particular. Each item's JSON stops short of the caller's
     own fields (`has_voted`, `is_own`), which `for_caller` appends: a caller's page costs a join of bytes."""
 
-    head: bytes  # b'{"next":...,"previous":...,"results":['
+    head: bytes  # b'{"next":...,"previous":...,"results":['; b"" for a detail
     items: tuple[bytes, ...]  # b'{"id":1,...' without its closing brace
     ids: tuple[int, ...]
     author_ids: tuple[int, ...]
     anonymous: bytes
     digest: str = ""  # of `anonymous`: the ETags derive from it without hashing a page per request
+    tail: bytes = b"]}"  # b"" for a detail
 
     @classmethod
     def render(cls, body: dict, *, author_ids: list[int]) -> "Page":
         """`body` as a paginator gives it: {"next", "previous", "results"}."""
-        default = JSONEncoder().default  # DRF's own conversions (Decimal, lazy text, dates)
-        head = orjson.dumps({key: value for key, value in body.items() if key != "results"}, default=default)
-        items = [{key: value for key, value in item.items() if key not in _CALLERS_OWN} for item in body["results"]]
+        head = orjson.dumps({key: value for key, value in body.items() if key != "results"}, default=_default)
+        return cls._of(head=head[:-1] + b',"results":[', items=body["results"], author_ids=author_ids, tail=b"]}")
+
+    @classmethod
+    def render_one(cls, item: dict, *, author_id: int) -> "Page":
+        """One proposal's detail as its serializer gives it."""
+        return cls._of(head=b"", items=[item], author_ids=[author_id], tail=b"")
+
+    @classmethod
+    def _of(cls, *, head: bytes, items: list[dict], author_ids: list[int], tail: bytes) -> "Page":
+        items = [{key: value for key, value in item.items() if key not in _CALLERS_OWN} for item in items]
         page = cls(
-            head=head[:-1] + b',"results":[',
-            items=tuple(orjson.dumps(item, default=default)[:-1] + b"," for item in items),
+            head=head,
+            items=tuple(orjson.dumps(item, default=_default)[:-1] + b"," for item in items),
             ids=tuple(item["id"] for item in items),
             author_ids=tuple(author_ids),
             anonymous=b"",
+            tail=tail,
         )
         anonymous = page.for_caller(voted=set(), user_id=None)
         digest = hashlib.blake2b(anonymous, digest_size=16).hexdigest()
@@ -63,7 +79,7 @@ class Page:
             item + _CALLERS_OWN_JSON[(pk in voted, author_id == user_id)]
             for item, pk, author_id in zip(self.items, self.ids, self.author_ids, strict=True)
         )
-        return self.head + b",".join(items) + b"]}"
+        return self.head + b",".join(items) + self.tail
 
     def etag(self, *, voted: set[int], user_id: int | None) -> str:
         """The ETag of `for_caller(voted, user_id)`: what its bytes are made of, hashed (the page, the
@@ -86,6 +102,13 @@ def page_key(request, *, versions: tuple[int, int], variant: str) -> str:
 def cached_page(key: str, *, build: Callable[[], Page]) -> Page:
     """The page under `key`, built by `build()` when not cached yet."""
     return caches["list_pages"].get_or_set(key, build)
+
+
+def detail_page(key: str, *, build: Callable[[], Page | None]) -> Page | None:
+    """The detail under `key` (page_key of the detail's URL), built by `build()` when not cached yet. None,
+    kept too, when the proposal is not public under these versions: the caller's own view then decides."""
+    # A cache of their own: a crawl through many details must not push the list's pages out.
+    return caches["proposal_details"].get_or_set(key, build)
 
 
 def voted_ids(key: str, *, user, load: Callable[[], set[int]]) -> set[int]:

@@ -499,9 +499,31 @@ class ProposalDetailView(APIView):
             raise PermissionDenied(_("Only the author can change a proposal."))
         return proposal
 
+    def read_with_caller(self) -> tuple[list[str], list]:
+        """The list's versions, read along with a token's caller (as ProposalsView does): a public
+        proposal's detail is cached under them."""
+        return public_list.versions_columns() if self.request.method == "GET" else ([], [])
+
     @extend_schema(tags=["proposals"], responses={200: ProposalDetailOutput})
     def get(self, request, pk: int):
+        if not policies.can_see_authors(request.user):
+            # Read before building (see public_list); with a token, along with the caller.
+            also_read = getattr(request.successful_authenticator, "also_read", ())
+            versions = public_list.versions_from(also_read) if also_read else public_list.current_versions()
+            key = list_cache.page_key(request, versions=versions, variant="public")
+            page = list_cache.detail_page(key, build=lambda: self._public_page(pk))
+            if page is not None:
+                return _page_response(request, page, key=key)
+        # Staff, and a proposal that is not public (its author's, or none): read for this caller.
         return Response(_detail_output(self._get(request, pk), request))
+
+    def _public_page(self, pk: int) -> list_cache.Page | None:
+        """The detail of public proposal `pk` for nobody in particular, or None when it is not public."""
+        proposal = selectors.proposal_detail(pk=pk, user=None)
+        if proposal is None:
+            return None
+        item = ProposalDetailOutput(proposal, context={"request": self.request}).data
+        return list_cache.Page.render_one(item, author_id=proposal.author_id)
 
     @extend_schema(tags=["proposals"], request=ProposalUpdateInput, responses={200: ProposalDetailOutput})
     def patch(self, request, pk: int):

@@ -22,9 +22,16 @@ URL = "/api/v1/proposals/"
 
 
 def _items(client, **params) -> dict[int, dict]:
+    """The list's items, each checked against its detail, which is cached the same way: every writer's case
+    below then shows that the detail moves with the list."""
     response = client.get(URL, params)
     assert response.status_code == 200, response.json()
-    return {item["id"]: item for item in response.json()["results"]}
+    items = {item["id"]: item for item in response.json()["results"]}
+    language = {"lang": params["lang"]} if "lang" in params else {}
+    for pk, item in items.items():
+        detail = client.get(f"{URL}{pk}/", language).json()
+        assert {key: value for key, value in detail.items() if key != "timeline"} == item
+    return items
 
 
 def test_a_repeated_read_renders_nothing_again(api, as_resident, django_assert_num_queries):
@@ -53,7 +60,8 @@ def test_a_vote_builds_the_page_again_from_the_items_kept(api, resident, committ
     with committed():
         votes.vote_cast(proposal_id=first.pk, voter=resident)
     with django_assert_num_queries(2):  # the versions + the page's live rows; no item rendered again
-        assert list(_items(api, ordering="most_voted")) == [first.pk, second.pk]
+        results = api.get(URL, {"ordering": "most_voted"}).json()["results"]
+    assert [item["id"] for item in results] == [first.pk, second.pk]
 
 
 def test_the_page_bytes_are_the_serializer_output(api, as_resident, resident, committed):
