@@ -1,12 +1,8 @@
 """The pool's check on a connection it hands out (backend/postgresql/base.py): a round trip only when the
 connection has been idle a while or its socket holds something, such as a terminated backend's error."""
 
-import os
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -14,8 +10,7 @@ from django.db import connection
 from psycopg_pool import ConnectionPool
 
 from backend.postgresql import base
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import run_server_process
 
 
 class FakeConnection:
@@ -112,22 +107,7 @@ def test_requests_in_quick_succession_skip_the_round_trip():
     are not, and one after a second's idleness is checked again."""
     if connection.vendor != "postgresql":
         pytest.skip("the connection pool is PostgreSQL's")
-    settings_dict = connection.settings_dict
-    url = f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
-    result = subprocess.run(
-        [sys.executable, "-c", COUNTING_PROCESS],
-        cwd=ROOT,
-        # One connection in the pool, so every request has the one the previous request returned.
-        env=os.environ
-        | {
-            "DATABASE_URL": url,
-            "DATABASE_POOL_MIN": "1",
-            "DATABASE_POOL_MAX": "1",
-            "DJANGO_SETTINGS_MODULE": "backend.settings",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    # One connection in the pool, so every request has the one the previous request returned.
+    result = run_server_process(COUNTING_PROCESS, timeout=60, DATABASE_POOL_MIN="1", DATABASE_POOL_MAX="1")
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["ConnectionPool", "1", "1", *["200"] * 6]

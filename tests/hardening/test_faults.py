@@ -13,6 +13,7 @@ from django.db import connection
 
 from notifications import events
 from tests.conftest import client_for
+from tests.processes import run_server_process
 
 
 def _free_port() -> int:
@@ -149,20 +150,8 @@ def test_requests_recover_when_database_connections_die():
     requests: the pool checks each connection as it hands it out and replaces dead ones."""
     if connection.vendor != "postgresql":
         pytest.skip("connection pool and pg_terminate_backend are PostgreSQL features")
-    import os
-    import sys
-
-    settings_dict = connection.settings_dict
-    url = f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
-    result = subprocess.run(
-        [sys.executable, "-c", SERVER_PROCESS],
-        # PGAPPNAME tags this process's connections so only they are killed, not the test runner's.
-        env=os.environ
-        | {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "backend.settings", "PGAPPNAME": "aspirasi-fault-test"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    # PGAPPNAME tags this process's connections so only they are killed, not the test runner's.
+    result = run_server_process(SERVER_PROCESS, PGAPPNAME="aspirasi-fault-test")
     assert result.returncode == 0, result.stderr[-2000:]
     killed, *statuses = result.stdout.split()
     assert int(killed) >= 1
