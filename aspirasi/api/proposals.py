@@ -388,6 +388,21 @@ class MyProposalFilter(django_filters.FilterSet):
 # --- Views ----------------------------------------------------------------------------------------------
 
 
+class _ReadsListVersions:
+    """A view whose GET answers from the public list's caches (api/list_cache.py), filed under its versions."""
+
+    def read_with_caller(self) -> tuple[list[str], list]:
+        """What a token's authentication reads along with the caller (api/authentication.py): the list's
+        versions, which every GET here needs."""
+        return public_list.versions_columns() if self.request.method == "GET" else ([], [])
+
+    def list_versions(self) -> tuple[int, int]:
+        """The versions, read before anything is built (see public_list); with a token, they came with the
+        caller (read_with_caller)."""
+        also_read = getattr(self.request.successful_authenticator, "also_read", ())
+        return public_list.versions_from(also_read) if also_read else public_list.current_versions()
+
+
 class _ProposalListMixin:
     pagination_class = ProposalCursorPagination
     filter_backends = [FilterBackend]
@@ -399,7 +414,7 @@ class _ProposalListMixin:
         return self.get_paginated_response(data)
 
 
-class ProposalsView(_ProposalListMixin, GenericAPIView):
+class ProposalsView(_ReadsListVersions, _ProposalListMixin, GenericAPIView):
     """GET: public proposals, filtered and paginated. POST: submit a proposal (residents and staff)."""
 
     filterset_class = ProposalFilter
@@ -415,21 +430,13 @@ class ProposalsView(_ProposalListMixin, GenericAPIView):
     def get_queryset(self):
         return selectors.proposals_live_fields(selectors.proposals_public())
 
-    def read_with_caller(self) -> tuple[list[str], list]:
-        """What a token's authentication reads along with the caller (api/authentication.py): the list's
-        versions, which every read of the list needs."""
-        return public_list.versions_columns() if self.request.method == "GET" else ([], [])
-
     @extend_schema(tags=["proposals"], responses={200: ProposalOutput(many=True)})
     def get(self, request):
         variant = "staff" if policies.can_see_authors(request.user) else "public"
         if request.query_params.get("ordering") == "trending":
             # Votes leave its 7-day window as the clock turns, with no write to move a version: read live.
             return _page_response(request, self._page(variant), key=None)
-        # Read before building (see public_list); with a token, along with the caller (read_with_caller).
-        also_read = getattr(request.successful_authenticator, "also_read", ())
-        versions = public_list.versions_from(also_read) if also_read else public_list.current_versions()
-        key = list_cache.page_key(request, versions=versions, variant=variant)
+        key = list_cache.page_key(request, versions=self.list_versions(), variant=variant)
         page = list_cache.cached_page(key, build=lambda: self._page(variant))
         return _page_response(request, page, key=key)
 
@@ -481,7 +488,7 @@ class MyProposalsView(_ProposalListMixin, GenericAPIView):
         return self.list_response()
 
 
-class ProposalDetailView(APIView):
+class ProposalDetailView(_ReadsListVersions, APIView):
     """One proposal; its author may edit or withdraw it while submitted or in review."""
 
     def get_permissions(self):
@@ -499,18 +506,10 @@ class ProposalDetailView(APIView):
             raise PermissionDenied(_("Only the author can change a proposal."))
         return proposal
 
-    def read_with_caller(self) -> tuple[list[str], list]:
-        """The list's versions, read along with a token's caller (as ProposalsView does): a public
-        proposal's detail is cached under them."""
-        return public_list.versions_columns() if self.request.method == "GET" else ([], [])
-
     @extend_schema(tags=["proposals"], responses={200: ProposalDetailOutput})
     def get(self, request, pk: int):
         if not policies.can_see_authors(request.user):
-            # Read before building (see public_list); with a token, along with the caller.
-            also_read = getattr(request.successful_authenticator, "also_read", ())
-            versions = public_list.versions_from(also_read) if also_read else public_list.current_versions()
-            key = list_cache.page_key(request, versions=versions, variant="public")
+            key = list_cache.page_key(request, versions=self.list_versions(), variant="public")
             page = list_cache.detail_page(key, build=lambda: self._public_page(pk))
             if page is not None:
                 return _page_response(request, page, key=key)
