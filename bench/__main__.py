@@ -168,6 +168,8 @@ def wrk(url: str, *, connections: int, duration: int, script: str | None = None)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     non_2xx = int(non_2xx.group(1)) if non_2xx else 0
     socket_errors = sum(int(g) for g in socket_errors.groups()) if socket_errors else 0
+    # Printed by a script's done() (VOTE_LUA): which answers were not 2xx, with the first body of each.
+    statuses = re.findall(r"^status (\d+): (\d+) (.*)$", out, re.MULTILINE)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50_ms": ms("50"),
@@ -175,6 +177,11 @@ def wrk(url: str, *, connections: int, duration: int, script: str | None = None)
         "errors": non_2xx + socket_errors,
         "non_2xx": non_2xx,  # answers the server gave: 4xx/5xx
         "socket_errors": socket_errors,  # connect/read/write errors and client timeouts
+        **(
+            {"non_2xx_statuses": "; ".join(f"{code} x{count}: {body[:200]}" for code, count, body in statuses)}
+            if statuses
+            else {}
+        ),
     }
 
 
@@ -193,6 +200,7 @@ def record(section: str, name: str, **values):
 
 SETUP = r"""
 import json, sys
+from django.conf import settings
 from aspirasi.models import Proposal, User, Kelurahan
 from aspirasi.services.accounts import tokens_for, user_assign_role
 from aspirasi.models import ProposalStatus
@@ -213,7 +221,7 @@ published = list(Proposal.objects.filter(status=ProposalStatus.PUBLISHED).order_
 print(json.dumps({
     "storm_tokens": storm, "admin_token": tokens_for(admin)["access"],
     "resident_token": tokens_for(resident)["access"], "published": published,
-    "kelurahan": Kelurahan.objects.get(slug="manggar").id,
+    "kelurahan": Kelurahan.objects.get(slug="manggar").id, "vote_budget": settings.VOTE_BUDGET,
 }))
 """
 
@@ -319,27 +327,35 @@ def bench_http(base: str, data: dict, args) -> None:
     )
 
 
-# Each wrk thread (-t2) takes its own half of the residents, and a thread has twice as many residents
-# as connections: a resident's next request is issued only after their previous one was answered, so a
-# DELETE never overtakes its own POST and every answer should be a 2xx.
+# Each wrk thread (-t2) takes its own half of the residents, twice as many as its connections, in turn; a
+# resident casts and withdraws, each cast on one of `budget` proposals of their own (overlapping windows
+# of the 200, so a proposal has several voters and their votes contend). wrk cannot hold a resident to one
+# connection: a slow answer can be overtaken by the same resident's next request (a withdrawal before its
+# cast leaves the vote open). With at most `budget` proposals a resident never holds more open votes than
+# the budget allows, so every answer should be a 2xx whatever the order; the answers that are not are
+# counted by status (with the first body of each) and printed by done(), for the report.
 VOTE_LUA = """
 local tokens = {%(tokens)s}
 local proposals = {%(proposals)s}
-local threads = 0
+local budget = %(budget)d
+local threads = {}
 setup = function(thread)
-  thread:set("part", threads)
-  threads = threads + 1
+  thread:set("part", #threads)
+  table.insert(threads, thread)
 end
 local n = 0
 local open = {}
+statuses = {}
+bodies = {}
 request = function()
   n = n + 1
   local half = #tokens / 2
-  local t = tokens[part * half + (n %% half) + 1]
+  local i = part * half + (n %% half)
+  local t = tokens[i + 1]
   local p = open[t]
   local method = "DELETE"
   if p == nil then
-    p = proposals[math.random(#proposals)]
+    p = proposals[(i * 7 + math.random(budget)) %% #proposals + 1]
     open[t] = p
     method = "POST"
   else
@@ -347,6 +363,24 @@ request = function()
   end
   return wrk.format(method, "/api/v1/proposals/" .. p .. "/vote/",
     {["Authorization"] = "Bearer " .. t, ["Content-Type"] = "application/json"}, "")
+end
+response = function(status, headers, body)
+  if status >= 300 then
+    statuses[status] = (statuses[status] or 0) + 1
+    if bodies[status] == nil then bodies[status] = body end
+  end
+end
+done = function(summary, latency, requests)
+  local total, first = {}, {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      total[status] = (total[status] or 0) + count
+      first[status] = first[status] or thread:get("bodies")[status]
+    end
+  end
+  for status, count in pairs(total) do
+    io.write(string.format("status %%d: %%d %%s\\n", status, count, first[status]))
+  end
 end
 """
 
@@ -357,6 +391,7 @@ def bench_votes(base: str, data: dict, env: dict, args):
     script = VOTE_LUA % {
         "tokens": ",".join(f'"{t}"' for t in data["storm_tokens"]),
         "proposals": ",".join(str(p) for p in data["published"][:200]),
+        "budget": data["vote_budget"],
     }
     list_url, list_script = base + "/api/v1/proposals/", lua_headers(data["resident_token"])
     before = measured(list_url, args, list_script)
