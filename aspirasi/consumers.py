@@ -9,9 +9,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from aspirasi import policies
 from notifications.auth import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, refuse
+from notifications.consumers import EventForwarding
 
 
-class ModerationConsumer(AsyncJsonWebsocketConsumer):
+class ModerationConsumer(EventForwarding, AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
 
     async def connect(self):
@@ -37,6 +38,3 @@ class ModerationConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         """The socket is one-way: whatever a client sends (even malformed or a flood) is dropped unparsed."""
-
-    async def event_message(self, event):
-        await self.send_json(event["message"])

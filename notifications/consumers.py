@@ -8,7 +8,18 @@ from notifications.auth import CLOSE_UNAUTHENTICATED, refuse
 from notifications.selectors import notification_unread_count
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class EventForwarding:
+    """What a socket does with the group messages notifications.events sends: each event one frame."""
+
+    async def event_message(self, event):
+        await self.send_json(event["message"])
+
+    async def event_batch(self, event):  # several events for this group at once (events.send_each)
+        for message in event["messages"]:
+            await self.send_json(message)
+
+
+class NotificationConsumer(EventForwarding, AsyncJsonWebsocketConsumer):
     """Joins `user.<id>`; forwards `notification.created` and `notification.unread_count`. On connect it
     sends the current unread count so a reconnecting app is in step at once."""
 
@@ -29,6 +40,3 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         """The socket is one-way; what a client sends is ignored."""
-
-    async def event_message(self, event):
-        await self.send_json(event["message"])

@@ -136,6 +136,24 @@ async def test_admin_sees_claims_flags_and_vote_tallies_everywhere():
         await communicator.disconnect()
 
 
+async def test_a_round_of_tallies_arrives_as_one_frame_per_tally():
+    """send_each puts a group's events in one channel-layer message; the socket still sends each alone."""
+    moderator = await _user("moderator", kelurahan=["manggar"])
+    communicator = await _socket(moderator)
+    manggar = await database_sync_to_async(Kelurahan.objects.get)(slug="manggar")
+    tallies = [
+        (events.moderation_groups(manggar.pk), events.build_message(events.VOTE_TALLY, {"proposal_id": n}))
+        for n in range(3)
+    ]
+    try:
+        await database_sync_to_async(events.send_each)(tallies)
+        frames = [await communicator.receive_json_from(timeout=2) for _ in range(3)]
+        assert frames == [message for _groups, message in tallies]
+        assert await communicator.receive_nothing(timeout=0.2)
+    finally:
+        await communicator.disconnect()
+
+
 async def test_no_event_leaves_a_rolled_back_decision():
     admin = await _user("admin")
     communicator = await _socket(admin)
