@@ -17,13 +17,13 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     FloatField,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -140,8 +140,15 @@ _AREA = {
 }
 
 
-def _carried_rank(level: str):
-    return Subquery(CarriedProposal.objects.filter(proposal=OuterRef("pk"), level=level).values("rank")[:1])
+def _carried(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """The forum rank each proposal was carried with into the kecamatan and the city (null: not carried).
+
+    Joined (at most one row per proposal and level: carried_once_per_level), not a subquery per row: the
+    ranking reads every proposal of the cycle, and two subqueries each were a third of a city-wide page."""
+    return queryset.annotate(
+        _carried_kecamatan=FilteredRelation("carried", condition=Q(carried__level=Level.KECAMATAN)),
+        _carried_city=FilteredRelation("carried", condition=Q(carried__level=Level.CITY)),
+    ).annotate(carried_kecamatan=F("_carried_kecamatan__rank"), carried_city=F("_carried_city__rank"))
 
 
 def _level_queryset(
@@ -194,12 +201,10 @@ ROW_FIELDS = [
 def _ranked(*, cycle: Cycle | None, level: str, area_id: int | None, category_id: int | None) -> QuerySet[Proposal]:
     area_field, _name, area_order = _AREA[level]
     partition = [F("category_id")] + ([F(area_field)] if area_field else [])
-    queryset = _level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=category_id)
-    return queryset.annotate(
-        rank=Window(RowNumber(), partition_by=partition, order_by=RANK_ORDER),
-        carried_kecamatan=_carried_rank(Level.KECAMATAN),
-        carried_city=_carried_rank(Level.CITY),
-    ).order_by(*area_order, "category__order", "category__slug", *RANK_ORDER)
+    queryset = _carried(_level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=category_id))
+    return queryset.annotate(rank=Window(RowNumber(), partition_by=partition, order_by=RANK_ORDER)).order_by(
+        *area_order, "category__order", "category__slug", *RANK_ORDER
+    )
 
 
 def priorities_for_cycle(

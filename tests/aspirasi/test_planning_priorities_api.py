@@ -130,6 +130,13 @@ def test_staged_musrenbang_carries_proposals_up_the_levels(as_planner, as_reside
     city = as_planner.get(URL, {"cycle": cycle.pk, "level": "city"}).json()
     assert [r["id"] for r in city["results"]] == [first.pk]
     assert city["results"][0]["area"]["name"] == "Kota Balikpapan"
+    # Below, each proposal is still one row, with the rank of every level it was carried into.
+    kelurahan = as_planner.get(URL, {"cycle": cycle.pk, "level": "kelurahan"}).json()["results"]
+    assert sorted(r["id"] for r in kelurahan) == sorted([first.pk, second.pk, _stays.pk])
+    carried = {r["id"]: r["carried"] for r in kelurahan}
+    assert carried[first.pk] == {"kecamatan": 2, "city": 1}
+    assert carried[second.pk] == {"kecamatan": 1, "city": None}
+    assert carried[_stays.pk] == {"kecamatan": None, "city": None}
 
     refused = as_planner.delete(f"{CARRY}?proposal={first.pk}&level=kecamatan")
     assert refused.status_code == 409 and refused.json()["code"] == "carried_further"
