@@ -333,3 +333,19 @@ def test_a_proposal_held_elsewhere_is_tried_again_in_the_next_round():
     sender.mark(8)
     assert done.wait(5)
     assert sum(7 in ids for ids in rounds) == 2 and sum(8 in ids for ids in rounds) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
+def test_a_voters_votes_are_read_from_the_index_alone(resident):
+    """A list's `has_voted` and a vote's count of open votes read only (voter, proposal): one index serves
+    them without a visit to each vote's row. A voter-only index would read every row of the voter's history
+    (and, in a bitmap scan, the withdrawn votes' rows too, on every vote)."""
+    proposals = ProposalFactory.create_batch(3)
+    for proposal in proposals:
+        vote_services.vote_cast(proposal_id=proposal.pk, voter=resident)
+    voted = Vote.objects.filter(voter=resident, proposal_id__in=[p.pk for p in proposals])
+    with connection.cursor() as cursor:  # a test table is small: make the planner show what an index can do
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+    assert "Index Only Scan using vote_voter_proposal" in voted.values_list("proposal_id").explain()
+    open_votes = Vote.objects.filter(voter=resident, proposal__status=ProposalStatus.PUBLISHED)  # as the vote counts
+    assert "Index Only Scan using vote_voter_proposal" in open_votes.values_list("proposal_id").explain()
