@@ -494,8 +494,8 @@ async def _fanout(ws_url: str, token: str, n_sockets: int, trigger, rounds: int,
     latencies: list[float] = []
     try:
         # Measured warm, as the HTTP cases: the first rounds (discarded) meet a cold server process (its first
-        # database and channel-layer connections, its caches). One cold round is 200 of the 4,000 samples,
-        # more than the 1% above the p99, so it alone would set the p99 of whichever path ran cold.
+        # database and channel-layer connections, its caches). One cold round is 200 samples: a whole 1% of
+        # the default 100 rounds, so it alone could set the p99 of whichever path ran cold.
         for i in range(-FANOUT_WARM_UP_ROUNDS, rounds):
             marker = f"bench-{i}-{time.time_ns()}"
             started = time.perf_counter()
