@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import io
 import json
 import os
@@ -101,26 +102,37 @@ def until_steady(base: str) -> None:
 
 @contextlib.contextmanager
 def server(cmd: list[str], env: dict, port: int):
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"server died: {proc.stderr.read().decode()[-2000:]}") from None
-                time.sleep(0.2)
-        base = f"http://127.0.0.1:{port}"
-        until_steady(base)
-        yield base
-    finally:
-        proc.terminate()
+    # The server's log goes to a file. A pipe nobody reads fills at 64 KB and then every worker blocks on its
+    # next log line: the embedded default's storms logged enough to hang the list after them for a minute.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"server died: {_tail(log)}") from None
+                    time.sleep(0.2)
+            base = f"http://127.0.0.1:{port}"
+            until_steady(base)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            if logged := _tail(log):
+                print(f"  the server logged (last lines): {logged}", flush=True)
+
+
+def _tail(log, size: int = 2000) -> str:
+    log.seek(0, os.SEEK_END)
+    log.seek(max(0, log.tell() - size))
+    return log.read().decode(errors="replace").strip()
 
 
 def gunicorn(env: dict, port: int, workers: int):
@@ -311,6 +323,40 @@ def measured(url: str, args, script: str | None = None, *, connections: int | No
     return wrk(url, connections=c, duration=args.duration, script=script)
 
 
+def paired(cases: list, baseline: Callable[[], dict], rounds: int) -> dict:
+    """Measure each case `rounds` times, every run between two runs of its baseline (which runs first, after
+    each case, and last), the cases in turn round after round. A case's ratio is the median of its runs'
+    ratios, each to the mean of the baseline runs on both sides of it: on this shared machine one pair of
+    runs moved by a fifth between runs of the same code (the logged-in list at 46%, 58% and 64% of its
+    floor in three full runs), the median of several pairs much less. Returns {case: [(result, base_rps)]}
+    and the baseline runs under None."""
+    runs: dict = {None: [baseline()]}
+    for _ in range(rounds):
+        for key, measure in cases:
+            result = measure()
+            runs[None].append(baseline())
+            runs.setdefault(key, []).append((result, statistics.mean([runs[None][-2]["rps"], runs[None][-1]["rps"]])))
+    return runs
+
+
+def summary(pairs: list[tuple[dict, float]]) -> dict:
+    """A case's figures over its pairs: medians, with the spread of the ratio."""
+    ratios = [result["rps"] / base for result, base in pairs]
+    results = [result for result, _base in pairs]
+    return {
+        "rps": statistics.median(r["rps"] for r in results),
+        "p50_ms": statistics.median(r["p50_ms"] for r in results),
+        "p99_ms": statistics.median(r["p99_ms"] for r in results),
+        "errors": sum(r["errors"] for r in results),
+        "non_2xx": sum(r["non_2xx"] for r in results),
+        "socket_errors": sum(r["socket_errors"] for r in results),
+        "base_rps": statistics.median(base for _result, base in pairs),
+        "ratio": statistics.median(ratios),
+        "ratios": "/".join(f"{ratio:.2f}" for ratio in ratios),
+        **{key: value for r in results for key, value in r.items() if key == "non_2xx_statuses"},
+    }
+
+
 def bench_http(base: str, data: dict, args) -> None:
     page = subprocess.run(["curl", "-s", f"{base}/api/v1/proposals/?page_size=20"], capture_output=True).stdout
     floor_url = f"{base}/bench/floor/?bytes={len(page)}"
@@ -326,23 +372,25 @@ def bench_http(base: str, data: dict, args) -> None:
         ),
         ("detail", "proposal detail", f"/api/v1/proposals/{pid}/", None),
     ]
-    # The floor is measured before and after every case, and each case is compared with the mean of the two
-    # next to it: a slow phase of the shared machine (seen: every case, the floor too, at ~800 req/s for
-    # half a minute) then moves both sides of a ratio, not one.
-    floors = [measured(floor_url, args)]
-    for _key, label, path, token in cases:
-        result = measured(base + path, args, lua_headers(token))
-        floors.append(measured(floor_url, args))
-        floor_rps = statistics.mean([floors[-2]["rps"], floors[-1]["rps"]])
-        record("http", label, **result, floor_rps=floor_rps, ratio=result["rps"] / floor_rps)
-    rates = [f["rps"] for f in floors]
+    # The floor is measured before and after every case (paired above): a slow phase of the shared machine
+    # (seen: every case, the floor too, at ~800 req/s for half a minute) then moves both sides of a ratio.
+    runs = paired(
+        [(key, functools.partial(measured, base + path, args, lua_headers(token))) for key, _l, path, token in cases],
+        functools.partial(measured, floor_url, args),
+        args.pairs,
+    )
+    for key, label, _path, _token in cases:
+        figures = summary(runs[key])
+        floor_rps = figures.pop("base_rps")
+        record("http", label, **figures, floor_rps=floor_rps)
+    rates = [f["rps"] for f in runs[None]]
     record(
         "http",
-        f"floor: plain Django JSON view ({len(page)} B), {len(floors)} runs",
-        rps=statistics.mean(rates),
+        f"floor: plain Django JSON view ({len(page)} B), {len(rates)} runs",
+        rps=statistics.median(rates),
         min_rps=min(rates),
         max_rps=max(rates),
-        errors=sum(f["errors"] for f in floors),
+        errors=sum(f["errors"] for f in runs[None]),
         ratio=1.0,
     )
 
@@ -406,39 +454,41 @@ end
 
 
 def bench_votes(base: str, data: dict, env: dict, args):
-    """The storm, between two runs of the logged-in list it is compared with (as the floor in bench_http),
-    each on a settled database."""
+    """Storms, each between two runs of the logged-in list it is compared with (paired, as the HTTP cases),
+    each on a settled database; the counts are checked after every storm."""
     script = VOTE_LUA % {
         "tokens": ",".join(f'"{t}"' for t in data["storm_tokens"]),
         "proposals": ",".join(str(p) for p in data["published"][:200]),
         "budget": data["vote_budget"],
     }
     list_url, list_script = base + "/api/v1/proposals/", lua_headers(data["resident_token"])
-    before = measured(list_url, args, list_script)
-    result = measured(base + "/", args, script, connections=args.clients)
-    wrong = int(manage(env, "shell", "-c", CHECK_COUNTS, capture=True).strip().splitlines()[-1])
-    # The storm's writes are flushed and vacuumed before the list is measured again: they are the storm's
-    # cost, and measured on its own rate (left in, they slowed the list after it by a third, which would
-    # have flattered the ratio).
-    settle(env["DATABASE_URL"])
-    after = measured(list_url, args, list_script)
-    list_rps = statistics.mean([before["rps"], after["rps"]])
+    wrong = []
+
+    def storm():
+        result = measured(base + "/", args, script, connections=args.clients)
+        wrong.append(int(manage(env, "shell", "-c", CHECK_COUNTS, capture=True).strip().splitlines()[-1]))
+        # The storm's writes are flushed and vacuumed before the list is measured again: they are the storm's
+        # cost, and measured on its own rate (left in, they slowed the list after it by a third, which would
+        # have flattered the ratio).
+        settle(env["DATABASE_URL"])
+        return result
+
+    runs = paired([("storm", storm)], lambda: measured(list_url, args, list_script), args.pairs)
+    lists = runs[None]
     record(
         "votes",
-        "logged-in list around the storm (before, after)",
-        rps=list_rps,
-        before_rps=before["rps"],
-        after_rps=after["rps"],
-        errors=before["errors"] + after["errors"],
+        f"logged-in list around the storms, {len(lists)} runs",
+        rps=statistics.median(r["rps"] for r in lists),
+        min_rps=min(r["rps"] for r in lists),
+        max_rps=max(r["rps"] for r in lists),
+        errors=sum(r["errors"] for r in lists),
     )
+    figures = summary(runs["storm"])
+    figures.pop("base_rps")
     record(
-        "votes",
-        f"vote cast/withdraw, {args.clients} clients",
-        **result,
-        ratio=result["rps"] / list_rps,
-        counts_wrong=wrong,
+        "votes", f"vote cast/withdraw, {args.clients} clients, {len(wrong)} storms", **figures, counts_wrong=sum(wrong)
     )
-    return result, wrong
+    return figures, sum(wrong)
 
 
 def make_photo() -> bytes:
@@ -686,9 +736,11 @@ def write_report(args, backend: str):
         f"Data: {args.proposals} proposals, {args.votes} votes, {args.residents} residents. "
         f"HTTP: wrk, {args.connections} connections, {args.duration}s per case, gunicorn with "
         f"{args.workers} workers and gunicorn.conf.py (the production settings, docs/deploy.md).",
-        "Every ratio is to its baseline measured in the same run, next to it: an HTTP case to the mean of the "
-        "floor runs just before and after it, the vote storm to the logged-in list just before and after it "
-        "(shared, noisy machine: compare ratios, not absolute numbers).",
+        f"Every ratio is to its baseline measured in the same run, next to it: each HTTP case runs {args.pairs} "
+        "times, each time between two floor runs, and each storm between two runs of the logged-in list; a "
+        "ratio is the median of its runs' ratios to the mean of the baseline runs on both sides (`ratios` "
+        "lists them; rates and latencies are medians too). Shared, noisy machine: compare ratios, not "
+        "absolute numbers.",
         "",
         "| section | case | figures |",
         "| --- | --- | --- |",
@@ -714,6 +766,9 @@ def main():
     parser.add_argument("--residents", type=int, default=2_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per HTTP case")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--pairs", type=int, default=3, help="runs of each HTTP case and storm, each between two baselines"
+    )
     parser.add_argument("--clients", type=int, default=64, help="vote storm clients")
     parser.add_argument("--sockets", type=int, default=200)
     # The 200 sockets of a round share one trigger, so a round's samples move together: the p99 is a round's

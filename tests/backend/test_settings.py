@@ -135,3 +135,39 @@ def test_check_deploy_is_clean_with_debug_off():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_embedded_sqlite_commits_while_a_reader_holds_a_snapshot(tmp_path, monkeypatch, django_db_blocker):
+    """The embedded default logs ahead (WAL): a write commits while another connection is mid-read, and that
+    reader keeps its snapshot. Under the rollback journal the commit waits for the reader (here: fails after
+    the short timeout), and readers queue behind the waiting commit."""
+    from django.db.utils import ConnectionHandler
+
+    from backend import settings as project_settings
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    embedded = project_settings._database_from_env()
+    assert embedded["ENGINE"] == "django.db.backends.sqlite3"
+    config = {**embedded, "NAME": str(tmp_path / "db.sqlite3"), "OPTIONS": {**embedded["OPTIONS"], "timeout": 0.2}}
+    handler = ConnectionHandler({"default": config, "reader": config})
+    writer, reader = handler["default"], handler["reader"]
+    with django_db_blocker.unblock():
+        try:
+            with writer.cursor() as cursor:
+                cursor.execute("CREATE TABLE vote (id INTEGER PRIMARY KEY)")
+                cursor.execute("PRAGMA journal_mode")
+                assert cursor.fetchone()[0] == "wal"
+            with reader.cursor() as cursor:
+                cursor.execute("BEGIN")
+                cursor.execute("SELECT count(*) FROM vote")  # the reader now holds a snapshot
+                with writer.cursor() as write:
+                    write.execute("BEGIN IMMEDIATE")
+                    write.execute("INSERT INTO vote DEFAULT VALUES")
+                    write.execute("COMMIT")  # rollback journal: "database is locked" after 0.2 s
+                cursor.execute("SELECT count(*) FROM vote")
+                assert cursor.fetchone()[0] == 0  # its snapshot
+                cursor.execute("COMMIT")
+                cursor.execute("SELECT count(*) FROM vote")
+                assert cursor.fetchone()[0] == 1
+        finally:
+            handler.close_all()
