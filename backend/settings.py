@@ -45,6 +45,16 @@ def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+# SQLite, the embedded default or a sqlite:// DATABASE_URL, under concurrent writers:
+# - a transaction takes the write lock when it begins (IMMEDIATE). A plain BEGIN reads first and asks for
+#   the lock at its first write; two such transactions then deadlock and SQLite fails one at once, whatever
+#   the timeout ("database is locked": 91 of a bench storm's votes answered 500 that way);
+# - a writer waiting for the lock waits up to `timeout` seconds instead of failing at once;
+# - write-ahead logging: readers keep reading while a vote commits. Under the rollback journal a commit waits
+#   for every reader and new readers queue behind it.
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"}
+
+
 def _database_from_env() -> dict:
     raw = env.str("DATABASE_URL", default="")
     if not raw:
@@ -52,11 +62,7 @@ def _database_from_env() -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "aspirasi.sqlite3",
-            # A busy SQLite file under concurrent writers waits instead of failing at once. Write-ahead
-            # logging: readers keep reading while a vote commits. Under the default rollback journal a commit
-            # waits for every reader and new readers queue behind it: in the bench's vote storm the list then
-            # answered nothing for seconds.
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"},
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     parts = urlsplit(raw)
     if parts.scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
@@ -67,6 +73,8 @@ def _database_from_env() -> dict:
         config = env.db_url_config(raw)
     except Exception as exc:  # django-environ raises several types for a bad URL
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
     if config["ENGINE"] == "django.db.backends.postgresql":
         # Django's built-in psycopg pool. CONN_MAX_AGE must stay 0 with a pool (and under ASGI every
         # worker thread would otherwise keep its own connection and exhaust PostgreSQL's slots).

@@ -3,6 +3,8 @@
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -137,20 +139,35 @@ def test_check_deploy_is_clean_with_debug_off():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_embedded_sqlite_commits_while_a_reader_holds_a_snapshot(tmp_path, monkeypatch, django_db_blocker):
-    """The embedded default logs ahead (WAL): a write commits while another connection is mid-read, and that
-    reader keeps its snapshot. Under the rollback journal the commit waits for the reader (here: fails after
-    the short timeout), and readers queue behind the waiting commit."""
-    from django.db.utils import ConnectionHandler
-
+def _sqlite_config(monkeypatch, tmp_path, source: str) -> dict:
+    """The project's SQLite settings as `source` gives them: no DATABASE_URL (the embedded default), or a
+    sqlite:// DATABASE_URL; on a file of the test's own."""
     from backend import settings as project_settings
 
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    embedded = project_settings._database_from_env()
-    assert embedded["ENGINE"] == "django.db.backends.sqlite3"
-    config = {**embedded, "NAME": str(tmp_path / "db.sqlite3"), "OPTIONS": {**embedded["OPTIONS"], "timeout": 0.2}}
-    handler = ConnectionHandler({"default": config, "reader": config})
-    writer, reader = handler["default"], handler["reader"]
+    path = tmp_path / "db.sqlite3"
+    if source == "url":
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    else:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = project_settings._database_from_env()
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    return {**config, "NAME": str(path)}
+
+
+def _connections(config: dict, **options):
+    from django.db.utils import ConnectionHandler
+
+    config = {**config, "OPTIONS": {**config["OPTIONS"], **options}}
+    return ConnectionHandler({"default": config, "other": config})
+
+
+@pytest.mark.parametrize("source", ["embedded", "url"])
+def test_sqlite_commits_while_a_reader_holds_a_snapshot(source, tmp_path, monkeypatch, django_db_blocker):
+    """SQLite logs ahead (WAL): a write commits while another connection is mid-read, and that reader keeps
+    its snapshot. Under the rollback journal the commit waits for the reader (here: fails after the short
+    timeout), and readers queue behind the waiting commit."""
+    handler = _connections(_sqlite_config(monkeypatch, tmp_path, source), timeout=0.2)
+    writer, reader = handler["default"], handler["other"]
     with django_db_blocker.unblock():
         try:
             with writer.cursor() as cursor:
@@ -169,5 +186,54 @@ def test_embedded_sqlite_commits_while_a_reader_holds_a_snapshot(tmp_path, monke
                 cursor.execute("COMMIT")
                 cursor.execute("SELECT count(*) FROM vote")
                 assert cursor.fetchone()[0] == 1
+        finally:
+            handler.close_all()
+
+
+@pytest.mark.parametrize("source", ["embedded", "url"])
+def test_sqlite_read_then_write_transactions_queue_instead_of_failing(source, tmp_path, monkeypatch, django_db_blocker):
+    """Two transactions that read, then write (as a vote does) at the same time both commit: each takes the
+    write lock as it begins, so the second waits for the first. With a plain BEGIN both read, and the second
+    to write fails at once with "database is locked" (SQLite's answer to a deadlock, whatever the timeout):
+    the bench's SQLite storms answered 500 that way."""
+    handler = _connections(_sqlite_config(monkeypatch, tmp_path, source))
+    first_read, failures = threading.Event(), []
+
+    def vote(alias: str, *, before=None, after_read=None):
+        connection = handler[alias]
+        try:
+            if before:
+                before.wait(5)
+            # What transaction.atomic() does on SQLite (it reads the project's connections, not these).
+            connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM vote")
+                if after_read:
+                    after_read.set()
+                    time.sleep(0.3)  # the other transaction begins meanwhile
+                cursor.execute("INSERT INTO vote DEFAULT VALUES")
+            connection.commit()
+        except Exception as exc:  # the test reports whatever failed
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    with django_db_blocker.unblock():
+        try:
+            with handler["default"].cursor() as cursor:
+                cursor.execute("CREATE TABLE vote (id INTEGER PRIMARY KEY)")
+            handler["default"].close()
+            threads = [
+                threading.Thread(target=vote, args=("default",), kwargs={"after_read": first_read}),
+                threading.Thread(target=vote, args=("other",), kwargs={"before": first_read}),
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+            assert failures == []
+            with handler["default"].cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM vote")
+                assert cursor.fetchone()[0] == 2
         finally:
             handler.close_all()
