@@ -353,7 +353,11 @@ def summary(pairs: list[tuple[dict, float]]) -> dict:
         "base_rps": statistics.median(base for _result, base in pairs),
         "ratio": statistics.median(ratios),
         "ratios": "/".join(f"{ratio:.2f}" for ratio in ratios),
-        **{key: value for r in results for key, value in r.items() if key == "non_2xx_statuses"},
+        **(
+            {"non_2xx_statuses": "; ".join(r["non_2xx_statuses"] for r in results if "non_2xx_statuses" in r)}
+            if any("non_2xx_statuses" in r for r in results)
+            else {}
+        ),
     }
 
 
@@ -375,7 +379,10 @@ def bench_http(base: str, data: dict, args) -> None:
     # The floor is measured before and after every case (paired above): a slow phase of the shared machine
     # (seen: every case, the floor too, at ~800 req/s for half a minute) then moves both sides of a ratio.
     runs = paired(
-        [(key, functools.partial(measured, base + path, args, lua_headers(token))) for key, _l, path, token in cases],
+        [
+            (key, functools.partial(measured, base + path, args, lua_headers(token)))
+            for key, _label, path, token in cases
+        ],
         functools.partial(measured, floor_url, args),
         args.pairs,
     )
