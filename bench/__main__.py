@@ -339,10 +339,12 @@ def paired(cases: list, baseline: Callable[[], dict], rounds: int) -> dict:
     return runs
 
 
-def summary(pairs: list[tuple[dict, float]]) -> dict:
-    """A case's figures over its pairs: medians, with the spread of the ratio."""
-    ratios = [result["rps"] / base for result, base in pairs]
-    results = [result for result, _base in pairs]
+def summary(pairs: list[tuple[dict, float]], *, base: str | None = None) -> dict:
+    """A case's figures over its pairs: medians, with every pair's ratio; the baseline's median rate under
+    the name `base`, when given."""
+    ratios = [result["rps"] / base_rps for result, base_rps in pairs]
+    results = [result for result, _base_rps in pairs]
+    statuses = [r["non_2xx_statuses"] for r in results if "non_2xx_statuses" in r]
     return {
         "rps": statistics.median(r["rps"] for r in results),
         "p50_ms": statistics.median(r["p50_ms"] for r in results),
@@ -350,14 +352,10 @@ def summary(pairs: list[tuple[dict, float]]) -> dict:
         "errors": sum(r["errors"] for r in results),
         "non_2xx": sum(r["non_2xx"] for r in results),
         "socket_errors": sum(r["socket_errors"] for r in results),
-        "base_rps": statistics.median(base for _result, base in pairs),
         "ratio": statistics.median(ratios),
         "ratios": "/".join(f"{ratio:.2f}" for ratio in ratios),
-        **(
-            {"non_2xx_statuses": "; ".join(r["non_2xx_statuses"] for r in results if "non_2xx_statuses" in r)}
-            if any("non_2xx_statuses" in r for r in results)
-            else {}
-        ),
+        **({"non_2xx_statuses": "; ".join(statuses)} if statuses else {}),
+        **({base: statistics.median(base_rps for _result, base_rps in pairs)} if base else {}),
     }
 
 
@@ -387,9 +385,7 @@ def bench_http(base: str, data: dict, args) -> None:
         args.pairs,
     )
     for key, label, _path, _token in cases:
-        figures = summary(runs[key])
-        floor_rps = figures.pop("base_rps")
-        record("http", label, **figures, floor_rps=floor_rps)
+        record("http", label, **summary(runs[key], base="floor_rps"))
     rates = [f["rps"] for f in runs[None]]
     record(
         "http",
@@ -491,7 +487,6 @@ def bench_votes(base: str, data: dict, env: dict, args):
         errors=sum(r["errors"] for r in lists),
     )
     figures = summary(runs["storm"])
-    figures.pop("base_rps")
     record(
         "votes", f"vote cast/withdraw, {args.clients} clients, {len(wrong)} storms", **figures, counts_wrong=sum(wrong)
     )
