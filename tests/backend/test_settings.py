@@ -1,5 +1,6 @@
 """Bad configuration stops start-up with a message naming the variable."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -154,11 +155,18 @@ def _sqlite_config(monkeypatch, tmp_path, source: str) -> dict:
     return {**config, "NAME": str(path)}
 
 
-def _connections(config: dict, **options):
+@contextlib.contextmanager
+def _connections(config: dict, django_db_blocker, **options):
+    """Two connections, "default" and "other", with `config` (and `options`), open for the block only."""
     from django.db.utils import ConnectionHandler
 
     config = {**config, "OPTIONS": {**config["OPTIONS"], **options}}
-    return ConnectionHandler({"default": config, "other": config})
+    handler = ConnectionHandler({"default": config, "other": config})
+    with django_db_blocker.unblock():
+        try:
+            yield handler
+        finally:
+            handler.close_all()
 
 
 @pytest.mark.parametrize("source", ["embedded", "url"])
@@ -166,28 +174,25 @@ def test_sqlite_commits_while_a_reader_holds_a_snapshot(source, tmp_path, monkey
     """SQLite logs ahead (WAL): a write commits while another connection is mid-read, and that reader keeps
     its snapshot. Under the rollback journal the commit waits for the reader (here: fails after the short
     timeout), and readers queue behind the waiting commit."""
-    handler = _connections(_sqlite_config(monkeypatch, tmp_path, source), timeout=0.2)
-    writer, reader = handler["default"], handler["other"]
-    with django_db_blocker.unblock():
-        try:
-            with writer.cursor() as cursor:
-                cursor.execute("CREATE TABLE vote (id INTEGER PRIMARY KEY)")
-                cursor.execute("PRAGMA journal_mode")
-                assert cursor.fetchone()[0] == "wal"
-            with reader.cursor() as cursor:
-                cursor.execute("BEGIN")
-                cursor.execute("SELECT count(*) FROM vote")  # the reader now holds a snapshot
-                with writer.cursor() as write:
-                    write.execute("BEGIN IMMEDIATE")
-                    write.execute("INSERT INTO vote DEFAULT VALUES")
-                    write.execute("COMMIT")  # rollback journal: "database is locked" after 0.2 s
-                cursor.execute("SELECT count(*) FROM vote")
-                assert cursor.fetchone()[0] == 0  # its snapshot
-                cursor.execute("COMMIT")
-                cursor.execute("SELECT count(*) FROM vote")
-                assert cursor.fetchone()[0] == 1
-        finally:
-            handler.close_all()
+    config = _sqlite_config(monkeypatch, tmp_path, source)
+    with _connections(config, django_db_blocker, timeout=0.2) as handler:
+        writer, reader = handler["default"], handler["other"]
+        with writer.cursor() as cursor:
+            cursor.execute("CREATE TABLE vote (id INTEGER PRIMARY KEY)")
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+        with reader.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT count(*) FROM vote")  # the reader now holds a snapshot
+            with writer.cursor() as write:
+                write.execute("BEGIN IMMEDIATE")
+                write.execute("INSERT INTO vote DEFAULT VALUES")
+                write.execute("COMMIT")  # rollback journal: "database is locked" after 0.2 s
+            cursor.execute("SELECT count(*) FROM vote")
+            assert cursor.fetchone()[0] == 0  # its snapshot
+            cursor.execute("COMMIT")
+            cursor.execute("SELECT count(*) FROM vote")
+            assert cursor.fetchone()[0] == 1
 
 
 @pytest.mark.parametrize("source", ["embedded", "url"])
@@ -196,7 +201,6 @@ def test_sqlite_read_then_write_transactions_queue_instead_of_failing(source, tm
     write lock as it begins, so the second waits for the first. With a plain BEGIN both read, and the second
     to write fails at once with "database is locked" (SQLite's answer to a deadlock, whatever the timeout):
     the bench's SQLite storms answered 500 that way."""
-    handler = _connections(_sqlite_config(monkeypatch, tmp_path, source))
     first_read, failures = threading.Event(), []
 
     def vote(alias: str, *, before=None, after_read=None):
@@ -218,22 +222,19 @@ def test_sqlite_read_then_write_transactions_queue_instead_of_failing(source, tm
         finally:
             connection.close()
 
-    with django_db_blocker.unblock():
-        try:
-            with handler["default"].cursor() as cursor:
-                cursor.execute("CREATE TABLE vote (id INTEGER PRIMARY KEY)")
-            handler["default"].close()
-            threads = [
-                threading.Thread(target=vote, args=("default",), kwargs={"after_read": first_read}),
-                threading.Thread(target=vote, args=("other",), kwargs={"before": first_read}),
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(30)
-            assert failures == []
-            with handler["default"].cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM vote")
-                assert cursor.fetchone()[0] == 2
-        finally:
-            handler.close_all()
+    with _connections(_sqlite_config(monkeypatch, tmp_path, source), django_db_blocker) as handler:
+        with handler["default"].cursor() as cursor:
+            cursor.execute("CREATE TABLE vote (id INTEGER PRIMARY KEY)")
+        handler["default"].close()
+        threads = [
+            threading.Thread(target=vote, args=("default",), kwargs={"after_read": first_read}),
+            threading.Thread(target=vote, args=("other",), kwargs={"before": first_read}),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert failures == []
+        with handler["default"].cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM vote")
+            assert cursor.fetchone()[0] == 2
