@@ -189,6 +189,9 @@ DATABASES = {"default": _database_from_env()}
 REDIS_URL = _redis_url_from_env()
 # Connections per ASGI process to Redis for the channel layer, opened on demand (docs/deploy.md).
 CHANNELS_REDIS_MAX_CONNECTIONS = _env_int("CHANNELS_REDIS_MAX_CONNECTIONS", 1000, minimum=10)
+# Seconds a channel-layer read waits for Redis: longer than the layer's blocking pop (5 s), and still a
+# bound on a publish when Redis hangs without closing the connection.
+CHANNELS_REDIS_SOCKET_TIMEOUT = 10
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -198,7 +201,16 @@ if REDIS_URL:
                 # redis-py 8 caps a pool at 100 connections and raises past it (no waiting): a burst of
                 # sockets joining their groups at once (clients reconnecting after a deploy, the
                 # benchmark's 200 moderators) took every one of them and crashed the next consumer.
-                "hosts": [{"address": REDIS_URL, "max_connections": CHANNELS_REDIS_MAX_CONNECTIONS}],
+                # A consumer waits for its next message in a pop that Redis answers empty after 5 s
+                # (channels_redis' brpop_timeout); redis-py 8 gives up on any reply after 5 s by default,
+                # which raised in every idle socket's consumer and closed it. Reads wait past the pop.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": CHANNELS_REDIS_MAX_CONNECTIONS,
+                        "socket_timeout": CHANNELS_REDIS_SOCKET_TIMEOUT,
+                    }
+                ],
                 "prefix": env.str("CHANNELS_PREFIX", default="aspirasi"),
             },
         }

@@ -58,3 +58,21 @@ async def test_a_burst_of_sockets_joining_their_groups_at_once_is_served():
     finally:
         await asyncio.gather(*(layer.group_discard("burst-test", name) for name in names))
         await layer.close_pools()
+
+
+async def test_an_idle_socket_outlives_the_layers_blocking_read():
+    """A consumer waits for its next message in a blocking pop that Redis answers empty after
+    `brpop_timeout` seconds. redis-py 8 reads every reply within 5 s by default, the same 5 s: the client
+    gave up first and raised, which tore down every idle moderator's socket every few seconds."""
+    from channels_redis.core import RedisChannelLayer
+
+    layer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
+    name = await layer.new_channel()
+    try:
+        receiving = asyncio.ensure_future(layer.receive(name))
+        await asyncio.sleep(layer.brpop_timeout + 1.5)  # past one empty pop: still waiting, not failed
+        assert not receiving.done(), receiving.exception()
+        await layer.send(name, {"type": "still.here"})
+        assert await asyncio.wait_for(receiving, timeout=5) == {"type": "still.here"}
+    finally:
+        await layer.close_pools()
