@@ -20,6 +20,13 @@ from rest_framework_simplejwt.utils import aware_utcnow
 from aspirasi import rows
 from aspirasi.models import User
 
+# simplejwt's messages that reach clients as they are. Its Indonesian catalog is filed as id_ID, which Django
+# does not load for "id": named here, makemessages puts them in this project's catalog, which does.
+SIMPLEJWT_MESSAGES = (
+    _("Authorization header must contain two space-delimited values"),
+    _("No active account found for the given token."),
+)
+
 
 @functools.cache
 def _user_columns() -> str:
