@@ -187,30 +187,24 @@ TEMPLATES = [
 
 DATABASES = {"default": _database_from_env()}
 REDIS_URL = _redis_url_from_env()
-# Connections per ASGI process to Redis for the channel layer, opened on demand (docs/deploy.md).
-CHANNELS_REDIS_MAX_CONNECTIONS = _env_int("CHANNELS_REDIS_MAX_CONNECTIONS", 1000, minimum=10)
-# Seconds a channel-layer read waits for Redis: longer than the layer's blocking pop (5 s), and still a
-# bound on a publish when Redis hangs without closing the connection.
-CHANNELS_REDIS_SOCKET_TIMEOUT = 10
+# How each process reaches Redis for the channel layer (docs/deploy.md):
+CHANNEL_LAYERS_REDIS_HOST_OPTIONS = {
+    # Connections per process, opened on demand. redis-py 8 caps a pool at 100 and raises past it (no
+    # waiting): a burst of sockets joining their groups at once (clients reconnecting after a deploy, the
+    # benchmark's 200 moderators) took every one of them and crashed the next consumer.
+    "max_connections": _env_int("CHANNELS_REDIS_MAX_CONNECTIONS", 1000, minimum=10),
+    # Seconds a read waits. A consumer waits for its next message in a pop that Redis answers empty after
+    # 5 s (channels_redis' brpop_timeout), and redis-py 8's default of 5 s gave up first: every idle socket's
+    # consumer raised and its socket closed. Publishers have their own, shorter bound (notifications/events.py).
+    "socket_timeout": 10,
+}
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # redis-py 8 caps a pool at 100 connections and raises past it (no waiting): a burst of
-                # sockets joining their groups at once (clients reconnecting after a deploy, the
-                # benchmark's 200 moderators) took every one of them and crashed the next consumer.
-                # A consumer waits for its next message in a pop that Redis answers empty after 5 s
-                # (channels_redis' brpop_timeout); redis-py 8 gives up on any reply after 5 s by default,
-                # which raised in every idle socket's consumer and closed it. Reads wait past the pop.
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "max_connections": CHANNELS_REDIS_MAX_CONNECTIONS,
-                        "socket_timeout": CHANNELS_REDIS_SOCKET_TIMEOUT,
-                    }
-                ],
+                "hosts": [{"address": REDIS_URL, **CHANNEL_LAYERS_REDIS_HOST_OPTIONS}],
                 "prefix": env.str("CHANNELS_PREFIX", default="aspirasi"),
             },
         }

@@ -84,6 +84,12 @@ def send_each(messages: list[tuple[list[str], dict]]) -> None:
         _deliver(_send_each, messages, what=f"{len(messages)} x {messages[0][1]['type']}")
 
 
+# Seconds a publisher waits for the channel layer before giving the events up (logged). A hung Redis (one
+# that accepts and never answers) would otherwise hold the request that published for the layer's read
+# timeout (settings), per group.
+PUBLISH_TIMEOUT = 2.0
+
+
 def _deliver(send, *args, what: str) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -93,7 +99,7 @@ def _deliver(send, *args, what: str) -> None:
             # Its queues belong to the consumers' event loop: async_to_sync sends on that loop.
             async_to_sync(send)(layer, *args)
         else:
-            _thread_loop().run_until_complete(send(layer, *args))
+            _thread_loop().run_until_complete(asyncio.wait_for(send(layer, *args), PUBLISH_TIMEOUT))
     except Exception:
         logger.warning("live event %s not delivered", what, exc_info=True)
 

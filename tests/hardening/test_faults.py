@@ -1,9 +1,11 @@
 """Faults: Redis going away and coming back, database connections dying under the pool."""
 
 import asyncio
+import logging
 import shutil
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -71,6 +73,57 @@ def private_redis(settings):
     if redis.proc.poll() is None:
         redis.stop()
     channel_layers.backends = {}
+
+
+class SilentRedis:
+    """A server that accepts connections and reads, and never answers: a hung Redis, or a network that
+    drops the replies."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"redis://127.0.0.1:{self.listener.getsockname()[1]}/0"
+        self.accepted = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                self.accepted.append(self.listener.accept()[0])
+            except OSError:
+                return
+
+    def close(self):
+        self.listener.close()
+        for connection_ in self.accepted:
+            connection_.close()
+
+
+@pytest.fixture
+def silent_redis_layer(settings):
+    redis = SilentRedis()
+    config = {"hosts": [{"address": redis.url, **settings.CHANNEL_LAYERS_REDIS_HOST_OPTIONS}]}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": config}}
+    channel_layers.backends = {}
+    yield redis
+    redis.close()
+    channel_layers.backends = {}
+
+
+def test_a_hung_redis_holds_a_publisher_up_for_the_publish_timeout_only(silent_redis_layer, caplog, monkeypatch):
+    """The write that published has committed; its request must not wait out the layer's read timeout
+    (10 s, per group) on a Redis that never answers."""
+    monkeypatch.setattr(events, "PUBLISH_TIMEOUT", 0.5)
+    message = events.build_message(events.PROPOSAL_UPDATED, {"proposal_id": 1})
+    for publish in (
+        lambda: events.send_now(events.moderation_groups(1), message),
+        lambda: events.send_each([(events.moderation_groups(1), message)]),
+    ):
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="notifications.events"):
+            publish()  # never raises
+        assert time.monotonic() - started < events.PUBLISH_TIMEOUT + 1.0
+    assert silent_redis_layer.accepted, "the layer never reached the silent server"
+    assert caplog.text.count("not delivered") == 2
 
 
 async def _roundtrip() -> dict:
