@@ -153,3 +153,59 @@ def test_carrying_again_changes_the_rank_and_unpublished_cannot_be_carried(as_pl
     draft = ProposalFactory(cycle=cycle, author=author, status=ProposalStatus.SUBMITTED)
     response = as_planner.post(CARRY, {"proposal": draft.pk, "level": "kecamatan", "rank": 1})
     assert response.status_code == 409 and response.json()["code"] == "not_carriable"
+
+
+@pytest.mark.parametrize("level", ["kelurahan", "kecamatan", "city"])
+def test_totals_sum_the_rows_per_area_and_pillar_in_the_rows_order(level, cycle, author):
+    """The totals are summed apart from the rows (grouped by ids, named from the reference tables): they must
+    still agree with the rows, group for group and in the same order, at every level."""
+    from django.utils import translation
+
+    from aspirasi.selectors.planning import priorities_for_cycle, priority_totals
+
+    areas = list(Kelurahan.objects.order_by("-name")[:5])  # several kecamatan, not in the rows' order
+    assert len({kelurahan.kecamatan_id for kelurahan in areas}) > 1
+    pillars = list(Category.objects.all())
+    for n in range(24):
+        proposal = ProposalFactory(
+            cycle=cycle,
+            author=author,
+            kelurahan=areas[n % len(areas)],
+            category=pillars[n % len(pillars)],
+            vote_count=n,
+            estimated_cost=1000 * n or None,
+        )
+        for carried_into in ("kecamatan", "city")[: n % 3]:
+            CarriedProposal.objects.create(proposal=proposal, level=carried_into, rank=1 + n % 5)
+
+    for language, name_field in (("id", "category__name_id"), ("en", "category__name_en")):
+        with translation.override(language):
+            rows = list(priorities_for_cycle(cycle=cycle, level=level))
+            totals = priority_totals(cycle=cycle, level=level)
+        area_id = {"kelurahan": "kelurahan_id", "kecamatan": "kelurahan__kecamatan_id", "city": None}[level]
+        area_name = {"kelurahan": "kelurahan__name", "kecamatan": "kelurahan__kecamatan__name"}.get(level)
+        expected = {}
+        for row in rows:  # dicts keep the order groups first appear in
+            key = (row[area_id] if area_id else None, row["category_id"])
+            total = expected.setdefault(
+                key,
+                {
+                    "area": {"id": key[0], "name": row[area_name] if area_name else "Kota Balikpapan"},
+                    "pillar": {
+                        "id": row["category_id"],
+                        "slug": row["category__slug"],
+                        "name": row[name_field],
+                        "name_id": row["category__name_id"],
+                    },
+                    "count": 0,
+                    "votes": 0,
+                    "beneficiaries": 0,
+                    "estimated_cost": 0,
+                },
+            )
+            total["count"] += 1
+            total["votes"] += row["vote_count"]
+            total["beneficiaries"] += row["estimated_beneficiaries"] or 0
+            total["estimated_cost"] += row["estimated_cost"] or 0
+        assert len(rows) > 0
+        assert totals == list(expected.values())
