@@ -9,10 +9,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from aspirasi import policies
 from notifications.auth import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, refuse
-from notifications.consumers import EventForwarding
+from notifications.consumers import ClosesWhenLapsed, EventForwarding
 
 
-class ModerationConsumer(EventForwarding, AsyncJsonWebsocketConsumer):
+class ModerationConsumer(ClosesWhenLapsed, EventForwarding, AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
 
     async def connect(self):
@@ -30,6 +30,7 @@ class ModerationConsumer(EventForwarding, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined = groups
         await self.accept()
+        self.close_when_lapsed()  # who joins what is decided again at the reconnection
 
     async def disconnect(self, code):
         for group in self.groups_joined:

@@ -199,6 +199,11 @@ CHANNEL_LAYERS_REDIS_HOST_OPTIONS = {
     "socket_timeout": 10,
 }
 
+# A socket is closed after this many seconds (or when its token expires, if sooner) and its client reconnects:
+# who may see which events is decided again, so a deactivated user or a moderator who lost an area stops
+# receiving them, and the groups are joined afresh long before the layer drops a member (after a day).
+WEBSOCKET_MAX_AGE_SECONDS = _env_int("WEBSOCKET_MAX_AGE_SECONDS", 15 * 60, minimum=1)
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

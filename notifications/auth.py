@@ -16,6 +16,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 # Application close codes, the same on every socket (4000-4999 are free for applications; they mirror HTTP):
 CLOSE_UNAUTHENTICATED = 4401  # no valid credential: sign in (or refresh the token), then reconnect
 CLOSE_FORBIDDEN = 4403  # signed in, but this socket is not for this user: do not reconnect
+CLOSE_RECONNECT = 4408  # the socket reached its maximum age (WEBSOCKET_MAX_AGE_SECONDS): reconnect now
 
 
 async def refuse(consumer, code: int) -> None:
@@ -35,17 +36,20 @@ def bearer_token(scope) -> str | None:
 
 
 @database_sync_to_async
-def user_from_token(raw_token: str):
+def user_from_token(raw_token: str) -> tuple:
+    """(the token's user, its expiry as a POSIX timestamp); (AnonymousUser, None) for a token refused."""
     auth = JWTAuthentication()
     try:
-        return auth.get_user(auth.get_validated_token(raw_token.encode()))
-    except (InvalidToken, TokenError, AuthenticationFailed):
-        return AnonymousUser()
+        token = auth.get_validated_token(raw_token.encode())
+        return auth.get_user(token), token["exp"]
+    except (InvalidToken, TokenError, AuthenticationFailed, KeyError):
+        return AnonymousUser(), None
 
 
 class _BearerAuth(BaseMiddleware):
     async def __call__(self, scope, receive, send):
-        scope = dict(scope, user=await user_from_token(bearer_token(scope)), auth="jwt")
+        user, expires_at = await user_from_token(bearer_token(scope))
+        scope = dict(scope, user=user, auth="jwt", auth_expires_at=expires_at)
         return await self.inner(scope, receive, send)
 
 

@@ -185,3 +185,44 @@ async def test_client_messages_are_ignored_even_a_flood():
         assert message["type"] == "proposal.updated"
     finally:
         await communicator.disconnect()
+
+
+async def _socket_with_token(path: str, token: str) -> WebsocketCommunicator:
+    headers = [(b"authorization", f"Bearer {token}".encode())]
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+@pytest.mark.parametrize("path", ["ws/moderation/", "ws/notifications/"])
+async def test_a_socket_is_closed_at_its_maximum_age_with_4408_reconnect(path, settings):
+    settings.WEBSOCKET_MAX_AGE_SECONDS = 1
+    moderator = await _user("moderator", kelurahan=["manggar"])
+    token = (await database_sync_to_async(tokens_for)(moderator))["access"]
+    communicator = await _socket_with_token(path, token)
+    try:
+        while (message := await communicator.receive_output(timeout=3))["type"] != "websocket.close":
+            assert message["type"] == "websocket.send"  # the notifications socket's unread count
+        assert message["code"] == 4408
+    finally:
+        await communicator.disconnect()
+
+
+async def test_a_socket_is_closed_when_its_token_expires_with_4401_refresh():
+    """A token lives 30 minutes; the socket it opened must not outlive it (nor see events for hours after the
+    account is deactivated)."""
+    from datetime import timedelta
+
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    moderator = await _user("moderator", kelurahan=["manggar"])
+    token = AccessToken.for_user(moderator)
+    token.set_exp(lifetime=timedelta(seconds=2))
+    communicator = await _socket_with_token("ws/moderation/", str(token))
+    try:
+        assert await communicator.receive_nothing(timeout=1)  # accepted, and open while the token is valid
+        message = await communicator.receive_output(timeout=3)
+        assert (message["type"], message["code"]) == ("websocket.close", 4401)
+    finally:
+        await communicator.disconnect()

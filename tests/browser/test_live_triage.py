@@ -84,3 +84,50 @@ def test_new_proposal_appears_on_the_live_page_within_two_seconds(asgi_server):
             assert page.url == f"{url}/admin/moderation/live/"  # no reload happened
         finally:
             browser.close()
+
+
+@pytest.fixture
+def short_lived_sockets(asgi_database_template, tmp_path):
+    """The live page's server with sockets that reach their maximum age after 3 s."""
+    env = server.server_env(server.copy_database(asgi_database_template, tmp_path / "db"))
+    env["WEBSOCKET_MAX_AGE_SECONDS"] = "3"
+    with server.daphne(env, log=tmp_path / "daphne.log") as url:
+        yield url, env
+
+
+# A submitted proposal written past the services, so no event announces it: only reading the page again
+# can show it. Prints its id.
+SUBMIT_SILENTLY = """
+from aspirasi.models import Kelurahan, User
+from tests.factories import ProposalFactory
+author = User.objects.get(phone="+6281211110002")
+print(ProposalFactory(author=author, kelurahan=Kelurahan.objects.get(slug="manggar"), status="submitted").pk)
+"""
+
+
+def test_after_a_reconnection_the_live_page_shows_what_it_missed(short_lived_sockets):
+    assert CHROMIUM.exists(), "Chromium is required at /usr/bin/chromium (apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    url, env = short_lived_sockets
+    people = server.seed_people(env)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(f"{url}/admin/login/?next=/admin/moderation/live/")
+            page.fill("#id_username", people["moderator_phone"])
+            page.fill("#id_password", server.PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_url(f"{url}/admin/moderation/live/")
+            page.wait_for_selector("#moderation-live[data-connected='1']", timeout=5000)
+            proposal_id = int(server.manage(env, "shell", stdin=SUBMIT_SILENTLY).strip().splitlines()[-1])
+
+            # At 3 s the server closes the socket (4408); the page reconnects and reads its table again.
+            page.wait_for_selector(f"#item-proposal-{proposal_id}", timeout=10000)
+            assert int(page.locator("#moderation-live").get_attribute("data-synced")) >= 1
+            assert page.locator("#moderation-live").get_attribute("data-connected") == "1"
+            assert page.url == f"{url}/admin/moderation/live/"  # read again in place, not reloaded
+        finally:
+            browser.close()

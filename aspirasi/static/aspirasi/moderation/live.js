@@ -103,20 +103,56 @@
     root.dataset.connected = connected ? "1" : "0";
   }
 
+  function apply(event) {
+    var handle = handlers[event.type];
+    if (handle && event.payload) handle(event.payload);
+  }
+
+  // Events published while the socket was closed never arrive: after a reconnection the table is read
+  // again from the page, and events arriving meanwhile wait, then apply on top (every handler is idempotent).
+  var openedBefore = false;
+  var waiting = null;
+  function resync() {
+    waiting = [];
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("#live-queue tbody");
+        if (fresh) body.innerHTML = fresh.innerHTML;  // not when the session ended: the login page came back
+      })
+      .catch(function () {})
+      .then(function () {
+        var missed = waiting;
+        waiting = null;
+        missed.forEach(apply);
+        refreshEmpty();
+        root.dataset.synced = String(Number(root.dataset.synced || "0") + 1);
+      });
+  }
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + root.dataset.socketPath);
-    socket.onopen = function () { retryDelay = 1000; setStatus(true); };
+    socket.onopen = function () {
+      retryDelay = 1000;
+      setStatus(true);
+      if (openedBefore) resync();
+      openedBefore = true;
+    };
     socket.onmessage = function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
-      var handle = handlers[event.type];
-      if (handle && event.payload) handle(event.payload);
+      if (waiting) waiting.push(event); else apply(event);
     };
     socket.onclose = function (closed) {
       setStatus(false);
       // 4401: the session ended (sign in again); 4403: not a moderator any more. Retrying would not help.
       if (closed.code === 4401 || closed.code === 4403) return;
+      if (closed.code === 4408) {
+        // The socket's maximum age: sockets opened together reach it together, so spread the reconnections.
+        setTimeout(connect, 200 + Math.random() * 800);
+        return;
+      }
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 30000);
     };
