@@ -7,6 +7,7 @@ process (HTTP and WebSockets); Playwright never downloads a browser. Missing Chr
 import json
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,12 +37,11 @@ def _post(url: str, *, token: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
-def test_new_proposal_appears_on_the_live_page_within_two_seconds(asgi_server):
+@contextmanager
+def _live_page(url: str, people: dict):
+    """Headless Chromium on the live triage page, signed in as the seeded moderator, its socket connected."""
     assert CHROMIUM.exists(), "Chromium is required at /usr/bin/chromium (apt-get install chromium)"
     from playwright.sync_api import sync_playwright
-
-    url, env = asgi_server
-    people = server.seed_people(env)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
@@ -53,37 +53,45 @@ def test_new_proposal_appears_on_the_live_page_within_two_seconds(asgi_server):
             page.click("input[type=submit]")
             page.wait_for_url(f"{url}/admin/moderation/live/")
             page.wait_for_selector("#moderation-live[data-connected='1']", timeout=5000)
-            assert page.locator("#live-queue tbody tr").count() == 0
-
-            proposal_id = _post(
-                f"{url}/api/v1/proposals/",
-                token=people["resident_token"],
-                body={
-                    "title": "Pelatihan menjahit untuk ibu-ibu RT 05",
-                    "description": "Ibu rumah tangga butuh keterampilan untuk usaha rumahan.",
-                    "category": people["category_id"],
-                    "kelurahan": people["kelurahan_id"],
-                },
-            )["id"]
-            submitted_at = time.monotonic()
-
-            row = page.wait_for_selector(f"#item-proposal-{proposal_id}", timeout=2000)
-            assert time.monotonic() - submitted_at < 2
-            assert "Pelatihan menjahit untuk ibu-ibu RT 05" in row.inner_text()
-            assert "Manggar" in row.inner_text()
-
-            # Another moderator's tools (here: the API) claim it, then decide it: the row follows live.
-            decision = f"{url}/api/v1/moderation/proposals/{proposal_id}/decision/"
-            _post(decision, token=people["moderator_token"], body={"action": "review"})
-            page.wait_for_function(
-                f"document.querySelector('#item-proposal-{proposal_id} td.claimed').textContent.includes('Moderator')",
-                timeout=2000,
-            )
-            _post(decision, token=people["moderator_token"], body={"action": "publish"})
-            page.wait_for_selector(f"#item-proposal-{proposal_id}", state="detached", timeout=2000)
-            assert page.url == f"{url}/admin/moderation/live/"  # no reload happened
+            yield page
         finally:
             browser.close()
+
+
+def test_new_proposal_appears_on_the_live_page_within_two_seconds(asgi_server):
+    url, env = asgi_server
+    people = server.seed_people(env)
+
+    with _live_page(url, people) as page:
+        assert page.locator("#live-queue tbody tr").count() == 0
+
+        proposal_id = _post(
+            f"{url}/api/v1/proposals/",
+            token=people["resident_token"],
+            body={
+                "title": "Pelatihan menjahit untuk ibu-ibu RT 05",
+                "description": "Ibu rumah tangga butuh keterampilan untuk usaha rumahan.",
+                "category": people["category_id"],
+                "kelurahan": people["kelurahan_id"],
+            },
+        )["id"]
+        submitted_at = time.monotonic()
+
+        row = page.wait_for_selector(f"#item-proposal-{proposal_id}", timeout=2000)
+        assert time.monotonic() - submitted_at < 2
+        assert "Pelatihan menjahit untuk ibu-ibu RT 05" in row.inner_text()
+        assert "Manggar" in row.inner_text()
+
+        # Another moderator's tools (here: the API) claim it, then decide it: the row follows live.
+        decision = f"{url}/api/v1/moderation/proposals/{proposal_id}/decision/"
+        _post(decision, token=people["moderator_token"], body={"action": "review"})
+        page.wait_for_function(
+            f"document.querySelector('#item-proposal-{proposal_id} td.claimed').textContent.includes('Moderator')",
+            timeout=2000,
+        )
+        _post(decision, token=people["moderator_token"], body={"action": "publish"})
+        page.wait_for_selector(f"#item-proposal-{proposal_id}", state="detached", timeout=2000)
+        assert page.url == f"{url}/admin/moderation/live/"  # no reload happened
 
 
 @pytest.fixture
@@ -106,28 +114,14 @@ print(ProposalFactory(author=author, kelurahan=Kelurahan.objects.get(slug="mangg
 
 
 def test_after_a_reconnection_the_live_page_shows_what_it_missed(short_lived_sockets):
-    assert CHROMIUM.exists(), "Chromium is required at /usr/bin/chromium (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
     url, env = short_lived_sockets
     people = server.seed_people(env)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.goto(f"{url}/admin/login/?next=/admin/moderation/live/")
-            page.fill("#id_username", people["moderator_phone"])
-            page.fill("#id_password", server.PASSWORD)
-            page.click("input[type=submit]")
-            page.wait_for_url(f"{url}/admin/moderation/live/")
-            page.wait_for_selector("#moderation-live[data-connected='1']", timeout=5000)
-            proposal_id = int(server.manage(env, "shell", stdin=SUBMIT_SILENTLY).strip().splitlines()[-1])
+    with _live_page(url, people) as page:
+        proposal_id = int(server.manage(env, "shell", stdin=SUBMIT_SILENTLY).strip().splitlines()[-1])
 
-            # At 3 s the server closes the socket (4408); the page reconnects and reads its table again.
-            page.wait_for_selector(f"#item-proposal-{proposal_id}", timeout=10000)
-            assert int(page.locator("#moderation-live").get_attribute("data-synced")) >= 1
-            assert page.locator("#moderation-live").get_attribute("data-connected") == "1"
-            assert page.url == f"{url}/admin/moderation/live/"  # read again in place, not reloaded
-        finally:
-            browser.close()
+        # At 3 s the server closes the socket (4408); the page reconnects and reads its table again.
+        page.wait_for_selector(f"#item-proposal-{proposal_id}", timeout=10000)
+        assert int(page.locator("#moderation-live").get_attribute("data-synced")) >= 1
+        assert page.locator("#moderation-live").get_attribute("data-connected") == "1"
+        assert page.url == f"{url}/admin/moderation/live/"  # read again in place, not reloaded
