@@ -42,7 +42,7 @@ def user_from_token(raw_token: str) -> tuple:
     try:
         token = auth.get_validated_token(raw_token.encode())
         return auth.get_user(token), token["exp"]
-    except (InvalidToken, TokenError, AuthenticationFailed, KeyError):
+    except (InvalidToken, TokenError, AuthenticationFailed):
         return AnonymousUser(), None
 
 

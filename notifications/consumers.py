@@ -1,4 +1,5 @@
-"""`ws/notifications/`: a logged-in user's own notifications, live. No domain logic here."""
+"""`ws/notifications/`: a logged-in user's own notifications, live; and what every socket shares (how events
+are forwarded, when a socket closes). No domain logic here."""
 
 import asyncio
 import time
@@ -36,8 +37,8 @@ class ClosesWhenLapsed:
     def close_when_lapsed(self) -> None:
         seconds, code = float(settings.WEBSOCKET_MAX_AGE_SECONDS), CLOSE_RECONNECT
         expires_at = self.scope.get("auth_expires_at")
-        if expires_at is not None and expires_at - time.time() < seconds:
-            seconds, code = max(0.0, expires_at - time.time()), CLOSE_UNAUTHENTICATED
+        if expires_at is not None and (token_left := expires_at - time.time()) < seconds:
+            seconds, code = max(0.0, token_left), CLOSE_UNAUTHENTICATED
         self._lapse = asyncio.get_running_loop().call_later(seconds, self._lapsed, code)
 
     def _lapsed(self, code: int) -> None:
