@@ -50,6 +50,13 @@ class PrivateRedis:
         self.proc.wait(timeout=10)
 
 
+def _use_redis_layer(settings, url: str) -> None:
+    """The channel layer on the Redis at `url`, with the production settings' host options."""
+    config = {"hosts": [{"address": url, **settings.CHANNEL_LAYERS_REDIS_HOST_OPTIONS}]}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": config}}
+    channel_layers.backends = {}
+
+
 @pytest.fixture
 def private_redis(settings):
     if shutil.which("redis-server") is None:
@@ -65,10 +72,7 @@ def private_redis(settings):
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         },
     }
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis.url]}}
-    }
-    channel_layers.backends = {}
+    _use_redis_layer(settings, redis.url)
     yield redis
     if redis.proc.poll() is None:
         redis.stop()
@@ -101,9 +105,7 @@ class SilentRedis:
 @pytest.fixture
 def silent_redis_layer(settings):
     redis = SilentRedis()
-    config = {"hosts": [{"address": redis.url, **settings.CHANNEL_LAYERS_REDIS_HOST_OPTIONS}]}
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": config}}
-    channel_layers.backends = {}
+    _use_redis_layer(settings, redis.url)
     yield redis
     redis.close()
     channel_layers.backends = {}
