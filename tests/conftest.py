@@ -6,16 +6,12 @@ from rest_framework.test import APIClient
 
 from aspirasi.api import throttling
 from aspirasi.models import Kecamatan, Kelurahan
-from aspirasi.services import votes
 from aspirasi.services.accounts import tokens_for, user_assign_role
 from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path, monkeypatch):
-    # Live vote tallies go to a thread of their own, which must not query a test's database behind its
-    # back; test_votes.py tests the sender and the rounds it sends.
-    monkeypatch.setattr(votes._tallies, "mark", lambda proposal_id: None)
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real hashing costs about a second per user on a busy 2-core machine; tests need no real cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -5,19 +5,14 @@ budget check and the insert are one step), the unique (proposal, voter) constrai
 and `vote_count` only ever moves by one in the database (a conditional UPDATE), never from a value read.
 """
 
-import functools
-import logging
-import os
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from aspirasi import policies, public_list
@@ -28,18 +23,15 @@ from aspirasi.errors import (
     ProposalNotFound,
     VoteBudgetExhausted,
     VotingClosed,
-    VotingClosedPhase,
 )
-from aspirasi.models import Cycle, Proposal, ProposalStatus, Role, User, Vote
+from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
 from aspirasi.models.proposals import PUBLIC_STATUSES
-from aspirasi.services.cycles import current_cycle_gate_sql, cycle_require_phase
+from aspirasi.services.cycles import cycle_require_phase
 from notifications import events
 from notifications.services import notify_vote_milestone
 
 if TYPE_CHECKING:
     from rest_framework_simplejwt.models import TokenUser  # a token's user, not read: only its pk is used
-
-logger = logging.getLogger(__name__)
 
 # Live tallies are coalesced: at most one `vote.tally` per proposal per window (see below).
 TALLY_WINDOW_SECONDS = 1.0
@@ -54,290 +46,145 @@ class VoteState:
     created: bool = False
 
 
-def _open_votes(*, voter: User, cycle: Cycle | None) -> QuerySet[Vote]:
-    """Votes of `voter` that still use the budget: on proposals still published, of `cycle` when there is
+def _open_votes(*, voter_id: int, cycle: Cycle | None) -> QuerySet[Vote]:
+    """The voter's votes that still use the budget: on proposals still published, of `cycle` when there is
     one (each Musrenbang cycle gives a resident a fresh budget)."""
-    votes = Vote.objects.filter(voter=voter, proposal__status=ProposalStatus.PUBLISHED)
+    votes = Vote.objects.filter(voter_id=voter_id, proposal__status=ProposalStatus.PUBLISHED)
     if cycle is not None:
         votes = votes.filter(proposal__cycle=cycle)
     return votes
 
 
-def _uses_budget(*, cycle_id: int | None, cycle: Cycle | None) -> int:
-    """Whether a vote on a proposal of `cycle_id`, while it is published, is one of _open_votes (1 or 0)."""
-    return int(cycle is None or cycle_id == cycle.pk)
-
-
-def votes_open_count(*, voter: User, cycle: Cycle | None = None) -> int:
-    return _open_votes(voter=voter, cycle=cycle).count()
-
-
-# --- Casting and withdrawing ------------------------------------------------------------------------------
+# --- Who may vote, on what --------------------------------------------------------------------------------
 #
-# A vote is the hot path of a voting week. On PostgreSQL it is one call of the function `aspirasi_vote`
-# (migrations 0008, 0011): lock the voter, check who they are and the cycle's phase, read the ballot, check,
-# write, all in one round trip and one commit; building the same statements through the ORM cost more CPU than
-# running them, and every round trip costs the busy server more than its statement. So the vote does not read
-# its caller first either (api/votes.py): who may vote, an active resident, is checked here, under the lock.
-# Elsewhere (SQLite, the embedded default) `_vote_in_steps` runs the same rules statement by statement. Both
-# give an `_Outcome`, and the whole test suite runs against both (.ci/run): a rule changed here is changed in
-# a new migration too.
+# The rules of a vote, in the order a refusal is told: who votes (an active resident), the cycle's phase, the
+# proposal (visible to the voter), then the ballot (once, while published, within the budget). They run under
+# the voter's row lock, so one resident's votes serialize and the budget check and the vote are one step.
+
+
+def _voter_locked(voter_id: int) -> User:
+    """The voter, locked for this transaction; raises unless they may vote at all."""
+    # A statement of its own: one that waited for the lock would read with the snapshot it started with.
+    voter = User.objects.select_for_update().only("role", "is_active").filter(pk=voter_id).first()
+    if voter is None:
+        raise CallerNotFound()  # the caller is a token's user, not read before (api/votes.py)
+    if not voter.is_active:
+        raise CallerInactive()
+    if not policies.is_resident(voter):
+        raise NotAResident()
+    return voter
 
 
 @dataclass(frozen=True)
-class _Outcome:
-    outcome: str  # one of the constants below
-    vote_count: int | None = None
-    open_votes: int | None = None  # the voter's votes using the budget, after this one
-    author_id: int | None = None
-    title: str = ""
+class _Ballot:
+    proposal: Proposal  # title, author, cycle, status, is_hidden, vote_count
+    voted: bool
+    open_votes: int  # the voter's votes using the budget, before this one
+    uses_budget: int  # 1 when a vote on this proposal is one of those, else 0
 
 
-NO_USER, INACTIVE, NOT_RESIDENT, PHASE_CLOSED = "no_user", "inactive", "not_resident", "phase_closed"  # refusals
-NOT_FOUND, CLOSED, BUDGET = "not_found", "closed", "budget"  # refusals
-UNCHANGED, CAST, WITHDRAWN = "unchanged", "cast", "withdrawn"
-
-
-def _vote(*, proposal_id: int, voter_id: int, cast: bool) -> _Outcome:
-    if connection.vendor == "postgresql":
-        return _vote_in_database(proposal_id=proposal_id, voter_id=voter_id, cast=cast)
-    return _vote_in_steps(proposal_id=proposal_id, voter_id=voter_id, cast=cast)
-
-
-@functools.cache
-def _vote_call(cycle_sql: str, allows_sql: str) -> str:
-    return f"SELECT * FROM aspirasi_vote(%s, %s, %s, {cycle_sql}, {allows_sql}, %s, %s, %s, %s, %s)"  # noqa: S608 - generated by cycles
-
-
-def _vote_in_database(*, proposal_id: int, voter_id: int, cast: bool) -> _Outcome:
-    cycle_sql, allows_sql, cycle_params = current_cycle_gate_sql("vote")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _vote_call(cycle_sql, allows_sql),
-            [
-                proposal_id,
-                voter_id,
-                cast,
-                *cycle_params,
-                settings.VOTE_BUDGET,
-                ProposalStatus.PUBLISHED.value,
-                [status.value for status in PUBLIC_STATUSES],
-                public_list.tally_shard(proposal_id),
-                Role.RESIDENT.value,  # policies.is_resident, for a user the function has locked
-            ],
+def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
+    """What the vote decides on, read in one statement: the proposal as the voter may see it, whether they
+    voted on it, and how many of their votes use the budget."""
+    visible = Q(status__in=PUBLIC_STATUSES, is_hidden=False) | Q(author_id=voter.pk)
+    open_votes = _open_votes(voter_id=voter.pk, cycle=cycle).order_by().values("voter_id").annotate(n=Count("*"))
+    proposal = (
+        Proposal.objects.filter(visible, pk=proposal_id)
+        .only("title", "author_id", "cycle_id", "status", "is_hidden", "vote_count")
+        .annotate(
+            voted=Exists(Vote.objects.filter(proposal_id=OuterRef("pk"), voter_id=voter.pk)),
+            open_votes=open_votes.values("n"),
         )
-        return _Outcome(*cursor.fetchone())
-
-
-_VOTE, _PROPOSAL = Vote._meta.db_table, Proposal._meta.db_table
-_PUBLIC = ", ".join(["%s"] * len(PUBLIC_STATUSES))
-
-
-def _ballot_sql(in_cycle: str) -> str:
-    return f"""
-SELECT p.title, p.author_id, p.cycle_id, p.status, p.is_hidden, p.vote_count,
-       (p.status IN ({_PUBLIC}) AND NOT p.is_hidden) OR p.author_id = %s AS visible,
-       EXISTS (SELECT 1 FROM {_VOTE} v WHERE v.proposal_id = p.id AND v.voter_id = %s) AS voted,
-       (SELECT COUNT(*) FROM {_VOTE} v INNER JOIN {_PROPOSAL} q ON q.id = v.proposal_id
-         WHERE v.voter_id = %s AND q.status = %s{in_cycle}) AS open_votes
-FROM {_PROPOSAL} p
-WHERE p.id = %s"""  # noqa: S608 - table names from _meta, values as parameters
-
-
-_BALLOT, _BALLOT_IN_CYCLE = _ballot_sql(""), _ballot_sql(" AND q.cycle_id = %s")
-_INSERT_VOTE = (
-    f"INSERT INTO {_VOTE} (proposal_id, voter_id, created_at) VALUES (%s, %s, %s) "  # noqa: S608
-    "ON CONFLICT (proposal_id, voter_id) DO NOTHING RETURNING id"
-)
-_DELETE_VOTE = f"DELETE FROM {_VOTE} WHERE proposal_id = %s AND voter_id = %s RETURNING id"  # noqa: S608
-# Conditional: a moderator closing or hiding the proposal meanwhile makes this 0 rows (the cast rolls back).
-_COUNT_UP = (
-    f"UPDATE {_PROPOSAL} SET vote_count = vote_count + 1 "  # noqa: S608
-    "WHERE id = %s AND status = %s AND NOT is_hidden RETURNING vote_count"
-)
-_COUNT_DOWN = f"UPDATE {_PROPOSAL} SET vote_count = vote_count - 1 WHERE id = %s RETURNING vote_count"  # noqa: S608
-
-
-def _execute(sql: str, params: list) -> tuple | None:
-    """Run one of the statements above; its first row (None when it touched nothing)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
-@transaction.atomic
-def _vote_in_steps(*, proposal_id: int, voter_id: int, cast: bool) -> _Outcome:
-    """aspirasi_vote, statement by statement: the rules read top to bottom."""
-    # Serializes this resident's votes: two concurrent casts cannot both pass the budget check. A statement
-    # of its own: one that waited for the lock would read with the snapshot it started with.
-    voter = User.objects.select_for_update().only("role", "is_active").filter(pk=voter_id).first()
-    if voter is None:
-        return _Outcome(NO_USER)
-    if not voter.is_active:
-        return _Outcome(INACTIVE)
-    if not policies.is_resident(voter):
-        return _Outcome(NOT_RESIDENT)
-    try:
-        cycle = cycle_require_phase(action="vote")
-    except VotingClosedPhase:
-        return _Outcome(PHASE_CLOSED)
-    # The ballot: may the voter see the proposal (a resident's view of selectors.proposals_visible_to), have
-    # they voted here, how many of their votes use the budget (_open_votes).
-    sql, params = _BALLOT, [*PUBLIC_STATUSES, voter.pk, voter.pk, voter.pk, ProposalStatus.PUBLISHED]
-    if cycle is not None:
-        sql, params = _BALLOT_IN_CYCLE, [*params, cycle.pk]
-    row = _execute(sql, [*params, proposal_id])
-    if row is None or not row[6]:
-        return _Outcome(NOT_FOUND)
-    title, author_id, cycle_id, status, is_hidden, vote_count, _visible, voted, open_votes = row
-    found = functools.partial(_Outcome, author_id=author_id, title=title)
-    uses_budget = _uses_budget(cycle_id=cycle_id, cycle=cycle)
-    if bool(voted) == cast:
-        return found(UNCHANGED, vote_count, open_votes)  # a repeated cast, or a withdrawal with no vote
-    if cast:
-        if status != ProposalStatus.PUBLISHED or is_hidden:
-            return found(CLOSED, vote_count, open_votes)
-        if open_votes >= settings.VOTE_BUDGET:
-            return found(BUDGET, vote_count, open_votes)
-        # The unique constraint is the last word on "once" (a merge may have moved this voter's vote here).
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        if _execute(_INSERT_VOTE, [proposal_id, voter.pk, now]) is None:
-            return found(UNCHANGED, vote_count, open_votes + uses_budget)
-        counted = _execute(_COUNT_UP, [proposal_id, ProposalStatus.PUBLISHED])
-        if counted is None:
-            raise VotingClosed()  # closed meanwhile: the atomic block rolls the vote back
-        public_list.move_tallies(proposal_id)
-        return found(CAST, counted[0], open_votes + uses_budget)
-    if status != ProposalStatus.PUBLISHED:
-        return found(CLOSED, vote_count, open_votes)
-    # The voter's lock keeps their vote; only deleting the proposal (cascading) can take it meanwhile.
-    if _execute(_DELETE_VOTE, [proposal_id, voter.pk]) is None:
-        return _Outcome(NOT_FOUND)
-    (vote_count,) = _execute(_COUNT_DOWN, [proposal_id])
-    public_list.move_tallies(proposal_id)
-    return found(WITHDRAWN, vote_count, open_votes - uses_budget)
-
-
-_REFUSALS = {
-    NO_USER: CallerNotFound,
-    INACTIVE: CallerInactive,
-    NOT_RESIDENT: NotAResident,
-    PHASE_CLOSED: VotingClosedPhase,
-    NOT_FOUND: ProposalNotFound,
-    CLOSED: VotingClosed,
-    BUDGET: VoteBudgetExhausted,
-}
-
-
-def _state(proposal_id: int, result: _Outcome, *, has_voted: bool) -> VoteState:
-    if result.outcome in _REFUSALS:
-        raise _REFUSALS[result.outcome]()
-    return VoteState(
-        proposal_id=proposal_id,
-        vote_count=result.vote_count,
-        has_voted=has_voted,
-        votes_remaining=max(0, settings.VOTE_BUDGET - result.open_votes),
-        created=result.outcome == CAST,
+        .first()
+    )
+    if proposal is None:
+        raise ProposalNotFound()
+    uses_budget = int(cycle is None or proposal.cycle_id == cycle.pk)
+    return _Ballot(
+        proposal=proposal, voted=proposal.voted, open_votes=proposal.open_votes or 0, uses_budget=uses_budget
     )
 
 
+def _state(ballot: _Ballot, *, vote_count: int, has_voted: bool, open_votes: int, created: bool = False) -> VoteState:
+    return VoteState(
+        proposal_id=ballot.proposal.pk,
+        vote_count=vote_count,
+        has_voted=has_voted,
+        votes_remaining=max(0, settings.VOTE_BUDGET - open_votes),
+        created=created,
+    )
+
+
+def _count(proposal_id: int) -> int:
+    return Proposal.objects.filter(pk=proposal_id).values_list("vote_count", flat=True).get()
+
+
+@transaction.atomic
 def vote_cast(*, proposal_id: int, voter: "User | TokenUser") -> VoteState:
     """Record `voter`'s support once (a repeat is a no-op). Only an active resident votes: raises
     NotAResident, CallerNotFound or CallerInactive (the caller need not have been read: a token's user), then
     VotingClosedPhase, ProposalNotFound (not visible to the voter), VotingClosed, VoteBudgetExhausted.
     Publishes a coalesced `vote.tally` after commit and notifies the author at a milestone."""
-    result = _vote(proposal_id=proposal_id, voter_id=int(voter.pk), cast=True)
-    state = _state(proposal_id, result, has_voted=True)
-    if result.outcome == CAST:
-        vote_tally_publish(proposal_id=proposal_id)
-        notify_vote_milestone(
-            proposal_id=proposal_id, author_id=result.author_id, title=result.title, vote_count=result.vote_count
-        )
-    return state
+    voter = _voter_locked(int(voter.pk))
+    ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle_require_phase(action="vote"))
+    proposal = ballot.proposal
+    if ballot.voted:
+        return _state(ballot, vote_count=proposal.vote_count, has_voted=True, open_votes=ballot.open_votes)
+    if proposal.status != ProposalStatus.PUBLISHED or proposal.is_hidden:
+        raise VotingClosed()
+    if ballot.open_votes >= settings.VOTE_BUDGET:
+        raise VoteBudgetExhausted()
+    open_votes = ballot.open_votes + ballot.uses_budget
+    try:
+        with transaction.atomic():
+            Vote.objects.create(proposal_id=proposal_id, voter_id=voter.pk)
+    except IntegrityError:  # the constraint is the last word on "once": a merge moved this voter's vote here
+        return _state(ballot, vote_count=_count(proposal_id), has_voted=True, open_votes=open_votes)
+    # Conditional: a moderator closing or hiding the proposal meanwhile counts nothing (and rolls the vote back).
+    counted = Proposal.objects.filter(pk=proposal_id, status=ProposalStatus.PUBLISHED, is_hidden=False)
+    if not counted.update(vote_count=F("vote_count") + 1):
+        raise VotingClosed()
+    public_list.move_tallies(proposal_id)
+    vote_count = _count(proposal_id)
+    vote_tally_publish(proposal_id=proposal_id)
+    notify_vote_milestone(
+        proposal_id=proposal_id, author_id=proposal.author_id, title=proposal.title, vote_count=vote_count
+    )
+    return _state(ballot, vote_count=vote_count, has_voted=True, open_votes=open_votes, created=True)
 
 
+@transaction.atomic
 def vote_withdraw(*, proposal_id: int, voter: "User | TokenUser") -> VoteState:
     """Withdraw `voter`'s vote (no vote: a no-op). Raises what vote_cast raises for the voter and the phase,
     ProposalNotFound, VotingClosed once the proposal has left `published`. Publishes a coalesced
     `vote.tally`."""
-    result = _vote(proposal_id=proposal_id, voter_id=int(voter.pk), cast=False)
-    state = _state(proposal_id, result, has_voted=False)
-    if result.outcome == WITHDRAWN:
-        vote_tally_publish(proposal_id=proposal_id)
-    return state
+    voter = _voter_locked(int(voter.pk))
+    ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle_require_phase(action="vote"))
+    if not ballot.voted:
+        return _state(ballot, vote_count=ballot.proposal.vote_count, has_voted=False, open_votes=ballot.open_votes)
+    if ballot.proposal.status != ProposalStatus.PUBLISHED:
+        raise VotingClosed()
+    # The voter's lock keeps their vote; only deleting the proposal (cascading) can take it meanwhile.
+    if not Vote.objects.filter(proposal_id=proposal_id, voter_id=voter.pk).delete()[0]:
+        raise ProposalNotFound()
+    Proposal.objects.filter(pk=proposal_id).update(vote_count=F("vote_count") - 1)
+    public_list.move_tallies(proposal_id)
+    vote_tally_publish(proposal_id=proposal_id)
+    open_votes = ballot.open_votes - ballot.uses_budget
+    return _state(ballot, vote_count=_count(proposal_id), has_voted=False, open_votes=open_votes)
 
 
 # --- Live tally, coalesced ------------------------------------------------------------------------------
 #
-# At most one `vote.tally` per proposal per window, however many votes arrive (issue #3), and the last count
-# always arrives. A vote only adds its proposal to this process's set of changed ones: no round trip. One
-# daemon thread per process publishes the set in rounds: the first change after a quiet window at once,
-# later ones together at the window's end. A round claims its proposals' windows in the shared cache (one
-# round trip for all of them, so two processes never both send one proposal in a window), reads their
-# committed counts in one query and sends; a proposal another process holds waits for this process's next
-# round, so a vote counted here after that process read its count is still sent. (A coalescing key per vote,
-# and a thread and a query per trailing send, had cost more CPU than the vote's own statements.)
+# At most one `vote.tally` per proposal per window, however many votes arrive, and the last count always
+# arrives: the first vote of a window takes the window's key in the shared cache and schedules one send, by
+# the task worker, for the window's end; votes within the window only ride along, since the send reads the
+# count committed by then.
 
 
-class _TallySender:
-    """The proposals whose count changed in this process, and the thread that publishes them in rounds.
-    `send(proposal_ids)` publishes what it can and returns the ids to try again in the next round."""
-
-    def __init__(self, *, window: float, send: Callable[[list[int]], list[int]]):
-        self.window, self._send = window, send
-        self._changed: set[int] = set()
-        self._ready = threading.Condition()
-        self._pid: int | None = None
-
-    def mark(self, proposal_id: int) -> None:
-        self._mark([proposal_id])
-
-    def _mark(self, proposal_ids) -> None:
-        with self._ready:
-            if self._pid != os.getpid():  # first change in this (possibly forked) process
-                threading.Thread(target=self._send_forever, name="vote-tally", daemon=True).start()
-                self._pid = os.getpid()
-            self._changed.update(proposal_ids)
-            self._ready.notify()
-
-    def _send_forever(self) -> None:
-        last_round = -self.window
-        while True:
-            with self._ready:
-                self._ready.wait_for(lambda: self._changed)
-            time.sleep(max(0.0, last_round + self.window - time.monotonic()))  # the first change: at once
-            last_round = time.monotonic()
-            with self._ready:  # what changed until now, the waiting included
-                proposal_ids, self._changed = sorted(self._changed), set()
-            try:
-                # As around a request: a connection past CONN_MAX_AGE or broken (a database restart) is replaced.
-                close_old_connections()
-                again = self._send(proposal_ids)
-            except Exception:  # the thread outlives any one round; the round is tried again
-                logger.warning("live vote tallies not sent", exc_info=True)
-                again = proposal_ids
-            if again:
-                self._mark(again)
-
-
-def _claim_windows(proposal_ids: list[int]) -> list[int]:
-    """The ids whose tally window this process takes now: shared by every process through the cache."""
-    keys = [f"vote-tally:{proposal_id}" for proposal_id in proposal_ids]
-    client = getattr(getattr(cache, "client", None), "get_client", None)
-    if client is None:  # a cache without pipelines (locmem by default): one add per proposal
-        return [pid for pid, key in zip(proposal_ids, keys, strict=True) if cache.add(key, 1, TALLY_WINDOW_SECONDS)]
-    # django-redis: all of them in one round trip (SET NX PX is what its cache.add sends, one at a time).
-    pipeline = client(write=True).pipeline(transaction=False)
-    for key in keys:
-        pipeline.set(cache.make_and_validate_key(key), 1, nx=True, px=int(TALLY_WINDOW_SECONDS * 1000))
-    return [pid for pid, won in zip(proposal_ids, pipeline.execute(), strict=True) if won]
-
-
-def vote_tally_send(proposal_ids: list[int]) -> list[int]:
-    """Publish `vote.tally` with the committed count of those of `proposal_ids` whose window this process
-    could claim (one query); returns the others, for the next round."""
-    claimed = _claim_windows(proposal_ids)
-    rows = Proposal.objects.filter(pk__in=claimed).values_list("pk", "kelurahan_id", "vote_count")
+def vote_tally_send(*, proposal_ids: list[int]) -> None:
+    """Publish `vote.tally` with the committed count of each of `proposal_ids` (one query)."""
+    rows = Proposal.objects.filter(pk__in=proposal_ids).values_list("pk", "kelurahan_id", "vote_count")
     events.publish_each(
         events.VOTE_TALLY,
         [
@@ -348,12 +195,19 @@ def vote_tally_send(proposal_ids: list[int]) -> list[int]:
             for proposal_id, kelurahan_id, vote_count in rows
         ],
     )
-    return sorted(set(proposal_ids) - set(claimed))
 
 
-_tallies = _TallySender(window=TALLY_WINDOW_SECONDS, send=vote_tally_send)
+def _tally_schedule(proposal_id: int) -> None:
+    from aspirasi.tasks import vote_tally_send as task
+
+    if not task.get_backend().supports_defer:  # a backend that runs tasks at once cannot wait: no coalescing
+        task.enqueue(proposal_ids=[proposal_id])
+    elif cache.add(f"vote-tally:{proposal_id}", 1, TALLY_WINDOW_SECONDS):
+        # A little after the key expires: a vote that found the key still held has committed by then.
+        run_after = timezone.now() + timedelta(seconds=TALLY_WINDOW_SECONDS + 0.25)
+        task.using(run_after=run_after).enqueue(proposal_ids=[proposal_id])
 
 
 def vote_tally_publish(*, proposal_id: int) -> None:
-    """After commit, have this process's sender publish `vote.tally` for `proposal_id` (coalesced)."""
-    transaction.on_commit(lambda: _tallies.mark(proposal_id))
+    """After commit, have `vote.tally` for `proposal_id` published at the end of its window (coalesced)."""
+    transaction.on_commit(lambda: _tally_schedule(proposal_id))

@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from aspirasi.models import Cycle
+from aspirasi.models import Cycle, ProposalStatus, Vote
+
+
+def open_votes_count(*, voter, cycle: Cycle | None = None) -> int:
+    """The voter's votes that use the budget, counted plainly (the vote counts them in its ballot)."""
+    votes = Vote.objects.filter(voter=voter, proposal__status=ProposalStatus.PUBLISHED)
+    return (votes if cycle is None else votes.filter(proposal__cycle=cycle)).count()
 
 
 def make_cycle(*, phase: str = "voting", name: str = "Musrenbang 2027", **weights) -> Cycle:

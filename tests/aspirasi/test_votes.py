@@ -1,20 +1,21 @@
 """Casting and withdrawing votes: once per resident, published only, a budget, live tallies coalesced."""
 
-import threading
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.models import ProposalStatus, User, Vote
 from aspirasi.selectors.proposals import proposals_visible_to
 from aspirasi.services import votes as vote_services
 from aspirasi.services.accounts import user_assign_role
+from aspirasi.tasks import vote_tally_send
 from notifications import events
-from tests.aspirasi.planning_fixtures import make_cycle
+from tests.aspirasi.planning_fixtures import make_cycle, open_votes_count
 from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,26 +137,35 @@ def test_anonymous_caller_cannot_vote(api):
 
 
 @pytest.fixture
-def marked(monkeypatch):
-    """The proposals a vote hands to the live tally sender."""
-    proposal_ids = []
-    monkeypatch.setattr(vote_services._tallies, "mark", proposal_ids.append)
-    return proposal_ids
+def scheduled(settings):
+    """The live tally sends a vote schedules: the dummy task backend keeps them, as the worker's queue would."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = vote_tally_send.get_backend()
+    backend.clear()
+    return backend.results
 
 
-def test_a_vote_publishes_a_tally_after_commit_and_notifies_milestones(
-    as_resident, sent, marked, monkeypatch, django_capture_on_commit_callbacks
+def _run(results) -> None:
+    """Run the scheduled sends, as the worker does at each one's run_after."""
+    for result in results:
+        result.task.call(*result.args, **result.kwargs)
+
+
+def test_a_vote_schedules_its_tally_after_commit_and_notifies_milestones(
+    as_resident, sent, scheduled, monkeypatch, django_capture_on_commit_callbacks
 ):
     milestones = []
     monkeypatch.setattr(vote_services, "notify_vote_milestone", lambda **kw: milestones.append(kw["vote_count"]))
     proposal = ProposalFactory(vote_count=9)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         as_resident.post(_url(proposal))
-    assert marked == []  # nothing before commit
+    assert scheduled == []  # nothing before commit
     for callback in callbacks:
         callback()
+    [result] = scheduled
+    assert result.task.run_after > timezone.now()  # at the end of the window, not at once
     with django_capture_on_commit_callbacks(execute=True):
-        assert vote_services.vote_tally_send(marked) == []
+        _run(scheduled)
     [(groups, message)] = sent
     assert groups == events.moderation_groups(proposal.kelurahan_id)
     assert message["type"] == events.VOTE_TALLY
@@ -163,8 +173,8 @@ def test_a_vote_publishes_a_tally_after_commit_and_notifies_milestones(
     assert milestones == [10]
 
 
-def test_a_round_sends_each_changed_proposal_once_with_its_committed_count(
-    as_resident, as_other_resident, sent, marked, django_capture_on_commit_callbacks
+def test_one_tally_per_proposal_per_window_with_the_count_at_its_end(
+    as_resident, as_other_resident, sent, scheduled, django_capture_on_commit_callbacks
 ):
     popular, other = ProposalFactory(), ProposalFactory()
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,48 +182,25 @@ def test_a_round_sends_each_changed_proposal_once_with_its_committed_count(
         as_other_resident.post(_url(popular))
         as_resident.delete(_url(popular))
         as_resident.post(_url(other))
-    assert marked == [popular.pk, popular.pk, popular.pk, other.pk]
+    assert [result.kwargs["proposal_ids"] for result in scheduled] == [[popular.pk], [other.pk]]
     with django_capture_on_commit_callbacks(execute=True):
-        assert vote_services.vote_tally_send(sorted(set(marked))) == []
+        _run(scheduled)
     counts = {m["payload"]["proposal_id"]: m["payload"]["vote_count"] for _groups, m in sent}
     assert counts == {popular.pk: 1, other.pk: 1}  # the count after the last vote
+    cache.delete(f"vote-tally:{popular.pk}")  # the window has passed: the next vote opens another
+    with django_capture_on_commit_callbacks(execute=True):
+        as_resident.post(_url(popular))
+    assert len(scheduled) == 3
 
 
-def test_one_tally_per_proposal_per_window_across_processes(
-    as_resident, as_other_resident, sent, marked, django_capture_on_commit_callbacks
-):
-    # Two processes' rounds in one window: the second finds the window taken and keeps the proposal for its
-    # next round, which sends the count as it is then (with the vote the first round did not see).
+def test_without_delayed_tasks_each_vote_sends_its_tally_at_once(as_resident, sent, settings, committed):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     proposal = ProposalFactory()
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed():
         as_resident.post(_url(proposal))
-        assert vote_services.vote_tally_send([proposal.pk]) == []  # "process A"
-        as_other_resident.post(_url(proposal))
-        assert vote_services.vote_tally_send([proposal.pk]) == [proposal.pk]  # "process B": later
-    assert [m["payload"]["vote_count"] for _groups, m in sent] == [1]
-    cache.delete(f"vote-tally:{proposal.pk}")  # the window has passed
-    with django_capture_on_commit_callbacks(execute=True):
-        assert vote_services.vote_tally_send([proposal.pk]) == []
-    assert [m["payload"]["vote_count"] for _groups, m in sent] == [1, 2]
-
-
-def test_the_sender_sends_the_first_change_at_once_and_later_ones_together_after_the_window():
-    rounds, first_round, second_round = [], threading.Event(), threading.Event()
-
-    def send(proposal_ids):
-        rounds.append((proposal_ids, threading.get_ident()))
-        (second_round if len(rounds) == 2 else first_round).set()
-        return []
-
-    sender = vote_services._TallySender(window=0.5, send=send)
-    sender.mark(1)
-    assert first_round.wait(5)
-    for proposal_id in (3, 2, 3):  # within the window: they wait for its end, together
-        sender.mark(proposal_id)
-    assert second_round.wait(5)
-    assert [proposal_ids for proposal_ids, _thread in rounds] == [[1], [2, 3]]
-    threads = {thread for _proposal_ids, thread in rounds}
-    assert len(threads) == 1 and threading.get_ident() not in threads  # one thread of its own, kept
+    with committed():
+        as_resident.delete(_url(proposal))
+    assert [m["payload"]["vote_count"] for _groups, m in sent] == [1, 0]
 
 
 def _fresh_state(*, proposal, voter, cycle) -> SimpleNamespace:
@@ -222,7 +209,7 @@ def _fresh_state(*, proposal, voter, cycle) -> SimpleNamespace:
     return SimpleNamespace(
         vote_count=proposal.vote_count,
         has_voted=Vote.objects.filter(proposal=proposal, voter=voter).exists(),
-        votes_remaining=max(0, settings.VOTE_BUDGET - vote_services.votes_open_count(voter=voter, cycle=cycle)),
+        votes_remaining=max(0, settings.VOTE_BUDGET - open_votes_count(voter=voter, cycle=cycle)),
     )
 
 
@@ -270,16 +257,15 @@ def test_a_missing_proposal_is_not_found(as_resident):
     assert as_resident.delete("/api/v1/proposals/987654/vote/").status_code == 404
 
 
-def test_a_vote_is_one_statement_on_postgresql(as_resident, django_assert_num_queries):
-    # The caller is not read first (api/votes.py): one call of aspirasi_vote on PostgreSQL checks the voter,
-    # the cycle's phase and the ballot; statement by statement elsewhere (voter's lock, cycle, ballot, insert,
-    # count, tallies). No query creeps back in.
+def test_a_vote_takes_a_fixed_number_of_statements(as_resident, django_assert_num_queries):
+    # The caller is not read first (api/votes.py): the vote locks and checks the voter, reads the cycle and the
+    # ballot (one statement), inserts in a savepoint, counts, moves the tallies, reads the count: 9, and the
+    # test's own savepoint around the request. No query per vote creeps in.
     proposal = ProposalFactory()
     as_resident.get("/api/v1/proposals/")  # warm: nothing lazily loaded on the first request
-    expected = 1 if connection.vendor == "postgresql" else 8
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(11):
         assert as_resident.post(_url(proposal)).status_code == 201
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(9):  # lock, cycle, ballot, delete, count, tallies, read, the test's two
         assert as_resident.delete(_url(proposal)).status_code == 200
 
 
@@ -316,23 +302,6 @@ def test_refusals_come_in_order_who_then_phase_then_proposal(as_moderator, as_re
     assert as_moderator.post(missing).status_code == 403  # staff: refused before anything else is told
     response = as_resident.post(missing)
     assert (response.status_code, response.json()["code"]) == (409, "voting_closed_phase")
-
-
-def test_a_proposal_held_elsewhere_is_tried_again_in_the_next_round():
-    rounds, done = [], threading.Event()
-
-    def send(proposal_ids):
-        rounds.append(proposal_ids)
-        tries = sum(7 in ids for ids in rounds)
-        if tries == 2:
-            done.set()
-        return [7] if 7 in proposal_ids and tries == 1 else []  # another process holds 7's first window
-
-    sender = vote_services._TallySender(window=0.2, send=send)
-    sender.mark(7)
-    sender.mark(8)
-    assert done.wait(5)
-    assert sum(7 in ids for ids in rounds) == 2 and sum(8 in ids for ids in rounds) == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
