@@ -80,10 +80,8 @@ def _database_from_env() -> dict:
         # worker thread would otherwise keep its own connection and exhaust PostgreSQL's slots).
         config["CONN_MAX_AGE"] = 0
         # With a pool, each connection is checked as it leaves the pool: one that died with a database
-        # restart is replaced instead of failing a request. Django's backend with a check that skips the
-        # round trip for a connection just back and quiet (backend/postgresql/base.py).
+        # restart is replaced instead of failing a request.
         config["CONN_HEALTH_CHECKS"] = True
-        config["ENGINE"] = "backend.postgresql"
         config["OPTIONS"] = {
             "pool": {
                 "min_size": _env_int("DATABASE_POOL_MIN", 2, minimum=1),

@@ -90,7 +90,7 @@ def test_postgres_url_uses_the_pool_without_persistent_connections():
         timeout=60,
     )
     assert result.stdout.split() == [
-        "backend.postgresql",  # Django's, with a cheaper pool check (backend/postgresql/base.py)
+        "django.db.backends.postgresql",  # Django's own, with its native pool
         "0",
         "True",
         "channels_redis.core.RedisChannelLayer",
