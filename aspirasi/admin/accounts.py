@@ -4,13 +4,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from aspirasi.admin.mixins import ChangesPublicList
 from aspirasi.models import Category, Kecamatan, Kelurahan, TargetGroup, User
 from aspirasi.services.accounts import user_assign_role
 
 
 @admin.register(User)
-class UserAdmin(ChangesPublicList, DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):
     ordering = ["phone"]
     list_display = ["phone", "display_name", "role", "kelurahan", "is_active", "date_joined"]
     list_filter = ["role", "is_active", "kelurahan__kecamatan"]
@@ -43,26 +42,26 @@ class KelurahanInline(admin.TabularInline):
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(ChangesPublicList, admin.ModelAdmin):
+class KecamatanAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "slug"]
     search_fields = ["name", "code"]
     inlines = [KelurahanInline]
 
 
 @admin.register(Kelurahan)
-class KelurahanAdmin(ChangesPublicList, admin.ModelAdmin):
+class KelurahanAdmin(admin.ModelAdmin):
     list_display = ["name", "kecamatan", "slug"]
     list_filter = ["kecamatan"]
     search_fields = ["name"]
 
 
 @admin.register(Category)
-class CategoryAdmin(ChangesPublicList, admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name_id", "name_en", "slug", "order", "is_active"]
     list_editable = ["order", "is_active"]
     search_fields = ["name_id", "name_en"]
 
 
 @admin.register(TargetGroup)
-class TargetGroupAdmin(ChangesPublicList, admin.ModelAdmin):
+class TargetGroupAdmin(admin.ModelAdmin):
     list_display = ["name_id", "name_en", "slug", "order"]

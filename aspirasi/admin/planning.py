@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aspirasi import exports
-from aspirasi.admin.mixins import ChangesPublicList
 from aspirasi.models import CarriedProposal, Cycle, Program, ProgramUpdate
 from aspirasi.policies import can_plan
 from aspirasi.selectors.planning import planning_dashboard, priority_rows, priority_totals
@@ -116,7 +115,7 @@ class ProgramUpdateInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(ChangesPublicList, _PlannersOnly):
+class ProgramAdmin(_PlannersOnly):
     list_display = ["name", "opd", "category", "cycle", "budget", "status", "progress_percent"]
     list_filter = ["status", "cycle", "category"]
     search_fields = ["name"]

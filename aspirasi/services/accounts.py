@@ -10,7 +10,6 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from aspirasi import public_list
 from aspirasi.errors import InvalidCredentials, InvalidPhoneNumber, PhoneAlreadyRegistered, TooManyFailedLogins
 from aspirasi.models import Kecamatan, Kelurahan, Role, User
 
@@ -110,6 +109,4 @@ def user_update_profile(*, user: User, **changes) -> User:
         if name in allowed:
             setattr(user, name, value)
     user.save(update_fields=[name for name in changes if name in allowed] or None)
-    if "display_name" in changes:  # shown as the author of their public proposals
-        public_list.mark_changed()
     return user

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aspirasi import policies, public_list
+from aspirasi import policies
 from aspirasi.errors import (
     AlreadyClaimed,
     DomainError,
@@ -137,8 +137,6 @@ def _update_locked(item, **fields) -> None:
     fields["updated_at"] = timezone.now()
     if not type(item).objects.filter(pk=item.pk, status=item.status).update(**fields):
         raise ItemChanged()
-    if isinstance(item, Proposal):
-        public_list.mark_changed()
     for name, value in fields.items():
         setattr(item, name, value)
 

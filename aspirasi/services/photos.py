@@ -4,7 +4,6 @@ from typing import IO
 
 from django.db import transaction
 
-from aspirasi import public_list
 from aspirasi.errors import NotEditable, PhotoLimitReached, PhotoNotAllowed
 from aspirasi.models import Proposal, ProposalPhoto, User
 from aspirasi.models.proposals import EDITABLE_STATUSES
@@ -37,7 +36,6 @@ def proposal_photo_add(*, proposal: Proposal, image: IO[bytes], actor: User) -> 
     if ProposalPhoto.objects.filter(proposal=locked).count() >= PROPOSAL_PHOTO_LIMIT:
         raise PhotoLimitReached()
     stored = images.image_store(processed=processed, folder="proposals")
-    public_list.mark_changed()
     return ProposalPhoto.objects.create(
         proposal=locked,
         width=stored.width,

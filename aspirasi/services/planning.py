@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from aspirasi import public_list
 from aspirasi.errors import CarriedFurther, NotCarriable, NotCarriedToKecamatan, NotLinkable
 from aspirasi.models import (
     CarriedProposal,
@@ -66,7 +65,6 @@ def program_link_proposal(*, program: Program, proposal: Proposal, actor: User) 
     if proposal.status in (P.ACCEPTED, P.IN_PROGRESS, P.COMPLETED):
         Proposal.objects.filter(pk=proposal.pk).update(program=program)
         proposal.program = program
-        public_list.mark_changed()
         return proposal
     raise NotLinkable()
 
@@ -102,7 +100,6 @@ def program_set_progress(
         fields.append("status")
     if fields:
         program.save(update_fields=[*fields, "updated_at"])
-        public_list.mark_changed()  # linked proposals show the program's status and progress
     if (fields or note) and not moves_proposals:  # moved proposals notify through services.status
         notify_program_progress(program=program, note=note)
     if moves_proposals:

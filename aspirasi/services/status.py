@@ -8,7 +8,6 @@ timeline entry, a live event for moderators and a notification for the people co
 from django.db import transaction
 from django.utils import timezone
 
-from aspirasi import public_list
 from aspirasi.errors import IllegalTransition, ItemChanged
 from aspirasi.models import Proposal, ProposalStatus, ProposalStatusEvent, Report, ReportStatus, Role, User
 from notifications import events
@@ -85,7 +84,6 @@ def proposal_change_status(
         fields.setdefault("claimed_at", None)
     if not Proposal.objects.filter(pk=proposal.pk, status=from_status).update(**fields):
         raise ItemChanged()
-    public_list.mark_changed()
     for name, value in fields.items():
         setattr(proposal, name, value)
     ProposalStatusEvent.objects.create(

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from aspirasi import policies, public_list
+from aspirasi import policies
 from aspirasi.errors import (
     CallerInactive,
     CallerNotFound,
@@ -144,7 +144,6 @@ def vote_cast(*, proposal_id: int, voter: "User | TokenUser") -> VoteState:
     counted = Proposal.objects.filter(pk=proposal_id, status=ProposalStatus.PUBLISHED, is_hidden=False)
     if not counted.update(vote_count=F("vote_count") + 1):
         raise VotingClosed()
-    public_list.move_tallies(proposal_id)
     vote_count = _count(proposal_id)
     vote_tally_publish(proposal_id=proposal_id)
     notify_vote_milestone(
@@ -168,7 +167,6 @@ def vote_withdraw(*, proposal_id: int, voter: "User | TokenUser") -> VoteState:
     if not Vote.objects.filter(proposal_id=proposal_id, voter_id=voter.pk).delete()[0]:
         raise ProposalNotFound()
     Proposal.objects.filter(pk=proposal_id).update(vote_count=F("vote_count") - 1)
-    public_list.move_tallies(proposal_id)
     vote_tally_publish(proposal_id=proposal_id)
     open_votes = ballot.open_votes - ballot.uses_budget
     return _state(ballot, vote_count=_count(proposal_id), has_voted=False, open_votes=open_votes)
