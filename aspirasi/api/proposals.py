@@ -391,16 +391,9 @@ class MyProposalFilter(django_filters.FilterSet):
 class _ReadsListVersions:
     """A view whose GET answers from the public list's caches (api/list_cache.py), filed under its versions."""
 
-    def read_with_caller(self) -> tuple[list[str], list]:
-        """What a token's authentication reads along with the caller (api/authentication.py): the list's
-        versions, which every GET here needs."""
-        return public_list.versions_columns() if self.request.method == "GET" else ([], [])
-
     def list_versions(self) -> tuple[int, int]:
-        """The versions, read before anything is built (see public_list); with a token, they came with the
-        caller (read_with_caller)."""
-        also_read = getattr(self.request.successful_authenticator, "also_read", ())
-        return public_list.versions_from(also_read) if also_read else public_list.current_versions()
+        """The versions, read before anything is built (see public_list)."""
+        return public_list.current_versions()
 
 
 class _ProposalListMixin:

@@ -7,7 +7,6 @@ and `vote_count` only ever moves by one in the database (a conditional UPDATE), 
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,9 +28,6 @@ from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.services.cycles import cycle_require_phase
 from notifications import events
 from notifications.services import notify_vote_milestone
-
-if TYPE_CHECKING:
-    from rest_framework_simplejwt.models import TokenUser  # a token's user, not read: only its pk is used
 
 # Live tallies are coalesced: at most one `vote.tally` per proposal per window (see below).
 TALLY_WINDOW_SECONDS = 1.0
@@ -67,7 +63,7 @@ def _voter_locked(voter_id: int) -> User:
     # A statement of its own: one that waited for the lock would read with the snapshot it started with.
     voter = User.objects.select_for_update().only("role", "is_active").filter(pk=voter_id).first()
     if voter is None:
-        raise CallerNotFound()  # the caller is a token's user, not read before (api/votes.py)
+        raise CallerNotFound()  # deleted since the request's authentication read it
     if not voter.is_active:
         raise CallerInactive()
     if not policies.is_resident(voter):
@@ -120,12 +116,12 @@ def _count(proposal_id: int) -> int:
 
 
 @transaction.atomic
-def vote_cast(*, proposal_id: int, voter: "User | TokenUser") -> VoteState:
+def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
     """Record `voter`'s support once (a repeat is a no-op). Only an active resident votes: raises
-    NotAResident, CallerNotFound or CallerInactive (the caller need not have been read: a token's user), then
+    NotAResident, CallerNotFound or CallerInactive (the account is read again under its lock), then
     VotingClosedPhase, ProposalNotFound (not visible to the voter), VotingClosed, VoteBudgetExhausted.
     Publishes a coalesced `vote.tally` after commit and notifies the author at a milestone."""
-    voter = _voter_locked(int(voter.pk))
+    voter = _voter_locked(voter.pk)
     ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle_require_phase(action="vote"))
     proposal = ballot.proposal
     if ballot.voted:
@@ -153,11 +149,11 @@ def vote_cast(*, proposal_id: int, voter: "User | TokenUser") -> VoteState:
 
 
 @transaction.atomic
-def vote_withdraw(*, proposal_id: int, voter: "User | TokenUser") -> VoteState:
+def vote_withdraw(*, proposal_id: int, voter: User) -> VoteState:
     """Withdraw `voter`'s vote (no vote: a no-op). Raises what vote_cast raises for the voter and the phase,
     ProposalNotFound, VotingClosed once the proposal has left `published`. Publishes a coalesced
     `vote.tally`."""
-    voter = _voter_locked(int(voter.pk))
+    voter = _voter_locked(voter.pk)
     ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle_require_phase(action="vote"))
     if not ballot.voted:
         return _state(ballot, vote_count=ballot.proposal.vote_count, has_voted=False, open_votes=ballot.open_votes)

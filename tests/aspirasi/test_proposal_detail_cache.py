@@ -27,7 +27,7 @@ def test_a_repeated_read_renders_nothing_again(api, as_resident, django_assert_n
     with django_assert_num_queries(1):  # the list's versions: the detail is kept whole
         assert api.get(_url(proposal)).status_code == 200
     as_resident.get(_url(proposal))
-    with django_assert_num_queries(1):  # the token's user with the versions; the caller's vote is kept too
+    with django_assert_num_queries(2):  # the token's user, the versions; the caller's vote is kept too
         assert as_resident.get(_url(proposal)).status_code == 200
 
 

@@ -258,14 +258,14 @@ def test_a_missing_proposal_is_not_found(as_resident):
 
 
 def test_a_vote_takes_a_fixed_number_of_statements(as_resident, django_assert_num_queries):
-    # The caller is not read first (api/votes.py): the vote locks and checks the voter, reads the cycle and the
-    # ballot (one statement), inserts in a savepoint, counts and reads the count (triggers move the list's
-    # tallies: no statement of the vote's own), within the test's savepoint around the request.
+    # The token's user; then the vote locks and checks the voter, reads the cycle and the ballot (one
+    # statement), inserts in a savepoint, counts and reads the count (triggers move the list's tallies: no
+    # statement of the vote's own), within the test's savepoint around the request.
     proposal = ProposalFactory()
     as_resident.get("/api/v1/proposals/")  # warm: nothing lazily loaded on the first request
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert as_resident.post(_url(proposal)).status_code == 201
-    with django_assert_num_queries(8):  # lock, cycle, ballot, delete, count, read, and the test's two
+    with django_assert_num_queries(9):  # the user, lock, cycle, ballot, delete, count, read, the test's two
         assert as_resident.delete(_url(proposal)).status_code == 200
 
 
