@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from aspirasi import signals
 from aspirasi.errors import CarriedFurther, NotCarriable, NotCarriedToKecamatan, NotLinkable
 from aspirasi.models import (
     CarriedProposal,
@@ -21,7 +22,6 @@ from aspirasi.models import (
 from aspirasi.selectors.planning import SCORED_STATUSES
 from aspirasi.services.files import files_cleaned_on_failure, track_written
 from aspirasi.services.status import proposal_change_status
-from notifications.services import notify_program_progress
 
 P = ProposalStatus
 
@@ -101,7 +101,7 @@ def program_set_progress(
     if fields:
         program.save(update_fields=[*fields, "updated_at"])
     if (fields or note) and not moves_proposals:  # moved proposals notify through services.status
-        notify_program_progress(program=program, note=note)
+        signals.program_progressed.send(sender=Program, program=program, note=note)
     if moves_proposals:
         to_status, from_statuses = _PROPOSAL_STATUS_FOR[status]
         message = _("The program “%(program)s” is now %(status)s.") % {

@@ -8,10 +8,10 @@ timeline entry, a live event for moderators and a notification for the people co
 from django.db import transaction
 from django.utils import timezone
 
+from aspirasi import signals
 from aspirasi.errors import IllegalTransition, ItemChanged
 from aspirasi.models import Proposal, ProposalStatus, ProposalStatusEvent, Report, ReportStatus, Role, User
 from notifications import events
-from notifications.services import notify_proposal_status_changed, notify_report_status_changed
 
 P = ProposalStatus
 PROPOSAL_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -99,7 +99,9 @@ def proposal_change_status(
         groups=events.moderation_groups(proposal.kelurahan_id),
         payload=proposal_payload(proposal),
     )
-    notify_proposal_status_changed(proposal=proposal, from_status=from_status, to_status=to_status, message=message)
+    signals.proposal_status_changed.send(
+        sender=Proposal, proposal=proposal, from_status=from_status, to_status=to_status, message=message
+    )
     return proposal
 
 
@@ -117,5 +119,7 @@ def report_change_status(*, report: Report, to_status: str, actor: User | None, 
     events.publish(
         events.REPORT_UPDATED, groups=events.moderation_groups(report.kelurahan_id), payload=report_payload(report)
     )
-    notify_report_status_changed(report=report, from_status=from_status, to_status=to_status, message=message)
+    signals.report_status_changed.send(
+        sender=Report, report=report, from_status=from_status, to_status=to_status, message=message
+    )
     return report

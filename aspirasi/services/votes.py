@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from aspirasi import policies
+from aspirasi import policies, signals
 from aspirasi.errors import (
     CallerInactive,
     CallerNotFound,
@@ -27,7 +27,6 @@ from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.services.cycles import cycle_require_phase
 from notifications import events
-from notifications.services import notify_vote_milestone
 
 # Live tallies are coalesced: at most one `vote.tally` per proposal per window (see below).
 TALLY_WINDOW_SECONDS = 1.0
@@ -142,8 +141,8 @@ def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
         raise VotingClosed()
     vote_count = _count(proposal_id)
     vote_tally_publish(proposal_id=proposal_id)
-    notify_vote_milestone(
-        proposal_id=proposal_id, author_id=proposal.author_id, title=proposal.title, vote_count=vote_count
+    signals.vote_counted.send(
+        sender=Vote, proposal_id=proposal_id, author_id=proposal.author_id, title=proposal.title, vote_count=vote_count
     )
     return _state(ballot, vote_count=vote_count, has_voted=True, open_votes=open_votes, created=True)
 

@@ -15,6 +15,7 @@ from aspirasi.services import votes as vote_services
 from aspirasi.services.accounts import user_assign_role
 from aspirasi.tasks import vote_tally_send
 from notifications import events
+from notifications import services as notification_services
 from tests.aspirasi.planning_fixtures import make_cycle, open_votes_count
 from tests.factories import ProposalFactory
 
@@ -155,7 +156,9 @@ def test_a_vote_schedules_its_tally_after_commit_and_notifies_milestones(
     as_resident, sent, scheduled, monkeypatch, django_capture_on_commit_callbacks
 ):
     milestones = []
-    monkeypatch.setattr(vote_services, "notify_vote_milestone", lambda **kw: milestones.append(kw["vote_count"]))
+    monkeypatch.setattr(
+        notification_services, "notify_vote_milestone", lambda **kw: milestones.append(kw["vote_count"])
+    )
     proposal = ProposalFactory(vote_count=9)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         as_resident.post(_url(proposal))

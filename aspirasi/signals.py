@@ -1,0 +1,17 @@
+"""What happened in the domain, sent by the services inside their transaction, for other apps to react to.
+
+The domain knows no one who listens: notifications (notifications/receivers.py) creates residents'
+notifications from these, in the same transaction, so a rolled-back write notifies no one. Live WebSocket
+events are another matter: services publish those themselves (realtime.events, after commit).
+"""
+
+from django.dispatch import Signal
+
+# proposal, from_status, to_status, message
+proposal_status_changed = Signal()
+# report, from_status, to_status, message
+report_status_changed = Signal()
+# program, note: a program's progress or status changed (its linked proposals show it)
+program_progressed = Signal()
+# proposal_id, author_id, title, vote_count: a vote was counted (vote_count is the count right after it)
+vote_counted = Signal()

@@ -1,0 +1,28 @@
+"""Notifications react to the domain's signals (aspirasi/signals.py); connected in NotificationsConfig.ready()."""
+
+from django.dispatch import receiver
+
+from aspirasi import signals
+from notifications import services
+
+
+@receiver(signals.proposal_status_changed)
+def _proposal_status_changed(sender, *, proposal, from_status: str, to_status: str, message: str, **kwargs):
+    services.notify_proposal_status_changed(
+        proposal=proposal, from_status=from_status, to_status=to_status, message=message
+    )
+
+
+@receiver(signals.report_status_changed)
+def _report_status_changed(sender, *, report, from_status: str, to_status: str, message: str, **kwargs):
+    services.notify_report_status_changed(report=report, from_status=from_status, to_status=to_status, message=message)
+
+
+@receiver(signals.program_progressed)
+def _program_progressed(sender, *, program, note: str, **kwargs):
+    services.notify_program_progress(program=program, note=note)
+
+
+@receiver(signals.vote_counted)
+def _vote_counted(sender, *, proposal_id: int, author_id: int, title: str, vote_count: int, **kwargs):
+    services.notify_vote_milestone(proposal_id=proposal_id, author_id=author_id, title=title, vote_count=vote_count)
