@@ -3,8 +3,11 @@
 Every writer takes selectors.planning.priority_rows (rows streamed from a chunked database iterator)
 and holds at most one chunk of rows: CSV, JSON and GeoJSON are generators of text chunks for a
 StreamingHttpResponse or a file; XLSX uses openpyxl's write-only workbook, which spills rows to a
-temporary file. JSON and GeoJSON write the API's explained rows; CSV and XLSX write the flat table rows
-(PriorityRows.table(), no per-row dicts). Column headers follow the Musrenbang form, in Indonesian.
+temporary file. JSON and GeoJSON write the API's explained rows; CSV and XLSX tabulate the rows as read
+(`table_row`, no per-row dicts). Column headers follow the Musrenbang form, in Indonesian.
+
+No text reaches a spreadsheet as a formula (docs/planning.md, "Formulas"): in CSV a text cell that starts
+with a formula trigger gets a leading quote; in XLSX every text is a string cell, shown as written.
 """
 
 import csv
@@ -12,15 +15,17 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
-from aspirasi.selectors.planning import TABLE_FIELDS, TERMS, PriorityRows
+from aspirasi.models import Level
+from aspirasi.selectors.planning import CITY_NAME, TERMS, PriorityRows
 
 FORMATS = ("csv", "xlsx", "json", "geojson")
 CONTENT_TYPES = {
@@ -47,38 +52,36 @@ STATUS_LABELS = {
     "completed": "Selesai",
 }
 
-# Field of the export table (selectors.planning.TABLE_FIELDS, which holds the order of the Musrenbang
-# form) -> (header, the same value from an explained row, for callers that pass the API's dicts).
-_COLUMN_OF: dict[str, tuple[str, Callable[[dict], object]]] = {
-    "rank": ("No. Prioritas", lambda r: r["rank"]),
-    "title": ("Usulan/Kegiatan", lambda r: r["title"]),
-    "pillar": ("Bidang (pilar)", lambda r: r["pillar"]["name_id"]),
-    "kelurahan": ("Kelurahan", lambda r: r["kelurahan"]["name"]),
-    "kecamatan": ("Kecamatan", lambda r: r["kecamatan"]["name"]),
-    "rt_rw": ("RT/RW", lambda r: "/".join(p for p in (r["rt"], r["rw"]) if p)),
-    "volume": ("Volume", lambda r: None if r["volume"] is None else float(r["volume"])),
-    "unit": ("Satuan", lambda r: r["unit"]),
-    "estimated_cost": ("Perkiraan Biaya", lambda r: r["estimated_cost"]),
-    "opd": ("OPD Tujuan", lambda r: r["opd"] or ""),
-    "vote_count": ("Jumlah Dukungan", lambda r: r["vote_count"]),
-    "estimated_beneficiaries": ("Penerima Manfaat", lambda r: r["estimated_beneficiaries"]),
-    "estimated_poor_households": ("Rumah Tangga Miskin", lambda r: r["estimated_poor_households"]),
-    "score": ("Skor", lambda r: r["score"]),
-    **{
-        f"contribution_{term}": (TERM_HEADERS[term], lambda r, i=index: r["breakdown"][i]["contribution"])
-        for index, term in enumerate(TERMS)
-    },
-    "status": ("Status", lambda r: STATUS_LABELS.get(r["status"], r["status"])),
-    "carried_kecamatan": ("Peringkat Forum Kecamatan", lambda r: r["carried"]["kecamatan"]),
-    "carried_city": ("Peringkat Forum Kota", lambda r: r["carried"]["city"]),
-    "area": ("Wilayah", lambda r: r["area"]["name"]),
-    "id": ("ID Usulan", lambda r: r["id"]),
-}
-COLUMNS: list[tuple[str, Callable[[dict], object]]] = [_COLUMN_OF[field] for field in TABLE_FIELDS]
-HEADERS = [header for header, _value in COLUMNS]
-COST_COLUMN = TABLE_FIELDS.index("estimated_cost")
-AREA_COLUMN = TABLE_FIELDS.index("area")
+# The columns of the Musrenbang form, in its order; table_row gives a row's values in the same order.
+HEADERS = [
+    "No. Prioritas",
+    "Usulan/Kegiatan",
+    "Bidang (pilar)",
+    "Kelurahan",
+    "Kecamatan",
+    "RT/RW",
+    "Volume",
+    "Satuan",
+    "Perkiraan Biaya",
+    "OPD Tujuan",
+    "Jumlah Dukungan",
+    "Penerima Manfaat",
+    "Rumah Tangga Miskin",
+    "Skor",
+    *(TERM_HEADERS[term] for term in TERMS),
+    "Status",
+    "Peringkat Forum Kecamatan",
+    "Peringkat Forum Kota",
+    "Wilayah",
+    "ID Usulan",
+]
+COST_COLUMN = HEADERS.index("Perkiraan Biaya")
+AREA_COLUMN = HEADERS.index("Wilayah")
 CSV_CHUNK_ROWS = 1000  # about 200 KB of text per chunk
+
+# A spreadsheet evaluates a CSV cell that starts with one of these (OWASP, CSV injection). Only text is
+# neutralised: the numbers we write (counts, rupiah, scores, a negative float) are ints and floats, never str.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_filename(*, cycle_name: str | None, level: str, fmt: str) -> str:
@@ -86,28 +89,51 @@ def export_filename(*, cycle_name: str | None, level: str, fmt: str) -> str:
     return f"prioritas-{slug}-{level}.{fmt}"
 
 
-def row_values(row: dict) -> list:
-    """An explained row's values in the table's column order."""
-    return [value(row) for _header, value in COLUMNS]
+def table_rows(rows: PriorityRows | Iterable[Sequence]) -> Iterator[Sequence]:
+    """The export table, one tuple per row in HEADERS' order; table rows already made pass through (e.g.
+    counted by a progress bar)."""
+    if not isinstance(rows, PriorityRows):
+        return iter(rows)
+    weights = rows.weights
+    total = sum(weights.values()) or 1.0
+    factors = [(f"t_{term}", 100.0 * weights[term]) for term in TERMS]
+    area = {Level.KELURAHAN: "kelurahan__name", Level.KECAMATAN: "kelurahan__kecamatan__name"}.get(rows.level)
+    return (table_row(row, factors=factors, total=total, area=area) for row in rows.rows())
 
 
-def table_rows(rows: PriorityRows | Iterable[dict] | Iterable[Sequence]) -> Iterator[Sequence]:
-    """The export table, one sequence per row in HEADERS' order: from PriorityRows.table() (no dicts), from
-    explained dicts through row_values, or table rows passed through (e.g. counted by a progress bar)."""
-    if isinstance(rows, PriorityRows):
-        return rows.table(status_labels=STATUS_LABELS)
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        return iter(())
-    rows = itertools.chain((first,), rows)
-    return map(row_values, rows) if isinstance(first, dict) else rows
+def table_row(row, *, factors: list[tuple[str, float]], total: float, area: str | None) -> tuple:
+    """A PriorityRow's values in HEADERS' order, as priority_explain gives them: None where a field is
+    empty, volume a float, score and contributions rounded with Python's round() (SQL's ROUND() rounds ties
+    away from zero, so its text would differ in the last place: tests/aspirasi/test_planning_exports.py)."""
+    rt, rw = row.rt, row.rw
+    return (
+        row.rank,
+        row.title,
+        row.category__name_id,
+        row.kelurahan__name,
+        row.kelurahan__kecamatan__name,
+        f"{rt}/{rw}" if rt and rw else rt or rw or "",
+        None if row.volume is None else float(row.volume),
+        row.unit,
+        row.estimated_cost,
+        row.opd__name or "",
+        row.vote_count,
+        row.estimated_beneficiaries,
+        row.estimated_poor_households,
+        round(float(row.score or 0.0), 2),
+        *(round(factor * float(getattr(row, field) or 0.0) / total, 2) for field, factor in factors),
+        STATUS_LABELS.get(row.status, row.status),
+        row.carried_kecamatan,
+        row.carried_city,
+        getattr(row, area) if area else CITY_NAME,
+        row.id,
+    )
 
 
 # --- text formats ------------------------------------------------------------------------------------
 
 
-def csv_chunks(rows: PriorityRows | Iterable[dict] | Iterable[Sequence]) -> Iterator[str]:
+def csv_chunks(rows: PriorityRows | Iterable[Sequence]) -> Iterator[str]:
     """CSV text with a BOM (so spreadsheet programs read UTF-8): the header, then CSV_CHUNK_ROWS rows per
     chunk (a chunk per row cost a generator step and a write per row). csv.writer writes None as an empty
     field and a float as repr() (1.0, 0.12)."""
@@ -116,7 +142,7 @@ def csv_chunks(rows: PriorityRows | Iterable[dict] | Iterable[Sequence]) -> Iter
     buffer.write("\ufeff")
     writer.writerow(HEADERS)
     yield buffer.getvalue()
-    table = table_rows(rows)
+    table = map(_csv_inert, table_rows(rows))
     while True:
         buffer.seek(0)
         buffer.truncate()
@@ -124,6 +150,12 @@ def csv_chunks(rows: PriorityRows | Iterable[dict] | Iterable[Sequence]) -> Iter
         if not buffer.tell():
             return
         yield buffer.getvalue()
+
+
+def _csv_inert(row: Sequence) -> list:
+    """The row with a quote before every text that a spreadsheet would read as a formula: `'=1+1` shows as
+    the text `=1+1` (OWASP's advice); other values as they are."""
+    return [("'" + value) if type(value) is str and value.startswith(FORMULA_TRIGGERS) else value for value in row]
 
 
 def json_chunks(rows: Iterable[dict], *, meta: dict) -> Iterator[str]:
@@ -171,6 +203,15 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
+def _text_cell(sheet, text: str) -> WriteOnlyCell:
+    """A string cell, whatever the text looks like: openpyxl would write `=...` as a formula and `#N/A` as an
+    error. Characters XML cannot hold (C0 controls other than tab and line breaks) are dropped: openpyxl
+    refuses them, and one of them in a title would fail the whole export."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+    cell.data_type = TYPE_STRING
+    return cell
+
+
 def _new_sheet(workbook: Workbook, title: str, used: set[str]):
     sheet = workbook.create_sheet(_sheet_title(title, used))
     sheet.freeze_panes = "A2"
@@ -185,7 +226,7 @@ def _new_sheet(workbook: Workbook, title: str, used: set[str]):
 
 
 def xlsx_write(
-    rows: PriorityRows | Iterable[dict] | Iterable[Sequence],
+    rows: PriorityRows | Iterable[Sequence],
     *,
     totals: list[dict],
     target: IO[bytes],
@@ -201,7 +242,7 @@ def xlsx_write(
         key = row[AREA_COLUMN] if sheets == "area" else level_title
         if sheet is None or key != sheet_key:
             sheet, sheet_key = _new_sheet(workbook, key or "Prioritas", used), key
-        values = list(row)
+        values = [_text_cell(sheet, value) if isinstance(value, str) else value for value in row]
         cost = WriteOnlyCell(sheet, value=values[COST_COLUMN])
         cost.number_format = RUPIAH_FORMAT
         values[COST_COLUMN] = cost
@@ -228,7 +269,7 @@ def _summary_sheet(workbook: Workbook, totals: list[dict], used: set[str]) -> No
     for name, (count, votes, beneficiaries, cost) in per_pillar.items():
         cost_cell = WriteOnlyCell(sheet, value=cost)
         cost_cell.number_format = RUPIAH_FORMAT
-        sheet.append([name, count, votes, beneficiaries, cost_cell])
+        sheet.append([_text_cell(sheet, name), count, votes, beneficiaries, cost_cell])
     if per_pillar:
         chart = BarChart()
         chart.type = "bar"
@@ -238,16 +279,3 @@ def _summary_sheet(workbook: Workbook, totals: list[dict], used: set[str]) -> No
         chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
         chart.height, chart.width = 10, 20
         sheet.add_chart(chart, "G2")
-
-
-def xlsx_bytes(
-    rows: PriorityRows | Iterable[dict] | Iterable[Sequence],
-    *,
-    totals: list[dict],
-    sheets: str = "area",
-    level_title: str = "",
-) -> bytes:
-    """The workbook in memory; for tests and small exports (streaming callers pass a file to xlsx_write)."""
-    buffer = io.BytesIO()
-    xlsx_write(rows, totals=totals, target=buffer, sheets=sheets, level_title=level_title)
-    return buffer.getvalue()

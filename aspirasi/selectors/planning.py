@@ -226,9 +226,12 @@ def _ranked(*, cycle: Cycle | None, level: str, area_id: int | None, category_id
 def priorities_for_cycle(
     *, cycle: Cycle | None, level: str, area_id: int | None = None, category_id: int | None = None
 ) -> QuerySet:
-    """Ranked priority rows (dicts) of `level`: ranked within each area and pillar, ordered by area, pillar
-    and rank. One query (after scored_proposals' one); slice it for a page or .iterator() it for an export."""
-    return _ranked(cycle=cycle, level=level, area_id=area_id, category_id=category_id).values(*ROW_FIELDS)
+    """Ranked priority rows of `level` (PriorityRow, ROW_FIELDS by name): ranked within each area and pillar,
+    ordered by area, pillar and rank. One query (after scored_proposals' one); slice it for a page or
+    .iterator() it for an export. The API explains a row (priority_explain); exports.py tabulates it."""
+    return _ranked(cycle=cycle, level=level, area_id=area_id, category_id=category_id).values_list(
+        *ROW_FIELDS, named=True
+    )
 
 
 def priority_totals(
@@ -283,24 +286,12 @@ def priority_totals(
     return [total for _position, total in sorted(totals, key=lambda item: item[0])]
 
 
-def _area(row: dict, level: str) -> dict:
-    area_field, area_name, _order = _AREA[level]
-    if not area_field:
-        return {"id": None, "name": CITY_NAME}
-    return {"id": row[area_field], "name": row[area_name]}
-
-
-def _pillar(row: dict) -> dict:
-    names = {key: row[f"category__{key}"] for key in ("slug", "name_id", "name_en")}
-    return _pillar_named(id=row["category_id"], **names)
-
-
 def _pillar_named(*, id: int, slug: str, name_id: str, name_en: str) -> dict:
     english = (get_language() or "id").startswith("en")
     return {"id": id, "slug": slug, "name": name_en if english else name_id, "name_id": name_id}
 
 
-def _explainer(*, level: str, weights: dict[str, float]) -> Callable[[dict], dict]:
+def _explainer(*, level: str, weights: dict[str, float]) -> Callable[[tuple], dict]:
     """priority_explain for many rows: the labels, language and weight factors are looked up once."""
     total_weight = sum(weights.values()) or 1.0
     # 100.0 * weight first, as the formula reads: the float operations (and so the rounding) stay the same.
@@ -308,10 +299,10 @@ def _explainer(*, level: str, weights: dict[str, float]) -> Callable[[dict], dic
     area_field, area_name, _order = _AREA[level]
     pillar_name = "category__name_en" if (get_language() or "id").startswith("en") else "category__name_id"
 
-    def explain(row: dict) -> dict:
+    def explain(row) -> dict:
         breakdown = []
         for term, field, label, weight, factor in terms:
-            value = float(row[field] or 0.0)
+            value = float(getattr(row, field) or 0.0)
             breakdown.append(
                 {
                     "term": term,
@@ -321,35 +312,40 @@ def _explainer(*, level: str, weights: dict[str, float]) -> Callable[[dict], dic
                     "contribution": round(factor * value / total_weight, 2),
                 }
             )
+        area = (
+            {"id": getattr(row, area_field), "name": getattr(row, area_name)}
+            if area_field
+            else {"id": None, "name": CITY_NAME}
+        )
         return {
-            "id": row["id"],
-            "rank": row["rank"],
-            "title": row["title"],
-            "status": row["status"],
-            "area": {"id": row[area_field], "name": row[area_name]} if area_field else {"id": None, "name": CITY_NAME},
+            "id": row.id,
+            "rank": row.rank,
+            "title": row.title,
+            "status": row.status,
+            "area": area,
             "pillar": {
-                "id": row["category_id"],
-                "slug": row["category__slug"],
-                "name": row[pillar_name],
-                "name_id": row["category__name_id"],
+                "id": row.category_id,
+                "slug": row.category__slug,
+                "name": getattr(row, pillar_name),
+                "name_id": row.category__name_id,
             },
-            "kelurahan": {"id": row["kelurahan_id"], "name": row["kelurahan__name"]},
-            "kecamatan": {"id": row["kelurahan__kecamatan_id"], "name": row["kelurahan__kecamatan__name"]},
-            "rt": row["rt"],
-            "rw": row["rw"],
-            "volume": None if row["volume"] is None else str(row["volume"]),
-            "unit": row["unit"],
-            "estimated_cost": row["estimated_cost"],
-            "opd": row["opd__name"],
-            "vote_count": row["vote_count"],
-            "estimated_beneficiaries": row["estimated_beneficiaries"],
-            "estimated_poor_households": row["estimated_poor_households"],
-            "latitude": None if row["latitude"] is None else float(row["latitude"]),
-            "longitude": None if row["longitude"] is None else float(row["longitude"]),
-            "score": round(float(row["score"] or 0.0), 2),
+            "kelurahan": {"id": row.kelurahan_id, "name": row.kelurahan__name},
+            "kecamatan": {"id": row.kelurahan__kecamatan_id, "name": row.kelurahan__kecamatan__name},
+            "rt": row.rt,
+            "rw": row.rw,
+            "volume": None if row.volume is None else str(row.volume),
+            "unit": row.unit,
+            "estimated_cost": row.estimated_cost,
+            "opd": row.opd__name,
+            "vote_count": row.vote_count,
+            "estimated_beneficiaries": row.estimated_beneficiaries,
+            "estimated_poor_households": row.estimated_poor_households,
+            "latitude": None if row.latitude is None else float(row.latitude),
+            "longitude": None if row.longitude is None else float(row.longitude),
+            "score": round(float(row.score or 0.0), 2),
             "breakdown": breakdown,
-            "carried": {"kecamatan": row["carried_kecamatan"], "city": row["carried_city"]},
-            "created_at": row["created_at"].isoformat(),
+            "carried": {"kecamatan": row.carried_kecamatan, "city": row.carried_city},
+            "created_at": row.created_at.isoformat(),
         }
 
     return explain
@@ -360,137 +356,29 @@ def priority_explain(row: dict, *, level: str, weights: dict[str, float]) -> dic
     return _explainer(level=level, weights=weights)(row)
 
 
-# The export table (CSV, XLSX): the columns of the Musrenbang form in its order; exports.py names them.
-TABLE_FIELDS = (
-    "rank",
-    "title",
-    "pillar",
-    "kelurahan",
-    "kecamatan",
-    "rt_rw",
-    "volume",
-    "unit",
-    "estimated_cost",
-    "opd",
-    "vote_count",
-    "estimated_beneficiaries",
-    "estimated_poor_households",
-    "score",
-    *(f"contribution_{term}" for term in TERMS),
-    "status",
-    "carried_kecamatan",
-    "carried_city",
-    "area",
-    "id",
-)
-# What the table needs from the database, in the order table() unpacks it.
-_TABLE_QUERY_FIELDS = [
-    "rank",
-    "title",
-    "category__name_id",
-    "kelurahan__name",
-    "kelurahan__kecamatan__name",
-    "rt",
-    "rw",
-    "volume",
-    "unit",
-    "estimated_cost",
-    "opd__name",
-    "vote_count",
-    "estimated_beneficiaries",
-    "estimated_poor_households",
-    "score",
-    *(f"t_{term}" for term in TERMS),
-    "status",
-    "carried_kecamatan",
-    "carried_city",
-    "id",
-]
 EXPORT_CHUNK_ROWS = 2000
 
 
 class PriorityRows:
     """Every priority row of `level`, streamed from the database in chunks (never all held in memory).
 
-    Iterating gives the rows explained as the API shows them (JSON, GeoJSON). table() gives the flat rows
-    of the export table (CSV, XLSX) straight from a values_list query, without building those dicts: the
-    export's cost is per-row Python, and the dicts were most of it."""
+    Iterating gives the rows explained as the API shows them (JSON, GeoJSON); `rows()` gives them as read
+    (PriorityRow), which exports.py tabulates for CSV and XLSX without building the explained dicts."""
 
     def __init__(self, *, cycle: Cycle | None, level: str, area_id: int | None = None, category_id: int | None = None):
         self.cycle, self.level = cycle, level
         self.filters = {"cycle": cycle, "level": level, "area_id": area_id, "category_id": category_id}
 
-    def __iter__(self) -> Iterator[dict]:
-        explain = _explainer(level=self.level, weights=cycle_weights(self.cycle))
-        for row in priorities_for_cycle(**self.filters).iterator(chunk_size=EXPORT_CHUNK_ROWS):
-            yield explain(row)
+    @property
+    def weights(self) -> dict[str, float]:
+        return cycle_weights(self.cycle)
 
-    def table(self, *, status_labels: dict[str, str] | None = None) -> Iterator[tuple]:
-        """One tuple per row in TABLE_FIELDS' order, the values exactly as explained rows give them
-        (tests/aspirasi/test_planning_exports.py compares both): None where a field is empty, volume a float,
-        score and contributions rounded to 2 places with Python's round(). Rounding stays in Python on
-        purpose: SQL ROUND() rounds ties away from zero (and PostgreSQL converts float8 to numeric at 15
-        digits), so its text would differ from round()'s in the last place."""
-        weights = cycle_weights(self.cycle)
-        total = sum(weights.values()) or 1.0
-        f1, f2, f3, f4, f5, f6 = (100.0 * weights[term] for term in TERMS)
-        labels = status_labels or {}
-        by_kelurahan, by_kecamatan = self.level == Level.KELURAHAN, self.level == Level.KECAMATAN
-        rows = _ranked(**self.filters).values_list(*_TABLE_QUERY_FIELDS)
-        for (
-            rank,
-            title,
-            pillar,
-            kelurahan,
-            kecamatan,
-            rt,
-            rw,
-            volume,
-            unit,
-            cost,
-            opd,
-            votes,
-            beneficiaries,
-            poor,
-            score,
-            t1,
-            t2,
-            t3,
-            t4,
-            t5,
-            t6,
-            status,
-            carried_kecamatan,
-            carried_city,
-            pk,
-        ) in rows.iterator(chunk_size=EXPORT_CHUNK_ROWS):
-            yield (
-                rank,
-                title,
-                pillar,
-                kelurahan,
-                kecamatan,
-                f"{rt}/{rw}" if rt and rw else rt or rw or "",
-                None if volume is None else float(volume),
-                unit,
-                cost,
-                opd or "",
-                votes,
-                beneficiaries,
-                poor,
-                round(float(score or 0.0), 2),
-                round(f1 * float(t1 or 0.0) / total, 2),
-                round(f2 * float(t2 or 0.0) / total, 2),
-                round(f3 * float(t3 or 0.0) / total, 2),
-                round(f4 * float(t4 or 0.0) / total, 2),
-                round(f5 * float(t5 or 0.0) / total, 2),
-                round(f6 * float(t6 or 0.0) / total, 2),
-                labels.get(status, status),
-                carried_kecamatan,
-                carried_city,
-                kelurahan if by_kelurahan else kecamatan if by_kecamatan else CITY_NAME,
-                pk,
-            )
+    def rows(self) -> Iterator[tuple]:
+        return priorities_for_cycle(**self.filters).iterator(chunk_size=EXPORT_CHUNK_ROWS)
+
+    def __iter__(self) -> Iterator[dict]:
+        explain = _explainer(level=self.level, weights=self.weights)
+        return map(explain, self.rows())
 
 
 def priority_rows(

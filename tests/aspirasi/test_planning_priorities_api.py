@@ -180,7 +180,7 @@ def test_totals_sum_the_rows_per_area_and_pillar_in_the_rows_order(level, cycle,
 
     for language, name_field in (("id", "category__name_id"), ("en", "category__name_en")):
         with translation.override(language):
-            rows = list(priorities_for_cycle(cycle=cycle, level=level))
+            rows = [row._asdict() for row in priorities_for_cycle(cycle=cycle, level=level)]
             totals = priority_totals(cycle=cycle, level=level)
         area_id = {"kelurahan": "kelurahan_id", "kecamatan": "kelurahan__kecamatan_id", "city": None}[level]
         area_name = {"kelurahan": "kelurahan__name", "kecamatan": "kelurahan__kecamatan__name"}.get(level)

@@ -65,7 +65,7 @@ def test_score_and_breakdown_match_the_hand_computed_formula(cycle):
     assert scores[weaker.pk].score == pytest.approx(want_weaker, abs=1e-6)
     assert scores[small.pk].score == pytest.approx(want_small, abs=1e-6)
 
-    row = next(r for r in priorities_for_cycle(cycle=cycle, level="kelurahan") if r["id"] == strong.pk)
+    row = next(r for r in priorities_for_cycle(cycle=cycle, level="kelurahan") if r.id == strong.pk)
     explained = priority_explain(row, level="kelurahan", weights=cycle_weights(cycle))
     assert explained["score"] == round(want_strong, 2)
     parts = {part["term"]: part for part in explained["breakdown"]}
@@ -112,5 +112,5 @@ def test_ties_rank_by_votes_then_age_then_id(cycle):
     second = ProposalFactory(cycle=cycle, vote_count=0)
     third = ProposalFactory(cycle=cycle, vote_count=0)
     rows = list(priorities_for_cycle(cycle=cycle, level="kelurahan"))
-    assert [r["id"] for r in rows] == [first.pk, second.pk, third.pk]
-    assert [r["rank"] for r in rows] == [1, 2, 3]
+    assert [r.id for r in rows] == [first.pk, second.pk, third.pk]
+    assert [r.rank for r in rows] == [1, 2, 3]
