@@ -17,6 +17,11 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The client tests' TypeScript generator and compiler, pinned by package-lock.json (npm ci starts afresh).
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 migrate: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 
@@ -33,7 +38,7 @@ schema: $(VENV)/.dev
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 ## Lint, migrations check, schema validation and the test suite
-test: lint schema
+test: lint schema node_modules/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -41,4 +46,4 @@ bench: $(VENV)/.dev
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) node_modules var staticfiles

@@ -1,18 +1,18 @@
 """The moderators' live queue socket, `ws/moderation/`: authenticate, join the area groups, forward events.
 
 Who joins which group is decided by aspirasi.policies (the same rule as the API and the admin); events
-are built and sent by notifications.events after commit. Client messages are ignored.
+are built and sent by realtime.events after commit. Client messages are ignored.
 """
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from aspirasi import policies
-from notifications.auth import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, refuse
-from notifications.consumers import ClosesWhenLapsed, EventForwarding
+from realtime.auth import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, refuse
+from realtime.consumers import ClosesOnLayerOutage, ClosesWhenLapsed, EventForwarding
 
 
-class ModerationConsumer(ClosesWhenLapsed, EventForwarding, AsyncJsonWebsocketConsumer):
+class ModerationConsumer(ClosesOnLayerOutage, ClosesWhenLapsed, EventForwarding, AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
 
     async def connect(self):

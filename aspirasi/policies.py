@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from aspirasi.models import Report, Role
+from realtime import events
 
 
 def is_admin(user) -> bool:
@@ -19,11 +20,6 @@ def is_planner(user) -> bool:
 
 def is_resident(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role == Role.RESIDENT)
-
-
-def can_read_all_areas(user) -> bool:
-    """Admins and planners read every area; planners never moderate."""
-    return is_admin(user) or is_planner(user)
 
 
 def moderated_kelurahan_ids(user) -> set[int]:
@@ -44,6 +40,12 @@ def can_moderate(user, kelurahan_id: int) -> bool:
 def can_plan(user) -> bool:
     """Planners and admins rank, carry and export priorities and manage programs."""
     return is_planner(user) or is_admin(user)
+
+
+def can_flag(user) -> bool:
+    """Residents flag public items. Staff have the moderation tools instead: a planner's or moderator's flag
+    would count toward hiding an item like a resident's."""
+    return is_resident(user)
 
 
 def can_add_proposal_photo(user, proposal) -> bool:
@@ -116,8 +118,6 @@ def can_moderate_all(user, kelurahan_ids) -> bool:
 
 def moderation_socket_groups(user) -> list[str]:
     """The live groups a moderation socket joins: every area for admins, the moderator's kelurahan, or none."""
-    from notifications import events
-
     if is_admin(user):
         return [events.MODERATION_ALL_GROUP]
     return [events.moderation_kelurahan_group(pk) for pk in sorted(moderated_kelurahan_ids(user))]

@@ -15,28 +15,31 @@ the database: every process reads the same numbers with or without Redis, and a 
 an old version back.
 """
 
-from django.db.models import Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Subquery
 
 from aspirasi.models import ListVersion
 
 PUBLIC_PROPOSALS = "public_proposals"
 PUBLIC_TALLIES = "public_tallies"
+_TABLE = ListVersion._meta.db_table
+# Every list read runs it first, so it is one constant statement: the ORM's aggregate cost more to build
+# than to run (docs/benchmarks.md).
+_VERSIONS = (
+    f"SELECT (SELECT value FROM {_TABLE} WHERE name = %s), "  # noqa: S608 - the table name from _meta
+    f"(SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM {_TABLE} WHERE name LIKE %s)"
+)
 
 
 def current_versions() -> tuple[int, int]:
-    """(content, tallies), read in one statement (the table holds 33 rows)."""
-    versions = ListVersion.objects.aggregate(
-        content=Sum("value", filter=Q(name=PUBLIC_PROPOSALS)),
-        tallies=Sum("value", filter=Q(name__startswith=f"{PUBLIC_TALLIES}:")),
-    )
-    return versions["content"] or 0, versions["tallies"] or 0
+    """(content, tallies), read in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS, [PUBLIC_PROPOSALS, f"{PUBLIC_TALLIES}:%"])
+        content, tallies = cursor.fetchone()
+    return content or 0, tallies or 0
 
 
 def version_expression() -> Subquery:
     """The content version as a column: a page query carries it, read in the same snapshot as its rows
     and without a round trip of its own."""
     return Subquery(ListVersion.objects.filter(name=PUBLIC_PROPOSALS).values("value")[:1])
-
-
-def mark_changed() -> None:
-    """Nothing to do: the triggers move the version. Kept only until services/flags.py stops calling it."""

@@ -2,7 +2,7 @@
 
 Nothing set       -> SQLite file under var/, in-memory channel layer, DEBUG on, a development secret.
 DATABASE_URL      -> postgres://user:pass@host:5432/name (psycopg 3 with Django's connection pool)
-REDIS_URL         -> redis://host:6379/0 (Channels layer, shared cache for throttling and idempotency)
+REDIS_URL         -> redis://host:6379/0 (Channels layer, shared cache for throttling and live tallies)
 DEBUG=0           -> production: SECRET_KEY and ALLOWED_HOSTS must be set, `check --deploy` is clean.
 
 A malformed value stops start-up with ImproperlyConfigured naming the variable. This is the only module
@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "push_notifications",
+    "realtime",
     "aspirasi",
     "notifications",
 ]
@@ -149,10 +150,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the middlewares and views inside produce (after WhiteNoise: static files come
+    # precompressed and never pass here); outside ConditionalGetMiddleware, whose ETag is of the plain body.
+    "aspirasi.api.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Adds an ETag to every GET response and answers If-None-Match with 304.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Cache-Control private / no-store; inside ConditionalGetMiddleware, so a 304 carries them too.
+    "aspirasi.api.middleware.CacheControlMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,7 +199,7 @@ CHANNEL_LAYERS_REDIS_HOST_OPTIONS = {
     "max_connections": _env_int("CHANNELS_REDIS_MAX_CONNECTIONS", 1000, minimum=10),
     # Seconds a read waits. A consumer waits for its next message in a pop that Redis answers empty after
     # 5 s (channels_redis' brpop_timeout), and redis-py 8's default of 5 s gave up first: every idle socket's
-    # consumer raised and its socket closed. Publishers have their own, shorter bound (notifications/events.py).
+    # consumer raised and its socket closed. Publishers have their own, shorter bound (realtime/events.py).
     "socket_timeout": 10,
 }
 
@@ -288,15 +294,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": [
-        "aspirasi.api.parsers.SafeJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: the views that take a file upload (photos, reports, a report's proof of fix) add multipart.
+    "DEFAULT_PARSER_CLASSES": ["aspirasi.api.parsers.SafeJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "aspirasi.api.negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "aspirasi.api.schema.AspirasiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["aspirasi.api.filtering.FilterBackend"],
     "EXCEPTION_HANDLER": "aspirasi.api.errors.exception_handler",
+    # The client address of every throttle: the connection's, or behind N proxies the Nth X-Forwarded-For
+    # entry from the right (the one our proxy wrote: docs/deploy.md). Never a value the client chose.
+    "NUM_PROXIES": _env_int("NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_RATES": {
         "create": env.str("THROTTLE_CREATE", default="30/hour"),
         "vote": env.str("THROTTLE_VOTE", default="120/hour"),
@@ -306,6 +312,7 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
+    "PATH_CONVERTER_OVERRIDES": {"id": int},  # <id:...> (aspirasi/api/converters.py) stays an integer
     "TITLE": "Aspirasi Balikpapan API",
     "DESCRIPTION": (
         "Residents' proposals (usulan), votes and photo reports for Balikpapan's poverty-reduction "

@@ -1,14 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from aspirasi.api.health import healthz
+from aspirasi.api import health
+from aspirasi.api.converters import IdConverter
+
+register_converter(IdConverter, "id")  # <id:pk> in every app's routes
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    # Probes (aspirasi/api/health.py): the load balancer asks /healthz/ready, a container's HEALTHCHECK
+    # /healthz/live; /healthz is the detailed report.
+    path("healthz", health.healthz, name="healthz"),
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("aspirasi.api.urls")),
+    path("api/v1/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

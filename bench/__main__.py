@@ -373,6 +373,15 @@ def bench_http(base: str, data: dict, args) -> None:
             None,
         ),
         ("detail", "proposal detail", f"/api/v1/proposals/{pid}/", None),
+        # The peer (bench/peer.py): the same page with stock DRF, by -id and by -created_at.
+        ("peer", "peer: stock DRF list, anonymous, by -id", "/bench/peer/proposals/", None),
+        ("peer_auth", "peer: stock DRF list, logged in, by -id", "/bench/peer/proposals/", data["resident_token"]),
+        (
+            "peer_created",
+            "peer: stock DRF list, anonymous, by -created_at",
+            "/bench/peer/proposals/?ordering=created",
+            None,
+        ),
     ]
     # The floor is measured before and after every case (paired above): a slow phase of the shared machine
     # (seen: every case, the floor too, at ~800 req/s for half a minute) then moves both sides of a ratio.
@@ -384,8 +393,12 @@ def bench_http(base: str, data: dict, args) -> None:
         functools.partial(measured, floor_url, args),
         args.pairs,
     )
+    summaries = {key: summary(runs[key], base="floor_rps") for key, *_rest in cases}
     for key, label, _path, _token in cases:
-        record("http", label, **summary(runs[key], base="floor_rps"))
+        record("http", label, **summaries[key])
+    for ours, peer in (("list", "peer"), ("list_auth", "peer_auth"), ("list", "peer_created")):
+        label = f"{ours} / {peer}: our list's rate over the peer's (target >= 8)"
+        record("peer", label, ratio=summaries[ours]["ratio"] / summaries[peer]["ratio"])
     rates = [f["rps"] for f in runs[None]]
     record(
         "http",
@@ -396,6 +409,25 @@ def bench_http(base: str, data: dict, args) -> None:
         errors=sum(f["errors"] for f in runs[None]),
         ratio=1.0,
     )
+
+
+def wire_bytes(url: str, *headers: str) -> int:
+    """The body's bytes as they travel: curl without --compressed keeps a gzipped body as it came."""
+    command = ["curl", "-sf", "-o", "/dev/null", "-w", "%{size_download}", url]
+    for header in headers:
+        command[1:1] = ["-H", header]
+    return int(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def bench_wire(base: str, data: dict) -> None:
+    """What a page of 20 proposals costs a resident's data plan, plain and with gzip (docs/api.md)."""
+    url = f"{base}/api/v1/proposals/?page_size=20"
+    for label, token in (("anonymous", None), ("logged in", data["resident_token"])):
+        auth = [f"Authorization: Bearer {token}"] if token else []
+        plain, packed = wire_bytes(url, *auth), wire_bytes(url, *auth, "Accept-Encoding: gzip")
+        record(
+            "wire", f"page of 20 proposals, {label}", plain_bytes=plain, gzip_bytes=packed, gzip_ratio=packed / plain
+        )
 
 
 # Each wrk thread (-t2) takes its own half of the residents, twice as many as its connections, in turn; a
@@ -743,6 +775,9 @@ def write_report(args, backend: str):
         "ratio is the median of its runs' ratios to the mean of the baseline runs on both sides (`ratios` "
         "lists them; rates and latencies are medians too). Shared, noisy machine: compare ratios, not "
         "absolute numbers.",
+        "`wire`: the body of a page of 20 proposals as it travels (bytes received by curl), plain and with "
+        "`Accept-Encoding: gzip`; the target is at most 4 KB gzipped. wrk sends no Accept-Encoding: the HTTP "
+        "cases are measured uncompressed.",
         "",
         "| section | case | figures |",
         "| --- | --- | --- |",
@@ -783,7 +818,7 @@ def main():
         action="store_true",
         help="100k proposals / 1M votes (the export target's size) instead of the defaults",
     )
-    parser.add_argument("--only", default="http,votes,photo,fanout,export")
+    parser.add_argument("--only", default="wire,http,votes,photo,fanout,export")
     args = parser.parse_args()
     if args.large:
         args.proposals, args.votes, args.residents = 100_000, 1_000_000, 10_000
@@ -801,6 +836,8 @@ def main():
     data = seed(env, args)
 
     with gunicorn(env, free_port(), args.workers) as base:
+        if "wire" in only:
+            bench_wire(base, data)
         if "http" in only:
             bench_http(base, data, args)
         if "votes" in only:

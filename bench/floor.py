@@ -2,6 +2,7 @@
 
 - `GET /bench/floor/?bytes=N`: a plain Django view returning a JSON payload of N bytes, no DRF, no
   database: what the same server and settings cost at the least.
+- `GET /bench/peer/proposals/`: the peer, our list written with stock DRF (bench/peer.py).
 - `ws/bench/floor/`: a bare Channels consumer that forwards group messages, and
   `POST /bench/floor/publish/`: sends one message to its group through the same channel layer. The live
   fan-out of the moderation socket is compared with this path.
@@ -15,6 +16,8 @@ from channels.layers import get_channel_layer
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
+
+from bench import peer
 
 FLOOR_GROUP = "bench.floor"
 
@@ -46,5 +49,5 @@ class FloorConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(event["message"]))
 
 
-urlpatterns = [path("floor/", floor), path("floor/publish/", floor_publish)]
+urlpatterns = [path("floor/", floor), path("floor/publish/", floor_publish), *peer.urlpatterns]
 websocket_urlpatterns = [path("ws/bench/floor/", FloorConsumer.as_asgi())]

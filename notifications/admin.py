@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from aspirasi.api.converters import IdConverter
 from notifications.models import Device, MutedKind, Notification, NotificationSettings, PushDelivery
 
 
@@ -38,6 +39,15 @@ class PushDeliveryAdmin(admin.ModelAdmin):
 class NotificationSettingsAdmin(admin.ModelAdmin):
     list_display = ["user", "push_enabled"]
     raw_id_fields = ["user"]
+
+    def get_object(self, request, object_id, from_field=None):
+        # The primary key is the user's (one-to-one): Django keeps an integer primary key's lookup within
+        # the column's range, not a related one's, so an id past 64 bits reached the database (a 500).
+        try:
+            IdConverter().to_python(object_id)
+        except ValueError:
+            return None  # what the admin answers for any id it cannot read: "does not exist"
+        return super().get_object(request, object_id, from_field)
 
 
 @admin.register(MutedKind)

@@ -1,13 +1,16 @@
 """The caller's notifications, notification settings and push devices."""
 
+from django.core.validators import RegexValidator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from aspirasi.api.fields import BoundedDictField, QueryBooleanField, StrictBooleanField, StrictCharField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
 from notifications.models import Device, DevicePlatform, Notification, NotificationKind
@@ -33,7 +36,8 @@ class NotificationOutput(serializers.ModelSerializer):
 
 
 class NotificationListQuery(serializers.Serializer):
-    unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+    # Not nullable: the schema says boolean, so `unread=null` is a 400 rather than "all".
+    unread = QueryBooleanField(required=False, help_text="true: only unread; false: only read; absent: all")
 
 
 class UnreadCountOutput(serializers.Serializer):
@@ -45,15 +49,39 @@ class ReadAllOutput(serializers.Serializer):
     unread = serializers.IntegerField()
 
 
+def _kinds_schema(*, every: bool) -> dict:
+    """The kinds as the object's properties, closed: a generated client gets one boolean per kind, and an
+    unknown kind (`unknown_kind`) is outside the schema too."""
+    schema = {
+        "type": "object",
+        "properties": {kind: {"type": "boolean"} for kind in NotificationKind.values},
+        "additionalProperties": False,
+    }
+    return {**schema, "required": list(NotificationKind.values)} if every else schema
+
+
+@extend_schema_field(_kinds_schema(every=True))
+class _EveryKindField(serializers.DictField):
+    pass
+
+
+@extend_schema_field(_kinds_schema(every=False))
+class _KindsField(BoundedDictField):
+    pass
+
+
 class NotificationSettingsOutput(serializers.Serializer):
     push_enabled = serializers.BooleanField()
-    kinds = serializers.DictField(child=serializers.BooleanField(), help_text="Every kind: enabled or muted")
+    kinds = _EveryKindField(child=serializers.BooleanField(), help_text="Every kind: enabled or muted")
 
 
 class NotificationSettingsInput(serializers.Serializer):
-    push_enabled = serializers.BooleanField(required=False)
-    kinds = serializers.DictField(
-        child=serializers.BooleanField(), required=False, help_text="Kinds to change: {kind: enabled}"
+    push_enabled = StrictBooleanField(required=False)
+    kinds = _KindsField(
+        child=StrictBooleanField(),
+        max_length=len(NotificationKind.values),
+        required=False,
+        help_text="Kinds to change: {kind: enabled}",
     )
 
     def validate_kinds(self, value: dict) -> dict:
@@ -67,13 +95,12 @@ class NotificationSettingsInput(serializers.Serializer):
 
 class DeviceInput(serializers.Serializer):
     platform = serializers.ChoiceField(choices=DevicePlatform.choices)
-    token = serializers.CharField(max_length=512, help_text="FCM registration token or APNs device token")
-
-    def validate_token(self, value: str) -> str:
-        value = value.strip()
-        if not value or any(c.isspace() for c in value):
-            raise serializers.ValidationError(_("A push token has no spaces."), code="invalid_token")
-        return value
+    # FCM tokens are [A-Za-z0-9_:-], APNs tokens hex: printable ASCII without spaces, the pattern stated.
+    token = StrictCharField(
+        max_length=512,
+        validators=[RegexValidator(r"^[!-~]+$", message=_lazy("A push token has no spaces."), code="invalid_token")],
+        help_text="FCM registration token or APNs device token",
+    )
 
 
 class DeviceOutput(serializers.ModelSerializer):
@@ -92,9 +119,7 @@ class NotificationsView(APIView):
 
     @extend_schema(
         tags=["notifications"],
-        parameters=[
-            OpenApiParameter("unread", bool, description="true: only unread; false: only read"),
-        ],
+        parameters=[NotificationListQuery],
         responses={200: NotificationOutput(many=True)},
     )
     def get(self, request):
@@ -102,7 +127,7 @@ class NotificationsView(APIView):
         query.is_valid(raise_exception=True)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(
-            notifications_for(user=request.user, unread=query.validated_data["unread"]), request, view=self
+            notifications_for(user=request.user, unread=query.validated_data.get("unread")), request, view=self
         )
         return paginator.get_paginated_response(NotificationOutput(page, many=True).data)
 

@@ -2,7 +2,7 @@
 
 A backend sends one message to one device and says what happened: sent, the token is invalid (the
 device is deactivated, never retried), or a failure worth retrying (the push service is down, a
-timeout). Retrying, backoff and bookkeeping live in notifications/tasks.py, not here.
+timeout). Retrying, backoff and bookkeeping live in notifications/services.py (push_deliveries_send), not here.
 
 - `LoggingPushBackend` (the default) only logs: `make run` needs no credentials.
 - `DjangoPushNotificationsBackend` delivers through django-push-notifications: FCM for android

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from aspirasi import policies
 from aspirasi.models import Language, Proposal, ProposalStatus, Report, ReportStatus, Role, User
-from notifications import events
 from notifications.models import (
     DeliveryStatus,
     Device,
@@ -32,6 +31,7 @@ from notifications.models import (
 )
 from notifications.push import Outcome, PushMessage, PushResult, get_push_backend
 from notifications.selectors import unread_counts
+from realtime import events
 
 logger = logging.getLogger(__name__)
 

@@ -1,14 +1,21 @@
 """Sign-up, tokens and the caller's own profile."""
 
+import re
+
+from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.views import TokenRefreshView as _TokenRefreshView
 
+from aspirasi.api.fields import IdRelatedField, StrictCharField
+from aspirasi.api.schema import domain_errors, error
 from aspirasi.api.throttling import ScopedRateThrottle
+from aspirasi.errors import InvalidCredentials, InvalidPhoneNumber, PhoneAlreadyRegistered, TooManyFailedLogins
 from aspirasi.models import Kelurahan, Language, User
 from aspirasi.services.accounts import tokens_for, user_login, user_register, user_update_profile
 
@@ -22,7 +29,7 @@ class KelurahanRefOutput(serializers.ModelSerializer):
 
 
 class MeOutput(serializers.ModelSerializer):
-    kelurahan = KelurahanRefOutput(read_only=True)
+    kelurahan = KelurahanRefOutput(read_only=True, allow_null=True, help_text="null for staff without one")
     moderated_kecamatan = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     moderated_kelurahan = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
@@ -42,13 +49,42 @@ class MeOutput(serializers.ModelSerializer):
         ]
 
 
+# Exactly the numbers phone_normalize accepts (an Indonesian mobile number: 8[1-35-9] and 7 to 10 more
+# digits, libphonenumber's pattern), in the three ways residents write it, with spaces or dashes between
+# digits; stated in the schema so that a client can check it before sending.
+PHONE_PATTERN = r"^(\+62 ?|62 ?|0)8[1-35-9]([ -]?[0-9]){7,10}$"
+
+
+PHONE_MAX_LENGTH = 32
+
+
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": PHONE_MAX_LENGTH, "pattern": PHONE_PATTERN})
+class PhoneField(StrictCharField):
+    """A phone number as typed: its pattern is checked by RegisterInput.validate_phone, after the length."""
+
+
+def _password_min_length() -> int | None:
+    """AUTH_PASSWORD_VALIDATORS' minimum length, for the schema to state (the others depend on the text)."""
+    lengths = [v.min_length for v in get_default_password_validators() if isinstance(v, MinimumLengthValidator)]
+    return max(lengths, default=None)
+
+
 class RegisterInput(serializers.Serializer):
-    phone = serializers.CharField(max_length=32, help_text="0812..., 62812... or +62812...")
-    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
-    display_name = serializers.CharField(max_length=80)
-    kelurahan = serializers.PrimaryKeyRelatedField(queryset=Kelurahan.objects.all())
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    language = serializers.ChoiceField(choices=Language.choices, default=Language.INDONESIAN)
+    # A field left out takes user_register's default; no `default=` here (see ProposalCreateInput).
+    phone = PhoneField(max_length=PHONE_MAX_LENGTH, help_text="0812..., 62812... or +62812...")
+    password = StrictCharField(
+        min_length=_password_min_length(), max_length=128, write_only=True, style={"input_type": "password"}
+    )
+    display_name = StrictCharField(max_length=80)
+    kelurahan = IdRelatedField(queryset=Kelurahan.objects.all())
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=Language.choices, required=False, help_text="Default id")
+
+    def validate_phone(self, value: str) -> str:
+        # The service's own answer (`invalid_phone`, not a field error), for what the pattern refuses.
+        if not re.fullmatch(PHONE_PATTERN, value):
+            raise InvalidPhoneNumber()
+        return value
 
 
 class AuthOutput(serializers.Serializer):
@@ -58,8 +94,8 @@ class AuthOutput(serializers.Serializer):
 
 
 class LoginInput(serializers.Serializer):
-    phone = serializers.CharField(max_length=32)
-    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    phone = StrictCharField(max_length=32)
+    password = StrictCharField(max_length=128, style={"input_type": "password"})
 
 
 class TokenPairOutput(serializers.Serializer):
@@ -67,10 +103,18 @@ class TokenPairOutput(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+# A refresh token is about 250 characters; the bound leaves room for more claims.
+TOKEN_MAX_LENGTH = 1000
+
+
+class TokenRefreshInput(TokenRefreshSerializer):
+    refresh = StrictCharField(max_length=TOKEN_MAX_LENGTH)
+
+
 class MeUpdateInput(serializers.Serializer):
-    display_name = serializers.CharField(max_length=80, required=False)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    kelurahan = serializers.PrimaryKeyRelatedField(queryset=Kelurahan.objects.all(), required=False)
+    display_name = StrictCharField(max_length=80, required=False)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    kelurahan = IdRelatedField(queryset=Kelurahan.objects.all(), required=False)
     language = serializers.ChoiceField(choices=Language.choices, required=False)
 
 
@@ -86,7 +130,9 @@ class RegisterView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "register"
 
-    @extend_schema(tags=["auth"], request=RegisterInput, responses={201: AuthOutput})
+    @extend_schema(
+        tags=["auth"], request=RegisterInput, responses={201: AuthOutput, **domain_errors(PhoneAlreadyRegistered)}
+    )
     def post(self, request):
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -101,7 +147,11 @@ class TokenObtainView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(tags=["auth"], request=LoginInput, responses={200: TokenPairOutput})
+    @extend_schema(
+        tags=["auth"],
+        request=LoginInput,
+        responses={200: TokenPairOutput, **domain_errors(InvalidCredentials, TooManyFailedLogins)},
+    )
     def post(self, request):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -111,11 +161,15 @@ class TokenObtainView(APIView):
 
 class TokenRefreshView(_TokenRefreshView):
     authentication_classes = []
+    serializer_class = TokenRefreshInput
 
     @extend_schema(
         tags=["auth"],
-        request=inline_serializer("TokenRefreshInput", {"refresh": serializers.CharField()}),
-        responses={200: inline_serializer("TokenRefreshOutput", {"access": serializers.CharField()})},
+        request=TokenRefreshInput,
+        responses={
+            200: inline_serializer("TokenRefreshOutput", {"access": serializers.CharField()}),
+            401: error("`token_not_valid`: the refresh token is invalid or expired"),
+        },
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)

@@ -1,4 +1,7 @@
-"""Residents flag a public proposal or report (spam, offensive, personal data...), once each."""
+"""Residents flag a public proposal or report (spam, offensive, personal data...), once each.
+
+The item is looked up among the public ones, so one that is not public is a 404 like a missing id: a
+flag never tells whether a hidden or unpublished item exists."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -7,14 +10,19 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from aspirasi.api.fields import StrictCharField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from aspirasi.models import Flag, FlagReason, Proposal, Report
+from aspirasi.api.schema import domain_errors
+from aspirasi.errors import AlreadyFlagged, NotFlaggable
+from aspirasi.models import Flag, FlagReason
+from aspirasi.selectors.proposals import proposals_public
+from aspirasi.selectors.reports import reports_public
 from aspirasi.services.flags import proposal_flag, report_flag
 
 
 class FlagCreateInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=FlagReason.choices)
-    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    message = StrictCharField(required=False, allow_blank=True, max_length=500)  # the service: ""
 
 
 class FlagOutput(serializers.ModelSerializer):
@@ -24,9 +32,13 @@ class FlagOutput(serializers.ModelSerializer):
 
 
 _FLAG_DESCRIPTION = (
-    "Flag a public item once (`already_flagged` on a repeat, `not_flaggable` when it is not public). "
-    "After enough distinct flaggers it is hidden until a moderator reviews it."
+    "Residents only: staff accounts (moderators, planners, admins) get 403 `permission_denied`. Flag a "
+    "public item once (`already_flagged` on a repeat). An item that is not public (not yet published, "
+    "hidden after flags, rejected) is 404 `not_found`, the same answer as an id that does not exist; a "
+    "merged proposal is `not_flaggable`. After enough distinct flaggers the item is hidden until a "
+    "moderator reviews it."
 )
+_FLAG_RESPONSES = {201: FlagOutput, **domain_errors(AlreadyFlagged, NotFlaggable)}
 
 
 class ProposalFlagsView(APIView):
@@ -35,13 +47,13 @@ class ProposalFlagsView(APIView):
     @extend_schema(
         tags=["flags"],
         request=FlagCreateInput,
-        responses={201: FlagOutput},
+        responses=_FLAG_RESPONSES,
         parameters=[IDEMPOTENCY_PARAMETER],
         description=_FLAG_DESCRIPTION,
     )
     @idempotent
     def post(self, request, proposal_id: int):
-        proposal = get_object_or_404(Proposal, pk=proposal_id)
+        proposal = get_object_or_404(proposals_public(), pk=proposal_id)
         data = FlagCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         flag = proposal_flag(proposal=proposal, flagger=request.user, **data.validated_data)
@@ -54,13 +66,13 @@ class ReportFlagsView(APIView):
     @extend_schema(
         tags=["flags"],
         request=FlagCreateInput,
-        responses={201: FlagOutput},
+        responses=_FLAG_RESPONSES,
         parameters=[IDEMPOTENCY_PARAMETER],
         description=_FLAG_DESCRIPTION,
     )
     @idempotent
     def post(self, request, report_id: int):
-        report = get_object_or_404(Report, pk=report_id)
+        report = get_object_or_404(reports_public(), pk=report_id)
         data = FlagCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         flag = report_flag(report=report, flagger=request.user, **data.validated_data)

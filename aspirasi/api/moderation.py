@@ -11,13 +11,22 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi import policies
-from aspirasi.api.fields import IdField
+from aspirasi.api.fields import BoundedListField, IdField, IdRelatedField, SlugRowField, StrictCharField
 from aspirasi.api.permissions import CanModerate, CanReadModeration
+from aspirasi.api.schema import domain_errors
+from aspirasi.errors import (
+    AlreadyClaimed,
+    IllegalTransition,
+    InvalidLinkTarget,
+    InvalidMergeTarget,
+    ItemChanged,
+    OutsideModeratedArea,
+)
 from aspirasi.models import Category, Kecamatan, Kelurahan, Opd, Proposal, Report
 from aspirasi.selectors.moderation import InvalidCursor, QueueCursor, moderation_item, moderation_queue
 from aspirasi.services.moderation import (
@@ -31,6 +40,8 @@ from aspirasi.services.moderation import (
 )
 
 QUEUE_PAGE_MAX = 200
+BULK_ITEMS_MAX = 200
+MESSAGE_MAX_LENGTH = 2000
 
 
 class RejectionReasonField(serializers.ChoiceField):
@@ -45,11 +56,11 @@ class RejectionReasonField(serializers.ChoiceField):
 
 class ModerationQueueQuery(serializers.Serializer):
     type = serializers.ChoiceField(choices=["proposal", "report"], required=False, help_text="Only this kind")
-    kelurahan = serializers.PrimaryKeyRelatedField(queryset=Kelurahan.objects.all(), required=False)
-    kecamatan = serializers.PrimaryKeyRelatedField(queryset=Kecamatan.objects.all(), required=False)
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False)
+    kelurahan = IdRelatedField(queryset=Kelurahan.objects.all(), required=False)
+    kecamatan = IdRelatedField(queryset=Kecamatan.objects.all(), required=False)
+    category = IdRelatedField(queryset=Category.objects.all(), required=False)
     flagged = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="With open flags")
-    cursor = serializers.CharField(required=False, help_text="`next_cursor` of the previous page")
+    cursor = serializers.CharField(max_length=200, required=False, help_text="`next_cursor` of the previous page")
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=QUEUE_PAGE_MAX)
 
     def validate_cursor(self, value):
@@ -136,7 +147,8 @@ class ModerationQueueView(APIView):
 
 
 class _Decision(serializers.Serializer):
-    action = serializers.CharField(help_text="The decision; selects the other fields")
+    # An optional argument left out takes its service's default; no `default=` (see ProposalCreateInput).
+    action = StrictCharField(max_length=20, help_text="The decision; selects the other fields")
 
 
 class ClaimDecisionInput(_Decision):
@@ -146,44 +158,45 @@ class ClaimDecisionInput(_Decision):
 class PublishDecisionInput(_Decision):
     """`publish` (proposals) / `verify` (reports): make public, or clear a hidden/flagged item."""
 
-    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    message = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
 
 
 class RejectDecisionInput(_Decision):
     reason = RejectionReasonField()
-    message = serializers.CharField(max_length=2000, help_text="Shown to the author")
+    message = StrictCharField(max_length=MESSAGE_MAX_LENGTH, help_text="Shown to the author")
 
 
 class MergeDecisionInput(_Decision):
     target = IdField(source="target_id", help_text="Id of a public proposal to merge into")
-    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    message = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
 
 
 class RecategorizeDecisionInput(_Decision):
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    category = IdRelatedField(queryset=Category.objects.filter(is_active=True))
 
 
 class RelocateDecisionInput(_Decision):
-    kelurahan = serializers.PrimaryKeyRelatedField(queryset=Kelurahan.objects.all())
+    kelurahan = IdRelatedField(queryset=Kelurahan.objects.all())
 
 
 class AssignOpdDecisionInput(_Decision):
-    opd = serializers.SlugRelatedField(slug_field="slug", queryset=Opd.objects.filter(is_active=True))
+    opd = SlugRowField(queryset=Opd.objects.filter(is_active=True), help_text="The OPD's slug")
 
 
 class ResolveDecisionInput(_Decision):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    image = serializers.FileField(required=False, help_text="Proof-of-fix photo (multipart): JPEG, PNG, WebP or HEIC")
+    """`resolve` without a photo; with one, `POST .../resolution/` (ReportResolutionView)."""
+
+    note = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
 
 
 class LinkDecisionInput(_Decision):
     proposal = IdField(source="proposal_id", help_text="Id of a public proposal")
-    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    message = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
 
 
 class PromoteDecisionInput(_Decision):
-    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    title = StrictCharField(required=False, allow_blank=True, max_length=200)
+    message = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
 
 
 PROPOSAL_DECISION_INPUTS = {
@@ -237,7 +250,10 @@ class ProposalDecisionView(APIView):
             serializers=PROPOSAL_DECISION_INPUTS,
             resource_type_field_name="action",
         ),
-        responses={200: ModerationItemOutput},
+        responses={
+            200: ModerationItemOutput,
+            **domain_errors(OutsideModeratedArea, AlreadyClaimed, IllegalTransition, ItemChanged, InvalidMergeTarget),
+        },
         description="Decide a proposal of your areas. `already_claimed` when another moderator holds it, "
         "`illegal_transition` when its status forbids the action, `item_changed` when someone decided first.",
     )
@@ -252,32 +268,58 @@ class ProposalDecisionView(APIView):
 
 class ReportDecisionView(APIView):
     permission_classes = [CanModerate]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         tags=["moderation"],
-        request={
-            "application/json": PolymorphicProxySerializer(
-                component_name="ReportDecisionInput",
-                serializers=REPORT_DECISION_INPUTS,
-                resource_type_field_name="action",
-            ),
-            "multipart/form-data": PolymorphicProxySerializer(
-                component_name="ReportDecisionInput",
-                serializers=REPORT_DECISION_INPUTS,
-                resource_type_field_name="action",
-            ),
+        request=PolymorphicProxySerializer(
+            component_name="ReportDecisionInput",
+            serializers=REPORT_DECISION_INPUTS,
+            resource_type_field_name="action",
+        ),
+        responses={
+            200: ModerationItemOutput,
+            **domain_errors(OutsideModeratedArea, AlreadyClaimed, IllegalTransition, ItemChanged, InvalidLinkTarget),
         },
-        responses={200: ModerationItemOutput},
-        description="Decide a photo report of your areas; `resolve` may carry a proof-of-fix `image` (multipart).",
+        description="Decide a photo report of your areas. To resolve it with a proof-of-fix photo, send the "
+        "photo to `POST .../resolution/` (multipart) instead.",
     )
     def post(self, request, report_id: int):
-        report = Report.objects.filter(policies.moderation_scope(request.user), pk=report_id).first()
-        if report is None:
-            raise Http404
+        report = _moderated_report(request, report_id)
         action, arguments = decision_arguments(request.data, REPORT_DECISION_INPUTS)
         report_decide(report=report, actor=request.user, action=action, **arguments)
         return _decided(request, "report", report_id)
+
+
+class ReportResolutionInput(serializers.Serializer):
+    note = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
+    image = serializers.FileField(help_text="Proof-of-fix photo: JPEG, PNG, WebP or HEIC")
+
+
+class ReportResolutionView(APIView):
+    """`resolve` with its proof-of-fix photo: the one decision that carries a file, so a multipart operation
+    of its own (every other decision, and `resolve` without a photo, is JSON at `.../decision/`)."""
+
+    permission_classes = [CanModerate]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        tags=["moderation"],
+        request={"multipart/form-data": ReportResolutionInput},
+        responses={200: ModerationItemOutput, **domain_errors(OutsideModeratedArea, IllegalTransition, ItemChanged)},
+    )
+    def post(self, request, report_id: int):
+        report = _moderated_report(request, report_id)
+        data = ReportResolutionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        report_decide(report=report, actor=request.user, action="resolve", **data.validated_data)
+        return _decided(request, "report", report_id)
+
+
+def _moderated_report(request, report_id: int) -> Report:
+    report = Report.objects.filter(policies.moderation_scope(request.user), pk=report_id).first()
+    if report is None:
+        raise Http404
+    return report
 
 
 # --- bulk ----------------------------------------------------------------------------------------------
@@ -289,19 +331,25 @@ class BulkItemInput(serializers.Serializer):
 
 
 class BulkDecisionInput(serializers.Serializer):
-    items = BulkItemInput(many=True, min_length=1, max_length=200)
+    # A ListField, not many=True: the schema then states minItems/maxItems.
+    items = BoundedListField(child=BulkItemInput(), min_length=1, max_length=BULK_ITEMS_MAX)
     action = serializers.ChoiceField(
-        choices=list(BULK_ACTIONS), help_text="`publish` and `verify` both mean publish a proposal / verify a report"
+        choices=[action for action in BULK_ACTIONS if action != "reject"],
+        help_text="`publish` and `verify` both mean publish a proposal / verify a report",
     )
-    reason = RejectionReasonField(required=False, help_text="Required for `reject`")
-    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    message = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
 
-    def validate(self, attrs):
-        if attrs["action"] == "reject" and not (attrs.get("reason") and attrs.get("message")):
-            raise serializers.ValidationError(
-                {"reason": [_("Rejecting needs a reason and a message.")]}, code="required"
-            )
-        return attrs
+
+class BulkRejectInput(serializers.Serializer):
+    """`reject` needs its reason and message: a variant of its own, so the schema states it."""
+
+    items = BoundedListField(child=BulkItemInput(), min_length=1, max_length=BULK_ITEMS_MAX)
+    action = serializers.ChoiceField(choices=["reject"])
+    reason = RejectionReasonField()
+    message = StrictCharField(max_length=MESSAGE_MAX_LENGTH, help_text="Shown to the authors")
+
+
+BULK_DECISION_INPUTS = {action: BulkRejectInput if action == "reject" else BulkDecisionInput for action in BULK_ACTIONS}
 
 
 class BulkItemResultOutput(serializers.Serializer):
@@ -321,24 +369,26 @@ class BulkDecisionView(APIView):
 
     @extend_schema(
         tags=["moderation"],
-        request=BulkDecisionInput,
+        request=PolymorphicProxySerializer(
+            component_name="BulkDecision",
+            serializers=BULK_DECISION_INPUTS,
+            resource_type_field_name="action",
+        ),
         responses={200: BulkDecisionOutput},
         description="Apply one action to many items; each is decided and audited on its own, so one failure "
         "(listed with its code) leaves the others done.",
     )
     def post(self, request):
-        data = BulkDecisionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        action, values = decision_arguments(request.data, BULK_DECISION_INPUTS)
         arguments = {}
-        if values["action"] == "reject":
+        if action == "reject":
             arguments = {"reason": values["reason"], "message": values["message"]}
-        elif values["action"] in ("publish", "verify"):
-            arguments = {"message": values["message"]}
+        elif action in ("publish", "verify"):
+            arguments = {"message": values.get("message", "")}
         results = decisions_bulk(
             actor=request.user,
             items=[(item["type"], item["id"]) for item in values["items"]],
-            action=values["action"],
+            action=action,
             **arguments,
         )
         return Response(BulkDecisionOutput({"results": results}).data)

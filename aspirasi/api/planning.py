@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -15,8 +16,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi import exports
-from aspirasi.api.fields import MAX_ID, IdField
+from aspirasi.api.fields import MAX_ID, IdField, IdRelatedField
 from aspirasi.api.permissions import CanPlan
+from aspirasi.api.proposals import ProposalAreaOutput, VolumeField
+from aspirasi.api.schema import domain_errors, error
+from aspirasi.errors import CarriedFurther, NotCarriable, NotCarriedToKecamatan, NotLinkable
 from aspirasi.models import Category, Cycle, Level, Program, ProgramUpdate, Proposal
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.selectors.planning import (
@@ -79,19 +83,21 @@ class CyclesView(APIView):
 
 
 class PrioritiesQuery(serializers.Serializer):
-    cycle = serializers.PrimaryKeyRelatedField(
-        queryset=Cycle.objects.all(), required=False, help_text="Default: the current cycle"
+    cycle = IdRelatedField(
+        queryset=Cycle.objects.all(), required=False, help_text="Cycle id; default the current cycle"
     )
     level = serializers.ChoiceField(choices=Level.choices, default=Level.KELURAHAN)
     area = IdField(required=False, help_text="A kelurahan id (level=kelurahan) or kecamatan id (level=kecamatan)")
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False)
+    category = IdRelatedField(queryset=Category.objects.all(), required=False)
     format = serializers.ChoiceField(
         choices=exports.FORMATS, required=False, help_text="Download every row as a file instead of a page"
     )
     sheets = serializers.ChoiceField(
         choices=["area", "level"], default="area", help_text="XLSX: one sheet per area or one for the level"
     )
-    limit = serializers.IntegerField(default=100, min_value=1, max_value=1000)
+    limit = serializers.IntegerField(
+        default=100, min_value=1, max_value=1000, help_text="Page size (ignored by exports)"
+    )
     offset = serializers.IntegerField(default=0, min_value=0, max_value=MAX_ID)
 
 
@@ -131,7 +137,7 @@ class PriorityOutput(serializers.Serializer):
     kecamatan = AreaRefOutput()
     rt = serializers.CharField()
     rw = serializers.CharField()
-    volume = serializers.CharField(allow_null=True)
+    volume = VolumeField(read_only=True, allow_null=True)
     unit = serializers.CharField()
     estimated_cost = serializers.IntegerField(allow_null=True)
     opd = serializers.CharField(allow_null=True)
@@ -173,6 +179,28 @@ class PrioritiesOutput(serializers.Serializer):
     results = PriorityOutput(many=True)
 
 
+class PrioritiesExportMetaOutput(serializers.Serializer):
+    cycle = serializers.CharField(allow_null=True, help_text="The cycle's name")
+    level = serializers.CharField()
+    formula = FormulaOutput()
+
+
+class PrioritiesExportOutput(serializers.Serializer):
+    """`format=json`: every row (the page's rows, all of them) under the export's meta."""
+
+    meta = PrioritiesExportMetaOutput()
+    results = PriorityOutput(many=True)
+
+
+# One application/json answer, two shapes that a client tells apart by their required properties: a page
+# without `format`, the export with `format=json`.
+PRIORITIES_JSON = PolymorphicProxySerializer(
+    component_name="PrioritiesJsonOutput",
+    serializers=[PrioritiesOutput, PrioritiesExportOutput],
+    resource_type_field_name=None,
+)
+
+
 def _formula(cycle: Cycle | None) -> dict:
     return {
         "weights": cycle_weights(cycle),
@@ -186,16 +214,8 @@ def _formula(cycle: Cycle | None) -> dict:
     }
 
 
-_PRIORITY_PARAMETERS = [
-    OpenApiParameter("cycle", int, description="Cycle id; default the current cycle"),
-    OpenApiParameter("level", str, enum=[c for c, _label in Level.choices]),
-    OpenApiParameter("area", int, description="Kelurahan id (level=kelurahan) or kecamatan id (level=kecamatan)"),
-    OpenApiParameter("category", int),
-    OpenApiParameter("format", str, enum=list(exports.FORMATS), description="Download a file of every row"),
-    OpenApiParameter("sheets", str, enum=["area", "level"], description="XLSX only"),
-    OpenApiParameter("limit", int, description="Page size, at most 1000 (ignored by exports)"),
-    OpenApiParameter("offset", int),
-]
+# The query serializer itself: the schema states each parameter's type and bounds as the server reads them.
+_PRIORITY_PARAMETERS = [PrioritiesQuery]
 
 
 class PrioritiesView(APIView):
@@ -206,10 +226,15 @@ class PrioritiesView(APIView):
         tags=["planning"],
         parameters=_PRIORITY_PARAMETERS,
         responses={
-            200: OpenApiResponse(
-                PrioritiesOutput,
-                description="A page of ranked rows; with `format=` a csv/xlsx/json/geojson file of every row",
-            )
+            (200, "application/json"): OpenApiResponse(
+                PRIORITIES_JSON,
+                description="A page of ranked rows (PrioritiesOutput); with `format=` a csv/xlsx/json/geojson "
+                "file of every row (`format=json`: PrioritiesExportOutput)",
+            ),
+            # The export files (format=csv, xlsx, geojson), streamed: no ETag.
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+            (200, exports.CONTENT_TYPES["geojson"]): OpenApiTypes.OBJECT,
         },
     )
     def get(self, request):
@@ -265,9 +290,14 @@ def _export_response(*, cycle: Cycle | None, fmt: str, sheets: str, filters: dic
     return response
 
 
-class CarryInput(serializers.Serializer):
-    proposal = serializers.PrimaryKeyRelatedField(queryset=Proposal.objects.all())
+class CarryQuery(serializers.Serializer):
+    """Which carry: a proposal and the level it was carried into."""
+
+    proposal = IdRelatedField(queryset=Proposal.objects.all())
     level = serializers.ChoiceField(choices=[Level.KECAMATAN, Level.CITY], help_text="The level it is carried into")
+
+
+class CarryInput(CarryQuery):
     rank = serializers.IntegerField(min_value=1, max_value=32767, help_text="The forum's agreed rank")
 
 
@@ -281,7 +311,11 @@ class CarryOutput(serializers.Serializer):
 class CarryView(APIView):
     permission_classes = [CanPlan]
 
-    @extend_schema(tags=["planning"], request=CarryInput, responses={201: CarryOutput})
+    @extend_schema(
+        tags=["planning"],
+        request=CarryInput,
+        responses={201: CarryOutput, **domain_errors(NotCarriable, NotCarriedToKecamatan)},
+    )
     def post(self, request):
         data = CarryInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -290,14 +324,11 @@ class CarryView(APIView):
 
     @extend_schema(
         tags=["planning"],
-        parameters=[
-            OpenApiParameter("proposal", int, required=True),
-            OpenApiParameter("level", str, required=True, enum=[Level.KECAMATAN.value, Level.CITY.value]),
-        ],
-        responses={204: None},
+        parameters=[CarryQuery],
+        responses={204: None, 404: error("`not_found`: not carried to that level"), **domain_errors(CarriedFurther)},
     )
     def delete(self, request):
-        data = CarryInput(data={**request.query_params.dict(), "rank": 1})
+        data = CarryQuery(data=request.query_params)
         data.is_valid(raise_exception=True)
         if not proposal_uncarry(proposal=data.validated_data["proposal"], level=data.validated_data["level"]):
             raise NotFound()
@@ -348,7 +379,7 @@ class ProgramUpdateOutput(serializers.ModelSerializer):
 
 
 class ProgramProposalOutput(serializers.ModelSerializer):
-    kelurahan = serializers.CharField(source="kelurahan.name", read_only=True)
+    kelurahan = ProposalAreaOutput(read_only=True)
 
     class Meta:
         model = Proposal
@@ -364,10 +395,10 @@ class ProgramDetailOutput(ProgramOutput):
 
 
 class ProgramsQuery(serializers.Serializer):
-    proposal = serializers.IntegerField(required=False, min_value=1)
-    cycle = serializers.IntegerField(required=False, min_value=1)
+    proposal = IdField(required=False, help_text="Only the program carrying out this public proposal")
+    cycle = IdField(required=False)
     limit = serializers.IntegerField(default=50, min_value=1, max_value=200)
-    offset = serializers.IntegerField(default=0, min_value=0)
+    offset = serializers.IntegerField(default=0, min_value=0, max_value=MAX_ID)
 
 
 class ProgramsView(APIView):
@@ -376,12 +407,7 @@ class ProgramsView(APIView):
 
     @extend_schema(
         tags=["programs"],
-        parameters=[
-            OpenApiParameter("proposal", int, description="Only the program carrying out this public proposal"),
-            OpenApiParameter("cycle", int),
-            OpenApiParameter("limit", int, description="At most 200"),
-            OpenApiParameter("offset", int),
-        ],
+        parameters=[ProgramsQuery],
         responses={200: ProgramOutput(many=True)},
     )
     def get(self, request):
@@ -407,13 +433,17 @@ class ProgramDetailView(APIView):
 
 
 class ProgramLinkInput(serializers.Serializer):
-    proposal = serializers.PrimaryKeyRelatedField(queryset=Proposal.objects.filter(status__in=PUBLIC_STATUSES))
+    proposal = IdRelatedField(queryset=Proposal.objects.filter(status__in=PUBLIC_STATUSES))
 
 
 class ProgramProposalsView(APIView):
     permission_classes = [CanPlan]
 
-    @extend_schema(tags=["programs"], request=ProgramLinkInput, responses={201: ProgramProposalOutput})
+    @extend_schema(
+        tags=["programs"],
+        request=ProgramLinkInput,
+        responses={201: ProgramProposalOutput, **domain_errors(NotLinkable)},
+    )
     def post(self, request, program_id: int):
         program = get_object_or_404(Program, pk=program_id)
         data = ProgramLinkInput(data=request.data)

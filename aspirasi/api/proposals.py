@@ -1,12 +1,15 @@
 """Proposals (usulan): the public list and detail, a resident's submit/edit/withdraw, own list, duplicates."""
 
 import math
+import re
+from decimal import ROUND_DOWN, Decimal
 
 import django_filters
 import orjson
+from django import forms
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
@@ -16,12 +19,23 @@ from rest_framework.views import APIView
 
 from aspirasi import policies, public_list
 from aspirasi.api import list_cache
-from aspirasi.api.fields import MAX_ID, IdField
+from aspirasi.api.fields import (
+    MAX_ID,
+    CoordinateField,
+    IdField,
+    IdRelatedField,
+    SlugsField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictRegexField,
+)
 from aspirasi.api.filtering import FilterBackend
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
+from aspirasi.api.schema import domain_errors
 from aspirasi.api.throttling import ScopedRateThrottle
-from aspirasi.geo import point_in_balikpapan
+from aspirasi.errors import EditingClosed, ItemChanged, NotEditable, SubmissionClosed
+from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
 from aspirasi.models import Category, Kelurahan, Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent
 from aspirasi.models import TargetGroup as TargetGroupModel
 from aspirasi.models.proposals import PUBLIC_STATUSES
@@ -29,11 +43,29 @@ from aspirasi.selectors import proposals as selectors
 from aspirasi.services import proposals as services
 
 MAX_RADIUS_KM = 50
+# A proposal names a few of the target groups in the reference data (7 today); a longer list is refused
+# before any lookup.
+MAX_TARGET_GROUPS = 10
 
 
 def _to_the_meter(distance_km: float | None) -> float | None:
     """`distance_km`, set by the `near` filter, rounded to the meter."""
     return None if distance_km is None else round(distance_km, 3)
+
+
+class VolumeField(serializers.DecimalField):
+    """The proposal's volume (model: 12 digits, 2 decimals), a JSON number both ways.
+
+    A JSON number is a double: 0.1 + 0.2 arrives as 0.30000000000000004, and any number below the stated
+    maximum must be taken. So the decimals past the second are cut (toward zero, which keeps every number
+    below the maximum below it), not refused."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Below 10,000,000,000; decimals past the second are cut")
+        super().__init__(max_digits=12, decimal_places=2, coerce_to_string=False, rounding=ROUND_DOWN, **kwargs)
+
+    def validate_precision(self, value):
+        return super().validate_precision(value.quantize(Decimal("0.01"), rounding=ROUND_DOWN))
 
 
 # --- Output ---------------------------------------------------------------------------------------------
@@ -72,14 +104,23 @@ class ProposalAuthorOutput(serializers.Serializer):
     phone = serializers.CharField()
 
 
-class ProposalTimelineOutput(serializers.ModelSerializer):
-    # "from" is a Python keyword: the field is renamed in to_representation.
-    from_status = serializers.CharField(help_text="Empty for the first entry")
-    to_status = serializers.CharField()
-
-    class Meta:
-        model = ProposalStatusEvent
-        fields = ["actor_role", "from_status", "to_status", "message", "created_at"]
+# "from" is a Python keyword, so the serializer is built with type(): its fields are `from` and `to`, in the
+# schema as in the response.
+ProposalTimelineOutput = type(
+    "ProposalTimelineOutput",
+    (serializers.ModelSerializer,),
+    {
+        "__module__": __name__,
+        "__doc__": "One status change of a proposal, oldest first.",
+        "from": serializers.CharField(source="from_status", read_only=True, help_text="Empty for the first entry"),
+        "to": serializers.CharField(source="to_status", read_only=True),
+        "Meta": type(
+            "Meta",
+            (),
+            {"model": ProposalStatusEvent, "fields": ["actor_role", "from", "to", "message", "created_at"]},
+        ),
+    },
+)
 
 
 class ProposalOutput(serializers.ModelSerializer):
@@ -91,7 +132,7 @@ class ProposalOutput(serializers.ModelSerializer):
     latitude = serializers.FloatField(read_only=True, allow_null=True)
     longitude = serializers.FloatField(read_only=True, allow_null=True)
     target_groups = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    volume = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False, read_only=True)
+    volume = VolumeField(read_only=True, allow_null=True)
     author_name = serializers.SerializerMethodField(help_text='display name, or "Warga <kelurahan>" when anonymous')
     is_own = serializers.SerializerMethodField(help_text="True when the caller wrote it (may edit or withdraw)")
     has_voted = serializers.BooleanField(read_only=True, help_text="False for anonymous callers")
@@ -168,10 +209,17 @@ class ProposalOutput(serializers.ModelSerializer):
         return data
 
 
+_AUTHOR_HELP = "Only for moderators, planners and admins: who wrote it, even when anonymous"
+
+
+# The schema of every proposal answer is the staff one, where `author` is an optional property: declaring
+# the public one would make a staff answer break a client that closes its objects. (Not read_only: drf-
+# spectacular makes every read-only field required; this serializer only ever writes answers.)
+@extend_schema_serializer(component_name="ProposalOutput")
 class ProposalStaffOutput(ProposalOutput):
     """For moderators, planners and admins: who wrote it, even when anonymous."""
 
-    author = ProposalAuthorOutput(read_only=True)
+    author = ProposalAuthorOutput(required=False, help_text=_AUTHOR_HELP)
 
     class Meta(ProposalOutput.Meta):
         fields = [*ProposalOutput.Meta.fields, "author"]
@@ -185,17 +233,10 @@ class ProposalDetailOutput(ProposalOutput):
         fields = [*ProposalOutput.Meta.fields, "timeline"]
         read_only_fields = fields
 
-    def to_representation(self, proposal):
-        data = super().to_representation(proposal)
-        data["timeline"] = [
-            {"from" if k == "from_status" else "to" if k == "to_status" else k: v for k, v in entry.items()}
-            for entry in data["timeline"]
-        ]
-        return data
 
-
+@extend_schema_serializer(component_name="ProposalDetailOutput")
 class ProposalStaffDetailOutput(ProposalDetailOutput):
-    author = ProposalAuthorOutput(read_only=True)
+    author = ProposalAuthorOutput(required=False, help_text=_AUTHOR_HELP)
 
     class Meta(ProposalDetailOutput.Meta):
         fields = [*ProposalDetailOutput.Meta.fields, "author"]
@@ -237,16 +278,26 @@ def _detail_output(proposal, request) -> dict:
 
 
 class ProposalCreateInput(serializers.Serializer):
-    title = serializers.CharField(min_length=5, max_length=200)
-    description = serializers.CharField(min_length=10, max_length=5000)
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
-    kelurahan = serializers.PrimaryKeyRelatedField(queryset=Kelurahan.objects.all())
-    rt = serializers.RegexField(r"^\d{1,3}$", required=False, allow_blank=True, default="")
-    rw = serializers.RegexField(r"^\d{1,3}$", required=False, allow_blank=True, default="")
-    latitude = serializers.FloatField(required=False, allow_null=True, default=None, help_text="WGS84, with longitude")
-    longitude = serializers.FloatField(required=False, allow_null=True, default=None, help_text="WGS84, with latitude")
-    target_groups = serializers.SlugRelatedField(
-        slug_field="slug", queryset=TargetGroupModel.objects.all(), many=True, required=False, default=list
+    # An optional field left out takes proposal_create's default. No `default=` here: the schema would state
+    # it, and openapi-typescript (defaultNonNullable) then makes the field required in the request type.
+    title = StrictCharField(min_length=5, max_length=200)
+    description = StrictCharField(min_length=10, max_length=5000)
+    category = IdRelatedField(queryset=Category.objects.filter(is_active=True))
+    kelurahan = IdRelatedField(queryset=Kelurahan.objects.all())
+    # [0-9], not \d: Python's \d takes every script's digits, the schema's (ECMA) only ASCII ones.
+    rt = StrictRegexField(r"^[0-9]{1,3}$", max_length=3, required=False, allow_blank=True)
+    rw = StrictRegexField(r"^[0-9]{1,3}$", max_length=3, required=False, allow_blank=True)
+    latitude = CoordinateField(
+        bounds=LATITUDE_RANGE, required=False, allow_null=True, help_text="WGS84, with longitude"
+    )
+    longitude = CoordinateField(
+        bounds=LONGITUDE_RANGE, required=False, allow_null=True, help_text="WGS84, with latitude"
+    )
+    target_groups = SlugsField(
+        queryset=TargetGroupModel.objects.all(),
+        max_length=MAX_TARGET_GROUPS,
+        required=False,
+        help_text="Target group slugs (GET /reference/target-groups/); a repeat counts once",
     )
     estimated_beneficiaries = serializers.IntegerField(
         min_value=0, max_value=10_000_000, required=False, allow_null=True
@@ -254,32 +305,21 @@ class ProposalCreateInput(serializers.Serializer):
     estimated_poor_households = serializers.IntegerField(
         min_value=0, max_value=10_000_000, required=False, allow_null=True
     )
-    volume = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
-    unit = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    volume = VolumeField(min_value=0, required=False, allow_null=True)
+    unit = StrictCharField(max_length=30, required=False, allow_blank=True)
     estimated_cost = serializers.IntegerField(
         min_value=0, max_value=10**15, required=False, allow_null=True, help_text="Rupiah"
     )
-    anonymous = serializers.BooleanField(required=False, default=False)
+    anonymous = StrictBooleanField(required=False, help_text="Default false")
 
     def validate(self, attrs):
-        has_latitude = attrs.get("latitude") is not None
-        has_longitude = attrs.get("longitude") is not None
-        if self.partial and ("latitude" in attrs) != ("longitude" in attrs):
+        # Each coordinate was checked against the city's bounds by its field; here only that both came.
+        one_sent = ("latitude" in attrs) != ("longitude" in attrs)
+        one_given = (attrs.get("latitude") is None) != (attrs.get("longitude") is None)
+        if one_given or (self.partial and one_sent):
             raise serializers.ValidationError(
                 {"latitude": [_("Send latitude and longitude together.")]}, code="point_incomplete"
             )
-        if has_latitude != has_longitude:
-            raise serializers.ValidationError(
-                {"latitude": [_("Send latitude and longitude together.")]}, code="point_incomplete"
-            )
-        if has_latitude:
-            latitude, longitude = attrs["latitude"], attrs["longitude"]
-            if not (math.isfinite(latitude) and math.isfinite(longitude)):
-                raise serializers.ValidationError({"latitude": [_("Enter a valid number.")]}, code="invalid")
-            if not point_in_balikpapan(latitude, longitude):
-                raise serializers.ValidationError(
-                    {"latitude": [_("The location is outside Balikpapan.")]}, code="outside_city"
-                )
         return attrs
 
 
@@ -306,39 +346,57 @@ class ProposalCursorPagination(CursorPage):
         return ORDERINGS.get(request.query_params.get("ordering") or "newest", self.ordering)
 
 
+# `near`: two decimal degrees, latitude -90..90 and longitude -180..180 (what float() reads besides, such as
+# "1e2" or "inf", is refused: the schema states this pattern, and the server reads exactly it).
+NEAR_PATTERN = r"^-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?),-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)$"
+
+
 def _point(value: str) -> tuple[float, float]:
-    try:
-        latitude, longitude = (float(part) for part in value.split(","))
-    except ValueError:
-        raise serializers.ValidationError({"near": [_("Use near=<latitude>,<longitude>.")]}) from None
-    if not (math.isfinite(latitude) and math.isfinite(longitude)) or abs(latitude) > 90 or abs(longitude) > 180:
+    if not re.fullmatch(NEAR_PATTERN, value):
         raise serializers.ValidationError({"near": [_("Use near=<latitude>,<longitude>.")]})
+    latitude, longitude = (float(part) for part in value.split(","))
     return latitude, longitude
 
 
+# Query strings that name a row by id or slug, a search or a point: each has a length the schema states.
+SLUG_OR_ID_LENGTH = 60  # the longest slug of areas, categories and target groups, or a 19-digit id
+SEARCH_LENGTH = 200
+POINT_LENGTH = 60
+
+
+def _text_query(max_length: int, description: str, *, pattern: str | None = None):
+    """The schema of a text query parameter: django-filter's own states no length."""
+    schema = {"type": "string", "maxLength": max_length, "description": description}
+    return extend_schema_field({**schema, "pattern": pattern} if pattern else schema)
+
+
+class _IdFilter(django_filters.NumberFilter):
+    """An id in the query string: a whole number (NumberFilter reads 2.5 as a decimal, and the lookup would
+    find id 2)."""
+
+    field_class = forms.IntegerField
+
+
 class ProposalFilter(django_filters.FilterSet):
-    category = django_filters.CharFilter(method="filter_category", help_text="Category id or slug")
-    kelurahan = django_filters.NumberFilter(
-        field_name="kelurahan_id", min_value=1, max_value=MAX_ID, help_text="Kelurahan id"
-    )
-    kecamatan = django_filters.CharFilter(method="filter_kecamatan", help_text="Kecamatan id or slug")
+    category = django_filters.CharFilter(method="filter_category", max_length=SLUG_OR_ID_LENGTH)
+    kelurahan = _IdFilter(method="filter_kelurahan", min_value=1, max_value=MAX_ID)
+    kecamatan = django_filters.CharFilter(method="filter_kecamatan", max_length=SLUG_OR_ID_LENGTH)
     status = django_filters.ChoiceFilter(choices=[(s.value, s.label) for s in PUBLIC_STATUSES])
-    target_group = django_filters.CharFilter(method="filter_target_group", help_text="Target group slug")
-    q = django_filters.CharFilter(method="filter_q", max_length=200, help_text="Words in title or description")
+    target_group = django_filters.CharFilter(method="filter_target_group", max_length=SLUG_OR_ID_LENGTH)
+    q = django_filters.CharFilter(method="filter_q", max_length=SEARCH_LENGTH)
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering",
         choices=[("newest", "newest"), ("most_voted", "most_voted"), ("trending", "trending")],
         help_text="newest (default), most_voted, or trending (votes in the last 7 days)",
     )
-    near = django_filters.CharFilter(method="filter_near", help_text="<latitude>,<longitude>; adds distance_km")
-    radius_km = django_filters.NumberFilter(
-        method="filter_noop", help_text=f"With near: radius in km (default 2, at most {MAX_RADIUS_KM})"
-    )
+    near = django_filters.CharFilter(method="filter_near", max_length=POINT_LENGTH)
+    radius_km = django_filters.NumberFilter(method="filter_radius")
 
     class Meta:
         model = Proposal
         fields = []
 
+    @_text_query(SLUG_OR_ID_LENGTH, "Category id or slug")
     def filter_category(self, queryset, name, value):
         if value.isdigit() and int(value) > MAX_ID:
             return queryset.none()
@@ -346,6 +404,11 @@ class ProposalFilter(django_filters.FilterSet):
             return queryset.filter(category_id=int(value))
         return queryset.filter(category__slug=value)
 
+    @extend_schema_field(IdField(help_text="Kelurahan id"))
+    def filter_kelurahan(self, queryset, name, value):
+        return queryset.filter(kelurahan_id=value)
+
+    @_text_query(SLUG_OR_ID_LENGTH, "Kecamatan id or slug")
     def filter_kecamatan(self, queryset, name, value):
         if value.isdigit() and int(value) > MAX_ID:
             return queryset.none()
@@ -353,10 +416,12 @@ class ProposalFilter(django_filters.FilterSet):
             return queryset.filter(kelurahan__kecamatan_id=int(value))
         return queryset.filter(kelurahan__kecamatan__slug=value)
 
+    @_text_query(SLUG_OR_ID_LENGTH, "Target group slug")
     def filter_target_group(self, queryset, name, value):
         # Slugs are unique and a group is on a proposal at most once: the join cannot duplicate rows.
         return queryset.filter(target_groups__slug=value)
 
+    @_text_query(SEARCH_LENGTH, "Words in title or description")
     def filter_q(self, queryset, name, value):
         return selectors.proposals_search(queryset, text=value)
 
@@ -365,15 +430,26 @@ class ProposalFilter(django_filters.FilterSet):
             return selectors.proposals_with_trending(queryset)
         return queryset
 
+    @_text_query(POINT_LENGTH, "<latitude>,<longitude>; adds distance_km", pattern=NEAR_PATTERN)
     def filter_near(self, queryset, name, value):
         latitude, longitude = _point(value)
         radius = self.form.cleaned_data.get("radius_km")
-        radius = 2.0 if radius is None else float(radius)
-        if not 0 < radius <= MAX_RADIUS_KM:
-            raise serializers.ValidationError({"radius_km": [_("Use a radius between 0 and 50 km.")]})
+        radius = 2.0 if radius is None else float(radius)  # checked by filter_radius
         return selectors.proposals_near(queryset, latitude=latitude, longitude=longitude, radius_km=radius)
 
-    def filter_noop(self, queryset, name, value):
+    @extend_schema_field(
+        {
+            "type": "number",
+            "minimum": 0,
+            "exclusiveMinimum": True,
+            "maximum": MAX_RADIUS_KM,
+            "description": f"With near: radius in km (default 2, at most {MAX_RADIUS_KM})",
+        }
+    )
+    def filter_radius(self, queryset, name, value):
+        # Checked even without near: the schema states the bounds whatever else the query holds.
+        if not 0 < float(value) <= MAX_RADIUS_KM:
+            raise serializers.ValidationError({"radius_km": [_("Use a radius between 0 and 50 km.")]})
         return queryset
 
 
@@ -423,7 +499,7 @@ class ProposalsView(_ReadsListVersions, _ProposalListMixin, GenericAPIView):
     def get_queryset(self):
         return selectors.proposals_live_fields(selectors.proposals_public())
 
-    @extend_schema(tags=["proposals"], responses={200: ProposalOutput(many=True)})
+    @extend_schema(tags=["proposals"], responses={200: ProposalStaffOutput(many=True)})
     def get(self, request):
         variant = "staff" if policies.can_see_authors(request.user) else "public"
         if request.query_params.get("ordering") == "trending":
@@ -452,7 +528,7 @@ class ProposalsView(_ReadsListVersions, _ProposalListMixin, GenericAPIView):
     @extend_schema(
         tags=["proposals"],
         request=ProposalCreateInput,
-        responses={201: ProposalDetailOutput},
+        responses={201: ProposalStaffDetailOutput, **domain_errors(SubmissionClosed)},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
@@ -464,10 +540,17 @@ class ProposalsView(_ReadsListVersions, _ProposalListMixin, GenericAPIView):
         return Response(_detail_output(proposal, request), status=status.HTTP_201_CREATED)
 
 
+class MyProposalsPagination(CursorPage):
+    """Newest first, whatever `ordering` says: the public list's orderings are not offered here."""
+
+    ordering = ORDERINGS["newest"]
+
+
 class MyProposalsView(_ProposalListMixin, GenericAPIView):
     """The caller's own proposals in every state, newest first."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = MyProposalsPagination
     filterset_class = MyProposalFilter
     serializer_class = ProposalOutput
 
@@ -476,7 +559,7 @@ class MyProposalsView(_ProposalListMixin, GenericAPIView):
             return Proposal.objects.none()
         return selectors.proposals_for_output(selectors.proposals_of_author(self.request.user), user=self.request.user)
 
-    @extend_schema(tags=["me"], responses={200: ProposalOutput(many=True)})
+    @extend_schema(tags=["me"], responses={200: ProposalStaffOutput(many=True)})
     def get(self, request):
         return self.list_response()
 
@@ -499,7 +582,7 @@ class ProposalDetailView(_ReadsListVersions, APIView):
             raise PermissionDenied(_("Only the author can change a proposal."))
         return proposal
 
-    @extend_schema(tags=["proposals"], responses={200: ProposalDetailOutput})
+    @extend_schema(tags=["proposals"], responses={200: ProposalStaffDetailOutput})
     def get(self, request, pk: int):
         if not policies.can_see_authors(request.user):
             key = list_cache.page_key(request, versions=self.list_versions(), variant="public")
@@ -517,7 +600,11 @@ class ProposalDetailView(_ReadsListVersions, APIView):
         item = ProposalDetailOutput(proposal, context={"request": self.request}).data
         return list_cache.Page.render_one(item, author_id=proposal.author_id)
 
-    @extend_schema(tags=["proposals"], request=ProposalUpdateInput, responses={200: ProposalDetailOutput})
+    @extend_schema(
+        tags=["proposals"],
+        request=ProposalUpdateInput,
+        responses={200: ProposalStaffDetailOutput, **domain_errors(NotEditable, EditingClosed)},
+    )
     def patch(self, request, pk: int):
         proposal = self._get_own(request, pk)
         data = ProposalUpdateInput(data=request.data, partial=True)
@@ -525,7 +612,7 @@ class ProposalDetailView(_ReadsListVersions, APIView):
         services.proposal_update(proposal=proposal, actor=request.user, **data.validated_data)
         return Response(_detail_output(self._get(request, pk), request))
 
-    @extend_schema(tags=["proposals"], responses={204: None})
+    @extend_schema(tags=["proposals"], responses={204: None, **domain_errors(NotEditable, ItemChanged)})
     def delete(self, request, pk: int):
         proposal = self._get_own(request, pk)
         services.proposal_withdraw(proposal=proposal, actor=request.user)
@@ -544,7 +631,9 @@ class ProposalSimilarQuery(serializers.Serializer):
 
     def validate(self, attrs):
         if ("latitude" in attrs) != ("longitude" in attrs):
-            raise serializers.ValidationError({"latitude": [_("Send latitude and longitude together.")]})
+            raise serializers.ValidationError(
+                {"latitude": [_("Send latitude and longitude together.")]}, code="point_incomplete"
+            )
         for name in ("latitude", "longitude"):
             if name in attrs and not math.isfinite(attrs[name]):
                 raise serializers.ValidationError({name: [_("Enter a valid number.")]})
@@ -557,7 +646,7 @@ class ProposalSimilarOutput(serializers.Serializer):
     status = serializers.CharField(source="proposal.status")
     vote_count = serializers.IntegerField(source="proposal.vote_count")
     category = ProposalCategoryOutput(source="proposal.category")
-    kelurahan = serializers.CharField(source="proposal.kelurahan.name")
+    kelurahan = ProposalAreaOutput(source="proposal.kelurahan")
     similarity = serializers.FloatField(help_text="0..1 text similarity")
     distance_km = serializers.FloatField(allow_null=True, help_text="Only when a point is given")
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi import policies
-from aspirasi.api.fields import IdField
+from aspirasi.api.fields import CoordinateField, IdField, IdRelatedField, StrictCharField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
 from aspirasi.api.throttling import ScopedRateThrottle
@@ -30,37 +30,24 @@ IMAGE_HELP = (
 class ReportCreateInput(serializers.Serializer):
     # A plain FileField: the image pipeline, not DRF's ImageField, decides and names what is wrong.
     image = serializers.FileField(allow_empty_file=True, help_text=IMAGE_HELP)
-    description = serializers.CharField(max_length=2000)
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
-    kelurahan = serializers.PrimaryKeyRelatedField(
+    description = StrictCharField(max_length=2000)
+    category = IdRelatedField(queryset=Category.objects.filter(is_active=True))
+    kelurahan = IdRelatedField(
         queryset=Kelurahan.objects.all(),
         required=False,
-        allow_null=True,
         help_text="Required unless a point is given or the photo carries GPS; then the resident's own "
         "kelurahan is used when omitted.",
     )
-    latitude = serializers.DecimalField(
-        max_digits=None, decimal_places=None, required=False, allow_null=True, help_text="-1.40 .. -0.95"
-    )
-    longitude = serializers.DecimalField(
-        max_digits=None, decimal_places=None, required=False, allow_null=True, help_text="116.70 .. 117.20"
-    )
-
-    def validate_latitude(self, value):
-        if value is not None and not LATITUDE_RANGE[0] <= value <= LATITUDE_RANGE[1]:
-            raise serializers.ValidationError(_("The point is outside Balikpapan."), code="outside_balikpapan")
-        return value
-
-    def validate_longitude(self, value):
-        if value is not None and not LONGITUDE_RANGE[0] <= value <= LONGITUDE_RANGE[1]:
-            raise serializers.ValidationError(_("The point is outside Balikpapan."), code="outside_balikpapan")
-        return value
+    # Numbers, as a proposal's point (a multipart form sends them as text, read the same way). Not nullable:
+    # a form cannot send null (it would send the text "null"); a field left out or left empty is no point.
+    latitude = CoordinateField(bounds=LATITUDE_RANGE, required=False, help_text="WGS84, with longitude")
+    longitude = CoordinateField(bounds=LONGITUDE_RANGE, required=False, help_text="WGS84, with latitude")
 
     def validate(self, attrs):
         if (attrs.get("latitude") is None) != (attrs.get("longitude") is None):
             missing = "longitude" if attrs.get("longitude") is None else "latitude"
             raise serializers.ValidationError(
-                {missing: [_("Give both latitude and longitude, or neither.")]}, code="incomplete_point"
+                {missing: [_("Give both latitude and longitude, or neither.")]}, code="point_incomplete"
             )
         return attrs
 

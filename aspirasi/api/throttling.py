@@ -5,10 +5,16 @@ and two requests at the same moment can both pass. `limits` keeps a moving windo
 records a request in one atomic script, on django-redis's own connection pool. Without Redis (the embedded
 default) the window lives in the process, as DRF's local-memory cache did. Rates stay DRF's settings
 (`DEFAULT_THROTTLE_RATES`, parsed by DRF), answers DRF's 429 with Retry-After.
+
+Every response of a throttled operation, 429 or not, states its limit in the IETF RateLimit fields
+(draft-ietf-httpapi-ratelimit-headers-11, structured fields): `RateLimit-Policy: "create";q=30;w=3600` and
+`RateLimit: "create";r=<remaining>;t=<seconds until a unit frees>`; Retry-After on a 429 equals `t`. With
+Redis down the throttle fails open and sends neither field: it knows nothing to state.
 """
 
 import functools
 import logging
+import math
 import time
 
 from django.core.cache import cache
@@ -16,6 +22,8 @@ from limits import RateLimitItemPerSecond, strategies
 from limits.storage import MemoryStorage, RedisStorage
 from redis.exceptions import RedisError
 from rest_framework import throttling
+
+from aspirasi.api import idempotency
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +47,8 @@ def _limit(num_requests: int, duration: int) -> RateLimitItemPerSecond:
 class ScopedRateThrottle(throttling.ScopedRateThrottle):
     """DRF's ScopedRateThrottle (the view's `throttle_scope`, per user or per client address)."""
 
+    reset_in: int | None = None
+
     def allow_request(self, request, view) -> bool:
         self.scope = getattr(view, self.scope_attr, None)
         if not self.scope:
@@ -50,15 +60,23 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle):
             return True
         self.limit = _limit(self.num_requests, self.duration)
         try:
-            return limiter().hit(self.limit, self.key)
+            # A replay creates nothing: it costs no quota and is never refused, so a resident retrying over a
+            # bad network keeps all of theirs.
+            allowed = idempotency.is_replay(request) or limiter().hit(self.limit, self.key)
+            reset_at, remaining = limiter().get_window_stats(self.limit, self.key)
         except RedisError:
             # As the cache does with Redis down (IGNORE_EXCEPTIONS): the API keeps serving, unthrottled.
             logger.warning("throttle %s not checked: Redis unavailable", self.scope)
             return True
+        self.reset_in = max(0, math.ceil(reset_at - time.time()))
+        # The view's own response headers: DRF's finalize_response sets them on whatever it answers, 429 too.
+        view.headers.update(
+            {
+                "RateLimit-Policy": f'"{self.scope}";q={self.num_requests};w={self.duration}',
+                "RateLimit": f'"{self.scope}";r={max(0, remaining)};t={self.reset_in}',
+            }
+        )
+        return allowed
 
     def wait(self) -> float | None:
-        try:
-            reset_at, _remaining = limiter().get_window_stats(self.limit, self.key)
-        except RedisError:
-            return None
-        return max(0.0, reset_at - time.time())
+        return self.reset_in

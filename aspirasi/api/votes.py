@@ -9,7 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from aspirasi.api.schema import domain_errors
 from aspirasi.api.throttling import ScopedRateThrottle
+from aspirasi.errors import NotAResident, ProposalNotFound, VoteBudgetExhausted, VotingClosed, VotingClosedPhase
 from aspirasi.services.votes import VoteState, vote_cast, vote_withdraw
 
 
@@ -36,18 +38,20 @@ class ProposalVoteView(APIView):
     """A resident's support for a published proposal: 201 on the first vote, 200 on a repeat.
 
     Who may vote, an active resident (policies.is_resident), is checked by the vote itself, under the voter's
-    lock and in the vote's one statement (services/votes.py): the caller is not read first, a round trip
-    fewer on a voting week's hot path. Staff get 403, a user gone or deactivated 401, as before."""
+    lock (services/votes.py): staff get 403."""
 
     permission_classes = [IsAuthenticated]
-    caller_read_by_service = True  # api/authentication.py: request.user is the token's user, not read
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "vote"
 
     @extend_schema(
         tags=["votes"],
         request=None,
-        responses={201: VoteStateOutput, 200: VoteStateOutput},
+        responses={
+            201: VoteStateOutput,
+            200: VoteStateOutput,
+            **domain_errors(NotAResident, ProposalNotFound, VotingClosedPhase, VotingClosed, VoteBudgetExhausted),
+        },
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
@@ -55,7 +59,14 @@ class ProposalVoteView(APIView):
         state = vote_cast(proposal_id=pk, voter=request.user)
         return _state_response(request, state, created=state.created)
 
-    @extend_schema(tags=["votes"], request=None, responses={200: VoteStateOutput})
+    @extend_schema(
+        tags=["votes"],
+        request=None,
+        responses={
+            200: VoteStateOutput,
+            **domain_errors(NotAResident, ProposalNotFound, VotingClosedPhase, VotingClosed),
+        },
+    )
     def delete(self, request, pk: int):
         state = vote_withdraw(proposal_id=pk, voter=request.user)
         return _state_response(request, state)

@@ -8,7 +8,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -46,7 +46,9 @@ class QueueCursor:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             created, item_type, item_id = json.loads(raw)
             moment = parse_datetime(created)
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            # Compared in UTC: an offset that carries the moment past year 1 or 9999 is no moment at all.
+            moment = moment.astimezone(UTC) if moment is not None and timezone.is_aware(moment) else None
+        except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
             raise InvalidCursor(text) from None
         if moment is None or item_type not in _TYPE_ORDER or not isinstance(item_id, int):
             raise InvalidCursor(text)

@@ -333,7 +333,7 @@ def _explainer(*, level: str, weights: dict[str, float]) -> Callable[[tuple], di
             "kecamatan": {"id": row.kelurahan__kecamatan_id, "name": row.kelurahan__kecamatan__name},
             "rt": row.rt,
             "rw": row.rw,
-            "volume": None if row.volume is None else str(row.volume),
+            "volume": None if row.volume is None else float(row.volume),
             "unit": row.unit,
             "estimated_cost": row.estimated_cost,
             "opd": row.opd__name,

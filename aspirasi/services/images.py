@@ -11,7 +11,7 @@ import contextlib
 import io
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
 
 import pillow_heif
@@ -117,30 +117,42 @@ def _open(file: IO[bytes]) -> Image.Image:
 
 
 def _rational(value) -> Decimal:
+    """A finite, non-negative EXIF rational; ValueError otherwise (the sign is in the ref, and Pillow
+    reads a zero denominator as NaN)."""
     if isinstance(value, tuple) and len(value) == 2:  # (numerator, denominator) from some writers
-        return Decimal(value[0]) / Decimal(value[1])
-    return Decimal(str(float(value)))
+        number = Decimal(value[0]) / Decimal(value[1])
+    else:
+        number = Decimal(str(float(value)))
+    if not number.is_finite() or number < 0:
+        raise ValueError(value)
+    return number
+
+
+def _coordinate(gps: dict, *, ref_tag: int, value_tag: int, refs: str, limit: int) -> Decimal:
+    """One coordinate in decimal degrees (6 places) from its degrees/minutes/seconds and ref (`refs`:
+    positive then negative, "NS" or "EW"); ValueError or KeyError when missing or malformed."""
+    ref = gps[ref_tag]  # without its ref the hemisphere is unknown
+    ref = ref.decode("ascii", "ignore") if isinstance(ref, bytes) else str(ref)
+    ref = ref.strip().upper()
+    if len(ref) != 1 or ref not in refs:
+        raise ValueError(ref)
+    degrees, minutes, seconds = (_rational(part) for part in gps[value_tag])
+    value = (degrees + minutes / 60 + seconds / 3600).quantize(Decimal("0.000001"))
+    if value > limit:
+        raise ValueError(value)
+    return -value if ref == refs[1] else value
 
 
 def gps_from_exif(exif: Image.Exif) -> tuple[Decimal, Decimal] | None:
     """The EXIF GPS point as decimal degrees (6 places), or None when absent or malformed."""
     try:
         gps = exif.get_ifd(_GPS_IFD)
-        if not gps or 2 not in gps or 4 not in gps:
+        if not gps:
             return None
-        point = []
-        for ref_tag, value_tag, negative in ((1, 2, "S"), (3, 4, "W")):
-            degrees, minutes, seconds = (_rational(part) for part in gps[value_tag])
-            decimal_degrees = degrees + minutes / 60 + seconds / 3600
-            ref = gps.get(ref_tag, "")
-            ref = ref.decode("ascii", "ignore") if isinstance(ref, bytes) else str(ref)
-            if ref.strip().upper() == negative:
-                decimal_degrees = -decimal_degrees
-            point.append(decimal_degrees.quantize(Decimal("0.000001")))
-    except (KeyError, TypeError, ValueError, ZeroDivisionError, InvalidOperation, OverflowError):
-        return None
-    latitude, longitude = point
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        latitude = _coordinate(gps, ref_tag=1, value_tag=2, refs="NS", limit=90)
+        longitude = _coordinate(gps, ref_tag=3, value_tag=4, refs="EW", limit=180)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        # ArithmeticError: ZeroDivisionError and every decimal signal (InvalidOperation, Overflow...).
         return None
     return latitude, longitude
 

@@ -3,7 +3,7 @@
 Every decision locks its item (select_for_update), checks the actor's area (aspirasi.policies), changes
 status only through aspirasi.services.status (a conditional UPDATE: a concurrent decision gets
 `item_changed` or `illegal_transition`) and writes an AuditEntry in the same transaction. Live events
-leave after commit through notifications.events.
+leave after commit through realtime.events.
 """
 
 import os
@@ -46,7 +46,7 @@ from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
 from aspirasi.services import status as status_service
 from aspirasi.services.files import files_cleaned_on_failure, track_written
-from notifications import events
+from realtime import events
 
 P = ProposalStatus
 R = ReportStatus

@@ -11,7 +11,7 @@ from aspirasi.models import Category, Kelurahan, Proposal, ProposalStatus, Propo
 from aspirasi.models.proposals import EDITABLE_STATUSES
 from aspirasi.services import status as status_service
 from aspirasi.services.cycles import cycle_require_phase
-from notifications import events
+from realtime import events
 
 # Balikpapan's rough bounds (WGS84); a point outside them is a typo or a wrong GPS fix.
 

@@ -11,7 +11,7 @@ from aspirasi.models import Category, Kelurahan, Report, User
 from aspirasi.services import images
 from aspirasi.services.files import files_cleaned_on_failure
 from aspirasi.services.status import report_payload
-from notifications import events
+from realtime import events
 
 # A point outside Balikpapan (aspirasi.geo) is refused as input and ignored when read from EXIF
 # (a photo taken elsewhere, or a phone with a stale fix).

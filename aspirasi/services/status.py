@@ -11,7 +11,7 @@ from django.utils import timezone
 from aspirasi import signals
 from aspirasi.errors import IllegalTransition, ItemChanged
 from aspirasi.models import Proposal, ProposalStatus, ProposalStatusEvent, Report, ReportStatus, Role, User
-from notifications import events
+from realtime import events
 
 P = ProposalStatus
 PROPOSAL_TRANSITIONS: dict[str, frozenset[str]] = {

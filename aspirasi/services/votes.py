@@ -26,7 +26,7 @@ from aspirasi.errors import (
 from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.services.cycles import cycle_require_phase
-from notifications import events
+from realtime import events
 
 # Live tallies are coalesced: at most one `vote.tally` per proposal per window (see below).
 TALLY_WINDOW_SECONDS = 1.0
@@ -114,13 +114,22 @@ def _count(proposal_id: int) -> int:
     return Proposal.objects.filter(pk=proposal_id).values_list("vote_count", flat=True).get()
 
 
-@transaction.atomic
 def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
     """Record `voter`'s support once (a repeat is a no-op). Only an active resident votes: raises
     NotAResident, CallerNotFound or CallerInactive (the account is read again under its lock), then
     VotingClosedPhase, ProposalNotFound (not visible to the voter), VotingClosed, VoteBudgetExhausted.
     Publishes a coalesced `vote.tally` after commit and notifies the author at a milestone."""
-    voter = _voter_locked(voter.pk)
+    try:
+        return _cast(proposal_id=proposal_id, voter_id=voter.pk)
+    except IntegrityError:
+        # The unique constraint is the last word on "once": a merge moved this voter's vote here after the
+        # ballot was read. The attempt rolled back whole; read again, the vote is a repeat.
+        return _cast(proposal_id=proposal_id, voter_id=voter.pk)
+
+
+@transaction.atomic
+def _cast(*, proposal_id: int, voter_id: int) -> VoteState:
+    voter = _voter_locked(voter_id)
     ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle_require_phase(action="vote"))
     proposal = ballot.proposal
     if ballot.voted:
@@ -129,12 +138,7 @@ def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
         raise VotingClosed()
     if ballot.open_votes >= settings.VOTE_BUDGET:
         raise VoteBudgetExhausted()
-    open_votes = ballot.open_votes + ballot.uses_budget
-    try:
-        with transaction.atomic():
-            Vote.objects.create(proposal_id=proposal_id, voter_id=voter.pk)
-    except IntegrityError:  # the constraint is the last word on "once": a merge moved this voter's vote here
-        return _state(ballot, vote_count=_count(proposal_id), has_voted=True, open_votes=open_votes)
+    Vote.objects.create(proposal_id=proposal_id, voter_id=voter.pk)
     # Conditional: a moderator closing or hiding the proposal meanwhile counts nothing (and rolls the vote back).
     counted = Proposal.objects.filter(pk=proposal_id, status=ProposalStatus.PUBLISHED, is_hidden=False)
     if not counted.update(vote_count=F("vote_count") + 1):
@@ -144,6 +148,7 @@ def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
     signals.vote_counted.send(
         sender=Vote, proposal_id=proposal_id, author_id=proposal.author_id, title=proposal.title, vote_count=vote_count
     )
+    open_votes = ballot.open_votes + ballot.uses_budget
     return _state(ballot, vote_count=vote_count, has_voted=True, open_votes=open_votes, created=True)
 
 

@@ -12,7 +12,7 @@ from aspirasi.services.accounts import tokens_for, user_assign_role
 from aspirasi.services.flags import proposal_flag
 from aspirasi.services.moderation import proposal_claim, proposal_merge, proposal_publish
 from backend.asgi import application
-from notifications import events
+from realtime import events
 from tests.factories import ProposalFactory, UserFactory, VoteFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from websockets.asyncio.client import connect
 
-from notifications import events
+from realtime import events
 from tests.browser import server
 from tests.browser.server import asgi_database_template, asgi_server  # noqa: F401 - fixtures
 

@@ -2,7 +2,9 @@
 
 import pytest
 
+from aspirasi.errors import NotAResident
 from aspirasi.models import Flag, ProposalStatus, ReportStatus
+from aspirasi.services.flags import proposal_flag
 from tests.aspirasi.factories_moderation import ReportFactory
 from tests.conftest import client_for
 from tests.factories import ProposalFactory, UserFactory
@@ -30,13 +32,57 @@ def test_flagging_twice_is_already_flagged(as_resident):
     assert Flag.objects.count() == 1
 
 
-def test_bad_reason_unpublished_item_anonymous_and_missing_item(as_resident, api):
+def test_bad_reason_anonymous_and_missing_item(as_resident, api):
     published = ProposalFactory(status=ProposalStatus.PUBLISHED)
     assert flag(as_resident, published, reason="ugly").json()["code"] == "validation_error"
-    submitted = ProposalFactory(status=ProposalStatus.SUBMITTED)
-    assert flag(as_resident, submitted).json()["code"] == "not_flaggable"
     assert flag(api, published).status_code == 401
     assert as_resident.post("/api/v1/proposals/999999/flags/", {"reason": "spam"}).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize(
+    "kind, make",
+    [
+        ("proposals", lambda: ProposalFactory(status=ProposalStatus.SUBMITTED)),
+        ("proposals", lambda: ProposalFactory(status=ProposalStatus.IN_REVIEW)),
+        ("proposals", lambda: ProposalFactory(status=ProposalStatus.REJECTED)),
+        ("proposals", lambda: ProposalFactory(status=ProposalStatus.PUBLISHED, is_hidden=True)),
+        ("reports", lambda: ReportFactory(status=ReportStatus.NEW)),
+        ("reports", lambda: ReportFactory(status=ReportStatus.VERIFIED, is_hidden=True)),
+    ],
+)
+def test_an_item_that_is_not_public_is_answered_as_a_missing_one(resident, kind, make, language):
+    """Nothing tells a flagger that a hidden or unpublished item exists: the same 404 as a missing id."""
+    client = client_for(resident, language=language)
+    not_public = flag(client, make(), kind=kind)
+    absent = client.post(f"/api/v1/{kind}/999999/flags/", {"reason": "spam"}, format="json")
+    assert not_public.status_code == absent.status_code == 404
+    assert not_public.json() == absent.json() == {"code": "not_found", "message": absent.json()["message"]}
+    assert Flag.objects.count() == 0
+
+
+def test_a_merged_proposal_is_public_but_not_flaggable(as_resident):
+    target = ProposalFactory(status=ProposalStatus.PUBLISHED)
+    merged = ProposalFactory(status=ProposalStatus.MERGED, merged_into=target)
+    response = flag(as_resident, merged)
+    assert response.status_code == 409 and response.json()["code"] == "not_flaggable"
+
+
+@pytest.mark.parametrize("staff", ["moderator_manggar", "moderator_barat", "planner", "admin_user"])
+@pytest.mark.parametrize("kind", ["proposals", "reports"])
+def test_only_residents_flag(request, staff, kind):
+    if kind == "proposals":
+        item = ProposalFactory(status=ProposalStatus.PUBLISHED)
+    else:
+        item = ReportFactory(status=ReportStatus.VERIFIED)
+    response = flag(client_for(request.getfixturevalue(staff)), item, kind=kind)
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert Flag.objects.count() == 0
+
+
+def test_staff_cannot_flag_through_the_service_either(planner):
+    with pytest.raises(NotAResident):
+        proposal_flag(proposal=ProposalFactory(status=ProposalStatus.PUBLISHED), flagger=planner, reason="spam")
 
 
 def test_threshold_of_distinct_flaggers_hides_the_item(settings, as_resident):
@@ -80,4 +126,4 @@ def test_reports_are_flagged_and_hidden_too(settings, as_resident):
     report.refresh_from_db()
     assert report.is_hidden
     new_report = ReportFactory()
-    assert flag(as_resident, new_report, kind="reports").json()["code"] == "not_flaggable"
+    assert flag(as_resident, new_report, kind="reports").json()["code"] == "not_found"

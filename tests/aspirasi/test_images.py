@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
 
 from aspirasi.errors import InvalidImage
 from aspirasi.services import images
@@ -15,6 +16,27 @@ from aspirasi.services import images
 # Manggar, Balikpapan Timur: 1°13'30"S, 116°58'12"E
 MANGGAR_GPS = {1: "S", 2: (1.0, 13.0, 30.0), 3: "E", 4: (116.0, 58.0, 12.0)}
 MANGGAR_POINT = (Decimal("-1.225000"), Decimal("116.970000"))
+_LATITUDE, _LONGITUDE = MANGGAR_GPS[2], MANGGAR_GPS[4]
+
+# GPS blocks a photo may carry that give no point: each must be ignored, the photo accepted. Pillow writes
+# each as a real EXIF GPS IFD (0x8825); a zero denominator reads back as NaN.
+MALFORMED_GPS = {
+    "zero_denominators": {1: "S", 2: (IFDRational(1, 0), IFDRational(0, 0), IFDRational(0, 0)), 3: "E", 4: _LONGITUDE},
+    "zero_denominator_in_longitude": {1: "S", 2: _LATITUDE, 3: "E", 4: (116.0, IFDRational(58, 0), 12.0)},
+    "not_a_number": {1: "S", 2: (IFDRational(0, 0), 13.0, 30.0), 3: "E", 4: _LONGITUDE},
+    "infinite": {1: "S", 2: _LATITUDE, 3: "E", 4: (float("inf"), 58.0, 12.0)},
+    "no_refs": {2: _LATITUDE, 4: _LONGITUDE},
+    "no_longitude_ref": {1: "S", 2: _LATITUDE, 4: _LONGITUDE},
+    "unknown_ref": {1: "X", 2: _LATITUDE, 3: "E", 4: _LONGITUDE},
+    "ref_spelled_out": {1: "SOUTH", 2: _LATITUDE, 3: "E", 4: _LONGITUDE},
+    "two_parts": {1: "S", 2: (1.0, 0.0), 3: "E", 4: _LONGITUDE},
+    "four_parts": {1: "S", 2: (*_LATITUDE, 1.0), 3: "E", 4: _LONGITUDE},
+    "one_number": {1: "S", 2: 1.225, 3: "E", 4: _LONGITUDE},
+    "latitude_only": {1: "S", 2: _LATITUDE},
+    "latitude_past_90": {1: "S", 2: (200.0, 0.0, 0.0), 3: "E", 4: _LONGITUDE},
+    "longitude_past_180": {1: "S", 2: _LATITUDE, 3: "E", 4: (400.0, 0.0, 0.0)},
+    "largest_rationals": {1: "S", 2: (4294967295.0,) * 3, 3: "E", 4: (4294967295.0,) * 3},
+}
 
 
 def photo_bytes(
@@ -112,10 +134,32 @@ def test_photo_without_gps_has_no_point():
     assert images.process_image(io.BytesIO(photo_bytes())).gps is None
 
 
-def test_malformed_gps_is_ignored_not_fatal():
-    broken = {1: "S", 2: (1.0, 0.0), 3: "E", 4: (116.0, 58.0, 12.0)}  # two parts instead of three
+@pytest.mark.parametrize("gps", MALFORMED_GPS.values(), ids=MALFORMED_GPS.keys())
+def test_malformed_gps_is_ignored_not_fatal(gps):
+    processed = images.process_image(io.BytesIO(photo_bytes(gps=gps)))
 
-    assert images.process_image(io.BytesIO(photo_bytes(gps=broken))).gps is None
+    assert processed.gps is None
+    assert (processed.width, processed.height) == (64, 48)
+
+
+def test_negative_gps_parts_are_malformed():
+    # The ref holds the sign; Pillow writes GPS rationals unsigned, but a writer may store signed ones
+    # (type 10): the latitude's entry is retyped so its degrees read back as -1.
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (4294967295.0, 13.0, 30.0), 3: "E", 4: _LONGITUDE}
+    unsigned = b"\x00\x02\x00\x05\x00\x00\x00\x03"  # GPSLatitude, RATIONAL x 3 (big-endian)
+    raw = exif.tobytes().replace(unsigned, b"\x00\x02\x00\x0a\x00\x00\x00\x03", 1)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48)).save(buffer, "JPEG", exif=raw)
+    assert Image.open(io.BytesIO(buffer.getvalue())).getexif().get_ifd(0x8825)[2][0] == -1
+
+    assert images.process_image(io.BytesIO(buffer.getvalue())).gps is None
+
+
+def test_refs_are_read_in_any_case_and_as_bytes():
+    gps = {1: b"s", 2: _LATITUDE, 3: "e ", 4: _LONGITUDE}
+
+    assert images.process_image(io.BytesIO(photo_bytes(gps=gps))).gps == MANGGAR_POINT
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])

@@ -156,8 +156,10 @@ def test_verify_then_resolve_a_report_with_a_proof_photo(as_moderator, moderator
     assert decide_report(as_moderator, report, action="verify").json()["status"] == "verified"
 
     photo = SimpleUploadedFile("fixed.jpg", image_bytes(), content_type="image/jpeg")
-    response = decide_report(
-        as_moderator, report, fmt="multipart", action="resolve", note="Sudah diaspal.", image=photo
+    response = as_moderator.post(
+        f"/api/v1/moderation/reports/{report.pk}/resolution/",
+        {"note": "Sudah diaspal.", "image": photo},
+        format="multipart",
     )
 
     assert response.status_code == 200, response.json()

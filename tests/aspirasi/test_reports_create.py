@@ -10,7 +10,7 @@ from PIL import Image
 
 from aspirasi.models import Report, ReportStatus
 from aspirasi.services import reports as report_services
-from notifications import events
+from realtime import events
 from tests.aspirasi.test_images import MANGGAR_GPS, MANGGAR_POINT, assert_metadata_free, photo_bytes
 from tests.factories import category, kelurahan
 

@@ -65,27 +65,20 @@ def copy_database(template: Path, target_dir: Path) -> Path:
 
 
 @contextmanager
-def daphne(env: dict, *, log: Path):
-    """Run `daphne backend.asgi:application` on a free port until the block ends; yields its base URL."""
-    port = free_port()
+def serving(command: list[str], env: dict, *, port: int, log: Path, name: str):
+    """Run a server process until the block ends, once /healthz/live answers on `port`; yields its base URL."""
     with open(log, "w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30
             while True:
                 try:
-                    with urllib.request.urlopen(f"{url}/healthz", timeout=2):  # noqa: S310 - our own server
+                    with urllib.request.urlopen(f"{url}/healthz/live", timeout=2):  # noqa: S310 - our own server
                         break
                 except OSError:
                     if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"daphne did not start:\n{log.read_text()[-3000:]}") from None
+                        raise RuntimeError(f"{name} did not start:\n{log.read_text()[-3000:]}") from None
                     time.sleep(0.2)
             yield url
         finally:
@@ -95,6 +88,15 @@ def daphne(env: dict, *, log: Path):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def daphne(env: dict, *, log: Path):
+    """Run `daphne backend.asgi:application` on a free port until the block ends; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.asgi:application"]
+    with serving(command, env, port=port, log=log, name="daphne") as url:
+        yield url
 
 
 # A moderator of Manggar and a resident of Manggar, created inside the server's database; prints ids as JSON.

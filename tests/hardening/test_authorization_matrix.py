@@ -27,7 +27,7 @@ MODERATORS = {"moderator", "admin"}  # of the item's area (Manggar)
 STAFF_READERS = {"moderator", "other_moderator", "planner", "admin"}
 PLANNERS = {"planner", "admin"}
 AUTHOR_ONLY = {"author"}
-RESIDENTS = {"author", "other_resident"}  # staff accounts do not vote
+RESIDENTS = {"author", "other_resident"}  # staff accounts do not vote or flag
 
 # (url name, method) -> (who is allowed, the object the URL points at, request body)
 POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
@@ -56,9 +56,10 @@ POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("moderation-queue", "GET"): (STAFF_READERS, None, None),
     ("moderation-proposal-decision", "POST"): (MODERATORS, "submitted", {"action": "review"}),
     ("moderation-report-decision", "POST"): (MODERATORS, "new_report", {"action": "verify"}),
+    ("moderation-report-resolution", "POST"): (MODERATORS, "verified_report", {}),
     ("moderation-bulk", "POST"): ({"moderator", "other_moderator", "admin"}, None, {}),
-    ("proposal-flags", "POST"): (SIGNED_IN, "published", {"reason": "spam"}),
-    ("report-flags", "POST"): (SIGNED_IN, "verified_report", {"reason": "spam"}),
+    ("proposal-flags", "POST"): (RESIDENTS, "published", {"reason": "spam"}),
+    ("report-flags", "POST"): (RESIDENTS, "verified_report", {"reason": "spam"}),
     ("planning-cycles", "GET"): (EVERYONE, None, None),
     ("planning-priorities", "GET"): (PLANNERS, None, None),
     ("planning-carry", "POST"): (PLANNERS, None, {}),
@@ -75,7 +76,7 @@ POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("devices", "POST"): (SIGNED_IN, None, {}),
     ("device", "DELETE"): (AUTHOR_ONLY, "device", None),
 }
-MULTIPART = {"proposal-photos", "reports"}  # upload endpoints take multipart only
+MULTIPART = {"proposal-photos", "reports", "moderation-report-resolution"}  # upload endpoints take multipart only
 
 
 def _api_endpoints() -> set[tuple[str, str]]:

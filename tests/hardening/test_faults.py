@@ -13,7 +13,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import channel_layers, get_channel_layer
 from django.db import connection
 
-from notifications import events
+from realtime import events
 from tests.conftest import client_for
 from tests.processes import run_server_process
 
@@ -121,7 +121,7 @@ def test_a_hung_redis_holds_a_publisher_up_for_the_publish_timeout_only(silent_r
         lambda: events.send_each([(events.moderation_groups(1), message)]),
     ):
         started = time.monotonic()
-        with caplog.at_level(logging.WARNING, logger="notifications.events"):
+        with caplog.at_level(logging.WARNING, logger="realtime.events"):
             publish()  # never raises
         assert time.monotonic() - started < events.PUBLISH_TIMEOUT + 1.0
     assert silent_redis_layer.accepted, "the layer never reached the silent server"

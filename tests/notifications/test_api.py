@@ -164,3 +164,10 @@ def test_only_my_own_device_can_be_deleted(as_resident, as_other_resident, resid
     assert as_other_resident.delete(f"{DEVICES_URL}{device.pk}/").status_code == 404
     assert as_resident.delete(f"{DEVICES_URL}{device.pk}/").status_code == 204
     assert not Device.objects.exists()
+
+
+def test_unread_is_true_false_or_left_out(as_resident, resident):
+    make_notifications(resident, 1)
+    assert len(as_resident.get(URL).json()["results"]) == 1
+    response = as_resident.get(URL, {"unread": "null"})
+    assert response.status_code == 400 and "unread" in response.json()["fields"]

@@ -8,9 +8,9 @@ from channels.testing import WebsocketCommunicator
 from aspirasi.models import ProposalStatus
 from aspirasi.services.accounts import tokens_for
 from aspirasi.services.status import proposal_change_status
-from notifications import events
-from notifications.auth import WebSocketAuthMiddleware
-from notifications.routing import websocket_urlpatterns
+from backend.routing import websocket_urlpatterns
+from realtime import events
+from realtime.auth import WebSocketAuthMiddleware
 from tests.factories import ProposalFactory, UserFactory
 from tests.notifications.fakes import DUMMY
 

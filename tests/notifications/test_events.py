@@ -7,7 +7,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from notifications import events
+from realtime import events
 
 
 async def _listen(layer, groups):
@@ -95,7 +95,7 @@ def test_a_failed_send_is_logged_and_the_others_still_go(monkeypatch, caplog):
     monkeypatch.setattr(layer, "group_send", flaky)
     ok, down = (events.build_message(events.VOTE_TALLY, {"proposal_id": n}) for n in (1, 2))
     try:
-        with caplog.at_level(logging.WARNING, logger="notifications.events"):
+        with caplog.at_level(logging.WARNING, logger="realtime.events"):
             events.send_each([(["test.each.down"], down), (["test.each.ok"], ok)])  # never raises
         assert async_to_sync(_received)(layer, channels["test.each.ok"], 1) == [ok]
         assert "not delivered" in caplog.text

@@ -11,9 +11,9 @@ from django.utils.translation import gettext
 
 from aspirasi.models import ProposalStatus, Report, ReportStatus
 from aspirasi.services.status import proposal_change_status, report_change_status
-from notifications import events
 from notifications.models import MutedKind, Notification, NotificationKind
 from notifications.services import notify_vote_milestone
+from realtime import events
 from tests.factories import ProposalFactory, UserFactory, VoteFactory, category, kelurahan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks", "use_push")]

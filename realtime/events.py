@@ -78,8 +78,7 @@ def send_now(groups: list[str], message: dict) -> None:
 
 def send_each(messages: list[tuple[list[str], dict]]) -> None:
     """Deliver built messages together: one trip through the event loop, and one group send per group with
-    that group's messages in it (a round of 200 tallies was 400 group sends, two per tally, each three or
-    four Redis round trips: a tenth of a vote storm's CPU; now one per group, at most 35)."""
+    that group's messages in it (not one per message and group)."""
     if messages:
         _deliver(_send_each, messages, what=f"{len(messages)} x {messages[0][1]['type']}")
 
@@ -148,9 +147,9 @@ _thread = threading.local()
 
 
 def _thread_loop() -> asyncio.AbstractEventLoop:
-    """This thread's own long-lived event loop for publishing. channels_redis keeps a connection pool per
-    event loop; async_to_sync starts a new loop for every call from a WSGI thread, so each event paid for
-    a new Redis connection (measured: 3.9 ms per event that way, 1.4 ms on a kept loop)."""
+    """This thread's own long-lived event loop for publishing: channels_redis keeps a connection pool per
+    event loop, and async_to_sync starts a new loop for every call from a WSGI thread (a new Redis
+    connection per event; docs/benchmarks.md)."""
     loop = getattr(_thread, "loop", None)
     if loop is None or loop.is_closed():
         loop = _thread.loop = asyncio.new_event_loop()

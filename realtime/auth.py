@@ -17,6 +17,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 CLOSE_UNAUTHENTICATED = 4401  # no valid credential: sign in (or refresh the token), then reconnect
 CLOSE_FORBIDDEN = 4403  # signed in, but this socket is not for this user: do not reconnect
 CLOSE_RECONNECT = 4408  # the socket reached its maximum age (WEBSOCKET_MAX_AGE_SECONDS): reconnect now
+CLOSE_UNAVAILABLE = 4503  # the channel layer (Redis) is down or hung: reconnect later, with backoff
 
 
 async def refuse(consumer, code: int) -> None:
