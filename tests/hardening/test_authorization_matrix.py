@@ -8,17 +8,11 @@ allow: the persona gets past authentication and authorization (any status but 40
 deny:  401, 403, or 404 where an object is hidden from the persona.
 """
 
-import datetime
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from aspirasi.models import ProposalStatus, ReportStatus
-from aspirasi.models.planning import Program
-from notifications.models import Device, Notification
-from tests.aspirasi.factories_moderation import ReportFactory
 from tests.conftest import client_for
-from tests.factories import ProposalFactory, kelurahan
+from tests.hardening.objects import objects_of
 
 PERSONAS = ["anonymous", "author", "other_resident", "moderator", "other_moderator", "planner", "admin"]
 EVERYONE = set(PERSONAS)
@@ -103,7 +97,6 @@ def test_every_endpoint_has_a_policy():
 
 @pytest.fixture
 def world(resident, other_resident, moderator_manggar, moderator_barat, planner, admin_user):
-    manggar = kelurahan("manggar")
     people = {
         "author": resident,
         "other_resident": other_resident,
@@ -112,22 +105,7 @@ def world(resident, other_resident, moderator_manggar, moderator_barat, planner,
         "planner": planner,
         "admin": admin_user,
     }
-    objects = {
-        "published": ProposalFactory(author=resident, kelurahan=manggar, status=ProposalStatus.PUBLISHED),
-        "submitted": ProposalFactory(author=resident, kelurahan=manggar, status=ProposalStatus.SUBMITTED),
-        "verified_report": ReportFactory(author=resident, kelurahan=manggar, status=ReportStatus.VERIFIED),
-        "new_report": ReportFactory(author=resident, kelurahan=manggar, status=ReportStatus.NEW),
-        "notification": Notification.objects.create(recipient=resident, kind="proposal_published", title="t"),
-        "device": Device.objects.create(user=resident, platform="android", token="fcm-token-of-the-author"),
-        "program": Program.objects.create(
-            name="Pelatihan menjahit",
-            opd_id=1,
-            category_id=1,
-            budget=1,
-            period_start=datetime.date(2027, 1, 1),
-            period_end=datetime.date(2027, 12, 31),
-        ),
-    }
+    objects = objects_of(resident)
     return people, objects
 
 

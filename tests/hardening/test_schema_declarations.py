@@ -8,7 +8,6 @@ the schema, so a new view is checked without a line here (but WHERE, when its pa
 object).
 """
 
-import datetime
 import json
 import re
 
@@ -20,12 +19,9 @@ from rest_framework.test import APIClient
 
 from aspirasi.api.idempotency import idempotent
 from aspirasi.api.throttling import ScopedRateThrottle
-from aspirasi.models import ProposalStatus, ReportStatus
-from aspirasi.models.planning import Program
-from notifications.models import Device, Notification
-from tests.aspirasi.factories_moderation import ReportFactory
 from tests.conftest import client_for
-from tests.factories import ProposalFactory, category, image_bytes, kelurahan
+from tests.factories import category, image_bytes, kelurahan
+from tests.hardening.objects import objects_of
 
 
 def _served_schema() -> dict:
@@ -110,29 +106,13 @@ THROTTLED = [o for o in OPERATIONS if "Retry-After" in o[2]["responses"].get("42
 
 @pytest.fixture
 def world(resident, other_resident, moderator_manggar, planner):
-    manggar = kelurahan("manggar")
     people = {
         "resident": resident,
         "other_resident": other_resident,
         "moderator": moderator_manggar,
         "planner": planner,
     }
-    objects = {
-        "published": ProposalFactory(author=resident, kelurahan=manggar, status=ProposalStatus.PUBLISHED),
-        "submitted": ProposalFactory(author=resident, kelurahan=manggar, status=ProposalStatus.SUBMITTED),
-        "verified_report": ReportFactory(author=resident, kelurahan=manggar, status=ReportStatus.VERIFIED),
-        "new_report": ReportFactory(author=resident, kelurahan=manggar, status=ReportStatus.NEW),
-        "notification": Notification.objects.create(recipient=resident, kind="proposal_published", title="t"),
-        "device": Device.objects.create(user=resident, platform="android", token="fcm-token-of-the-resident"),
-        "program": Program.objects.create(
-            name="Pelatihan menjahit",
-            opd_id=1,
-            category_id=1,
-            budget=1,
-            period_start=datetime.date(2027, 1, 1),
-            period_end=datetime.date(2027, 12, 31),
-        ),
-    }
+    objects = objects_of(resident)
 
     def call(path: str):
         """(client, url) for a path of the schema."""

@@ -1,0 +1,28 @@
+"""One of each thing an endpoint acts on, all of `author`'s in Manggar: the rows the hardening tests aim at."""
+
+import datetime
+
+from aspirasi.models import Program, ProposalStatus, ReportStatus
+from notifications.models import Device, Notification
+from tests.aspirasi.factories_moderation import ReportFactory
+from tests.factories import ProposalFactory, kelurahan
+
+
+def objects_of(author) -> dict:
+    manggar = kelurahan("manggar")
+    return {
+        "published": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.PUBLISHED),
+        "submitted": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.SUBMITTED),
+        "verified_report": ReportFactory(author=author, kelurahan=manggar, status=ReportStatus.VERIFIED),
+        "new_report": ReportFactory(author=author, kelurahan=manggar, status=ReportStatus.NEW),
+        "notification": Notification.objects.create(recipient=author, kind="proposal_published", title="t"),
+        "device": Device.objects.create(user=author, platform="android", token="fcm-token-of-the-author"),
+        "program": Program.objects.create(
+            name="Pelatihan menjahit",
+            opd_id=1,
+            category_id=1,
+            budget=1,
+            period_start=datetime.date(2027, 1, 1),
+            period_end=datetime.date(2027, 12, 31),
+        ),
+    }
