@@ -52,13 +52,16 @@ def run_checks() -> dict[str, dict]:
     return results
 
 
+def _all_ok(results: dict[str, dict]) -> bool:
+    return all(result["status"] == "ok" for result in results.values())
+
+
 def readiness() -> tuple[bool, dict]:
     """Whether this instance can serve, and the body that says so: status `ok`, `degraded` (ready, some
     dependency in CHECKS down) or `unavailable` (not ready). Also `manage.py healthcheck`'s answer."""
     results = run_checks()
     ready = all(results[name]["status"] == "ok" for name in READY_REQUIRES)
-    healthy = all(result["status"] == "ok" for result in results.values())
-    status = "ok" if healthy else "degraded" if ready else "unavailable"
+    status = "ok" if _all_ok(results) else "degraded" if ready else "unavailable"
     return ready, {"status": status, "checks": results}
 
 
@@ -76,5 +79,5 @@ def ready(request):
 @never_cache
 def healthz(request):
     results = run_checks()
-    healthy = all(result["status"] == "ok" for result in results.values())
+    healthy = _all_ok(results)
     return JsonResponse({"status": "ok" if healthy else "degraded", "checks": results}, status=200 if healthy else 503)

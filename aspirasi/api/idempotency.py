@@ -54,7 +54,7 @@ def _scope(request) -> str:
 
 
 def _records(request, key: str):
-    """The caller's record under `key` (by user_id: a caller known only from its token will do)."""
+    """The caller's record under `key`."""
     return IdempotencyRecord.objects.filter(user_id=request.user.pk, key=key)
 
 

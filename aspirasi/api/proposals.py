@@ -464,14 +464,6 @@ class MyProposalFilter(django_filters.FilterSet):
 # --- Views ----------------------------------------------------------------------------------------------
 
 
-class _ReadsListVersions:
-    """A view whose GET answers from the public list's caches (api/list_cache.py), filed under its versions."""
-
-    def list_versions(self) -> tuple[int, int]:
-        """The versions, read before anything is built (see public_list)."""
-        return public_list.current_versions()
-
-
 class _ProposalListMixin:
     pagination_class = ProposalCursorPagination
     filter_backends = [FilterBackend]
@@ -483,7 +475,7 @@ class _ProposalListMixin:
         return self.get_paginated_response(data)
 
 
-class ProposalsView(_ReadsListVersions, _ProposalListMixin, GenericAPIView):
+class ProposalsView(_ProposalListMixin, GenericAPIView):
     """GET: public proposals, filtered and paginated. POST: submit a proposal (residents and staff)."""
 
     filterset_class = ProposalFilter
@@ -505,7 +497,7 @@ class ProposalsView(_ReadsListVersions, _ProposalListMixin, GenericAPIView):
         if request.query_params.get("ordering") == "trending":
             # Votes leave its 7-day window as the clock turns, with no write to move a version: read live.
             return _page_response(request, self._page(variant), key=None)
-        key = list_cache.page_key(request, versions=self.list_versions(), variant=variant)
+        key = list_cache.page_key(request, versions=public_list.current_versions(), variant=variant)
         page = list_cache.cached_page(key, build=lambda: self._page(variant))
         return _page_response(request, page, key=key)
 
@@ -564,7 +556,7 @@ class MyProposalsView(_ProposalListMixin, GenericAPIView):
         return self.list_response()
 
 
-class ProposalDetailView(_ReadsListVersions, APIView):
+class ProposalDetailView(APIView):
     """One proposal; its author may edit or withdraw it while submitted or in review."""
 
     def get_permissions(self):
@@ -585,7 +577,7 @@ class ProposalDetailView(_ReadsListVersions, APIView):
     @extend_schema(tags=["proposals"], responses={200: ProposalStaffDetailOutput})
     def get(self, request, pk: int):
         if not policies.can_see_authors(request.user):
-            key = list_cache.page_key(request, versions=self.list_versions(), variant="public")
+            key = list_cache.page_key(request, versions=public_list.current_versions(), variant="public")
             page = list_cache.detail_page(key, build=lambda: self._public_page(pk))
             if page is not None:
                 return _page_response(request, page, key=key)
