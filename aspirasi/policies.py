@@ -22,6 +22,11 @@ def is_resident(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role == Role.RESIDENT)
 
 
+def is_verified_resident(user) -> bool:
+    """A resident whose phone answered a one-time code: only they vote, flag, submit and comment."""
+    return is_resident(user) and user.phone_verified_at is not None
+
+
 def moderated_kelurahan_ids(user) -> set[int]:
     """Kelurahan a moderator covers: those assigned directly and those of assigned kecamatan."""
     from aspirasi.models import Kelurahan

@@ -4,6 +4,7 @@ import io
 import itertools
 
 import factory
+from django.utils import timezone
 from PIL import Image
 
 from aspirasi.models import Category, Kelurahan, Proposal, ProposalStatus, User, Vote
@@ -27,6 +28,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     phone = factory.LazyFunction(lambda: f"+62812{next(_phones):08d}")
     display_name = factory.Faker("name", locale="id_ID")
     kelurahan = factory.LazyFunction(kelurahan)
+    # Residents in tests have verified their phone unless a test says otherwise (phone_verified_at=None).
+    phone_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", "rahasia-sekali-123")
 
     @factory.post_generation

@@ -54,6 +54,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when a one-time code sent to `phone` came back; residents take part only once it is set.
+    phone_verified_at = models.DateTimeField(_("phone verified"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -66,3 +68,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.phone})"
+
+    @property
+    def is_phone_verified(self) -> bool:
+        return self.phone_verified_at is not None

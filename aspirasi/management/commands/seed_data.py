@@ -347,6 +347,7 @@ class Command(BaseCommand):
                 kelurahan=rng.choice(kelurahan),
                 role=Role.RESIDENT,
                 date_joined=now - timedelta(days=rng.randint(HISTORY_DAYS, HISTORY_DAYS + 200)),
+                phone_verified_at=now,  # seeded residents stand for verified ones
             )
             for phone in phones
             if phone not in existing
