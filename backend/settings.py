@@ -394,6 +394,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# --- Text messages -------------------------------------------------------------------------------------
+
+# django-sms' backend for one-time codes and account notices: the console (the default: `make run` prints
+# each message, code included, in its log) or a real gateway in production (docs/deploy.md).
+SMS_BACKEND = env.str("SMS_BACKEND", default="sms.backends.console.SmsBackend")
+DEFAULT_FROM_SMS = env.str("SMS_FROM", default="Aspirasi")
+
 # --- Notifications and tasks ---------------------------------------------------------------------------
 
 # Background work (push delivery, large fan-outs, digests) goes through django-tasks with its database

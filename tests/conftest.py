@@ -1,6 +1,7 @@
 """Shared fixtures: personas, API clients, a temporary MEDIA_ROOT and a clean cache per test."""
 
 import pytest
+import sms
 from django.core.cache import cache, caches
 from rest_framework.test import APIClient
 
@@ -15,6 +16,9 @@ def _isolated(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real hashing costs about a second per user on a busy 2-core machine; tests need no real cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Text messages go to sms.outbox, as Django's test runner does with mail.
+    settings.SMS_BACKEND = "sms.backends.locmem.SmsBackend"
+    sms.outbox = []
     cache.clear()
     caches["list_items"].clear()
     caches["list_pages"].clear()
