@@ -38,6 +38,14 @@ class InvalidCredentials(DomainError):
     default_message = _("The phone number or password is wrong.")
 
 
+class PhoneNotVerified(DomainError):
+    """The account's phone has not answered a one-time code yet: it may not log in, vote, flag or submit."""
+
+    code = "phone_not_verified"
+    status_code = 403
+    default_message = _("Verify your phone number first: enter the code we sent to it.")
+
+
 class IllegalTransition(DomainError):
     code = "illegal_transition"
     status_code = 409
