@@ -9,6 +9,7 @@ A malformed value stops start-up with ImproperlyConfigured naming the variable. 
 that reads os.environ.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,6 +31,19 @@ def _env_bool(name: str, default: bool) -> bool:
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
+
+
+def _env_float(name: str, default: float, *, minimum: float = 0) -> float:
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+    if not value >= minimum:  # NaN fails too
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
 
 
 def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
@@ -143,6 +157,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "push_notifications",
     "realtime",
+    "messaging",
     "aspirasi",
     "notifications",
 ]
@@ -397,9 +412,54 @@ LOGGING = {
 # --- Text messages -------------------------------------------------------------------------------------
 
 # django-sms' backend for one-time codes and account notices: the console (the default: `make run` prints
-# each message, code included, in its log) or a real gateway in production (docs/deploy.md).
-SMS_BACKEND = env.str("SMS_BACKEND", default="sms.backends.console.SmsBackend")
+# each message, code included, in its log) or a real gateway in production (docs/deploy.md, "Text
+# messages"). Only the task worker sends; a send waits at most about
+# (SMS_RETRIES + 1) x (SMS_CONNECT_TIMEOUT + SMS_RETRY_MAX_WAIT) + SMS_READ_TIMEOUT seconds.
+_SMS_BACKENDS = {
+    "console": "sms.backends.console.SmsBackend",
+    "whatsapp": "messaging.backends.whatsapp.SmsBackend",
+    "http": "messaging.backends.http.SmsBackend",
+}
+_sms_choice = env.str("SMS_BACKEND", default="console")
+if _sms_choice not in _SMS_BACKENDS:
+    raise ImproperlyConfigured(f"SMS_BACKEND must be one of {sorted(_SMS_BACKENDS)}, got {_sms_choice!r}")
+SMS_BACKEND = _SMS_BACKENDS[_sms_choice]
 DEFAULT_FROM_SMS = env.str("SMS_FROM", default="Aspirasi")
+SMS_CONNECT_TIMEOUT = _env_float("SMS_CONNECT_TIMEOUT", 5.0, minimum=0.1)
+SMS_READ_TIMEOUT = _env_float("SMS_READ_TIMEOUT", 10.0, minimum=0.1)
+SMS_RETRIES = _env_int("SMS_RETRIES", 3, minimum=0)  # after a connection failure, 429 or 5xx
+SMS_RETRY_BACKOFF = _env_float("SMS_RETRY_BACKOFF", 0.5, minimum=0)  # seconds, doubled at each retry
+SMS_RETRY_MAX_WAIT = _env_int("SMS_RETRY_MAX_WAIT", 10, minimum=0)  # caps the backoff and Retry-After
+# WhatsApp Business Cloud API: a system user's access token, the business phone number's id, and the
+# approved authentication template that carries the codes.
+WHATSAPP_API_URL = env.str("WHATSAPP_API_URL", default="https://graph.facebook.com")
+WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v23.0")
+if not re.fullmatch(r"v\d+\.\d+", WHATSAPP_API_VERSION):
+    raise ImproperlyConfigured(f"WHATSAPP_API_VERSION must look like v23.0, got {WHATSAPP_API_VERSION!r}")
+WHATSAPP_TOKEN = env.str("WHATSAPP_TOKEN", default="")
+WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
+WHATSAPP_CODE_TEMPLATE = env.str("WHATSAPP_CODE_TEMPLATE", default="")
+WHATSAPP_TEMPLATE_LANGUAGE = env.str("WHATSAPP_TEMPLATE_LANGUAGE", default="id")
+# A JSON SMS gateway; the defaults are 8x8's Send SMS API (messaging/backends/http.py).
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+SMS_HTTP_AUTH_HEADER = env.str("SMS_HTTP_AUTH_HEADER", default="Authorization")
+SMS_HTTP_AUTH_SCHEME = env.str("SMS_HTTP_AUTH_SCHEME", default="Bearer")
+SMS_HTTP_TO_FIELD = env.str("SMS_HTTP_TO_FIELD", default="destination")
+SMS_HTTP_TEXT_FIELD = env.str("SMS_HTTP_TEXT_FIELD", default="text")
+SMS_HTTP_FROM_FIELD = env.str("SMS_HTTP_FROM_FIELD", default="source")
+_SMS_REQUIRED = {
+    "whatsapp": ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_CODE_TEMPLATE"),
+    "http": ("SMS_HTTP_URL", "SMS_HTTP_TOKEN"),
+}
+_sms_missing = [name for name in _SMS_REQUIRED.get(_sms_choice, ()) if not globals()[name]]
+if _sms_missing:
+    raise ImproperlyConfigured(f"SMS_BACKEND={_sms_choice} needs {', '.join(_sms_missing)}")
+# The token travels in a header: never over plain HTTP outside development.
+for _name in ("WHATSAPP_API_URL", "SMS_HTTP_URL"):
+    _url = globals()[_name]
+    if _url and not (_url.startswith("https://") or (DEBUG and _url.startswith("http://"))):
+        raise ImproperlyConfigured(f"{_name} must be an https:// URL, got {_url!r}")
 
 # --- Notifications and tasks ---------------------------------------------------------------------------
 

@@ -37,6 +37,10 @@ def _start(**env_overrides) -> subprocess.CompletedProcess:
         ("DEBUG", "maybe"),
         ("VOTE_BUDGET", "ten"),
         ("JWT_ACCESS_MINUTES", "0"),
+        ("SMS_BACKEND", "pigeon"),
+        ("SMS_BACKEND", "sms.backends.console.SmsBackend"),
+        ("SMS_READ_TIMEOUT", "soon"),
+        ("WHATSAPP_API_VERSION", "23"),
     ],
 )
 def test_malformed_value_names_the_variable(name, value):
@@ -50,6 +54,23 @@ def test_production_needs_a_real_secret():
     result = _start(DEBUG="0", ALLOWED_HOSTS="aspirasi.example.id")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SMS_BACKEND": "whatsapp", "WHATSAPP_TOKEN": "t"}, "WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_CODE_TEMPLATE"),
+        ({"SMS_BACKEND": "http", "SMS_HTTP_URL": "https://sms.8x8.id/api/v1/subaccounts/a/messages"}, "SMS_HTTP_TOKEN"),
+        (
+            {"DEBUG": "0", "SECRET_KEY": "s" * 40, "ALLOWED_HOSTS": "a.example", "SMS_HTTP_URL": "http://sms.example/"},
+            "SMS_HTTP_URL must be an https:// URL",
+        ),
+    ],
+)
+def test_a_gateway_without_its_credentials_or_over_plain_http_stops_start_up(env, named):
+    result = _start(**env)
+    assert result.returncode != 0
+    assert named in result.stderr
 
 
 def test_nothing_set_runs_embedded():
@@ -128,6 +149,11 @@ def test_check_deploy_is_clean_with_debug_off():
         "DEBUG": "0",
         "SECRET_KEY": "x7#kP2!vQ9zL4@mN8$wR1^tY6&uI3*oE5(aS0)dF-gH_jK+lZ=cV",
         "ALLOWED_HOSTS": "aspirasi.example.id",
+        # Without a real gateway codes are only logged (messaging.W001).
+        "SMS_BACKEND": "whatsapp",
+        "WHATSAPP_TOKEN": "EAAG-not-a-real-token",
+        "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+        "WHATSAPP_CODE_TEMPLATE": "aspirasi_kode",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
