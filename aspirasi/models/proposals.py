@@ -67,7 +67,10 @@ class Proposal(models.Model):
         related_name="proposals",
         verbose_name=_("OPD"),
     )
-    is_hidden = models.BooleanField(_("hidden pending review"), default=False)
+    is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    # Set when enough residents flag it (FLAG_REVIEW_THRESHOLD): it waits in the moderation queue, still
+    # public, until a moderator restores or hides it (services/flags.py, services/moderation.py).
+    flag_review_requested_at = models.DateTimeField(_("flag review requested"), null=True, blank=True)
     source_report = models.ForeignKey(
         "aspirasi.Report", on_delete=models.SET_NULL, null=True, blank=True, related_name="promoted_proposals"
     )
