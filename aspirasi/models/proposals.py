@@ -54,7 +54,7 @@ class Proposal(models.Model):
     rejection_reason = models.CharField(_("rejection reason"), max_length=32, blank=True)
     rejection_message = models.TextField(_("rejection message"), blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
-    # Moderation: who is handling it, which department should act, hidden after enough flags.
+    # Moderation: who is handling it, which department should act, hidden by a moderator, flagged for review.
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -323,3 +323,18 @@ def test_flags_are_limited_per_resident(monkeypatch, as_resident, as_other_resid
     assert limited.status_code == 429 and limited.json()["code"] == "throttled" and limited["Retry-After"]
     assert flag(as_other_resident, items[2]).status_code == 201  # per resident, not per item or address
     assert Flag.objects.count() == 3
+
+
+def test_bulk_hide_decides_each_flagged_item_on_its_own(settings, as_moderator):
+    flagged, unflagged = ProposalFactory(status=ProposalStatus.PUBLISHED), ProposalFactory()
+    report = ReportFactory(status=ReportStatus.VERIFIED)
+    _review_requested(settings, flagged)
+    _review_requested(settings, report, kind="reports")
+    items = [{"type": "proposal", "id": flagged.pk}, {"type": "proposal", "id": unflagged.pk}]
+    items.append({"type": "report", "id": report.pk})
+    response = as_moderator.post(
+        "/api/v1/moderation/decisions/bulk/", {"action": "hide", "items": items}, format="json"
+    )
+    results = [(r["id"], r["ok"], r["code"]) for r in response.json()["results"]]
+    assert results == [(flagged.pk, True, None), (unflagged.pk, False, "illegal_transition"), (report.pk, True, None)]
+    assert AuditEntry.objects.filter(action="hide").count() == 2
