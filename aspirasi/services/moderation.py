@@ -175,7 +175,9 @@ def _has_open_flags(item) -> bool:
 
 
 def _awaits_flag_decision(item) -> bool:
-    """Flagged past the threshold (marked for review), or with open flags below it."""
+    """Flagged past the threshold (marked for review), or with open flags below it. A decided item (restored
+    or hidden) awaits nothing: a second decision, even one sent on a stale screen at the same moment, is an
+    illegal_transition, so one moderator's hide is never silently undone by another's restore."""
     return item.flag_review_requested_at is not None or _has_open_flags(item)
 
 
@@ -212,7 +214,7 @@ def proposal_claim(*, proposal: Proposal, actor: User) -> Proposal:
     """Take a proposal for review: claimed_by/claimed_at, submitted -> in_review. Publishes `item.claimed`;
     audited. Raises AlreadyClaimed when another moderator holds it (admins take over)."""
     proposal = _locked(Proposal, proposal.pk, actor=actor)
-    if not (proposal.status in (P.SUBMITTED, P.IN_REVIEW) or proposal.is_hidden or _awaits_flag_decision(proposal)):
+    if not (proposal.status in (P.SUBMITTED, P.IN_REVIEW) or _awaits_flag_decision(proposal)):
         raise IllegalTransition()
     _check_claim(proposal, actor)
     before = _snapshot(proposal, _CLAIM_FIELDS)
@@ -223,8 +225,8 @@ def proposal_claim(*, proposal: Proposal, actor: User) -> Proposal:
 
 @transaction.atomic
 def proposal_publish(*, proposal: Proposal, actor: User, message: str = "") -> Proposal:
-    """Publish a submitted/in-review proposal, or restore a hidden/flagged public one (kept public, its flags
-    resolved as `restored`). Publishes `proposal.updated` (via status.py for a status change); audited."""
+    """Publish a submitted/in-review proposal, or restore a flagged public one awaiting its decision (public,
+    its flags resolved as `restored`). Publishes `proposal.updated` (via status.py for a status change); audited."""
     proposal = _locked(Proposal, proposal.pk, actor=actor)
     _check_claim(proposal, actor)
     before = _snapshot(proposal, ["status", "is_hidden", "flag_review_requested_at", "published_at", "claimed_by"])
@@ -232,11 +234,7 @@ def proposal_publish(*, proposal: Proposal, actor: User, message: str = "") -> P
         status_service.proposal_change_status(
             proposal=proposal, to_status=P.PUBLISHED, actor=actor, message=message, is_hidden=False
         )
-    elif (
-        proposal.status in PUBLIC_STATUSES
-        and proposal.status != P.MERGED
-        and (proposal.is_hidden or _awaits_flag_decision(proposal))
-    ):
+    elif proposal.status in PUBLIC_STATUSES and proposal.status != P.MERGED and _awaits_flag_decision(proposal):
         _update_locked(proposal, is_hidden=False, claimed_by=None, claimed_at=None)
         _publish_updated(proposal)
     else:
@@ -373,7 +371,7 @@ def proposal_assign_opd(*, proposal: Proposal, actor: User, opd: Opd) -> Proposa
 def report_claim(*, report: Report, actor: User) -> Report:
     """Take a new (or hidden/flagged) report: claimed_by/claimed_at. Publishes `item.claimed`; audited."""
     report = _locked(Report, report.pk, actor=actor)
-    if not (report.status == R.NEW or report.is_hidden or _awaits_flag_decision(report)):
+    if not (report.status == R.NEW or _awaits_flag_decision(report)):
         raise IllegalTransition()
     _check_claim(report, actor)
     before = _snapshot(report, _CLAIM_FIELDS)
@@ -384,14 +382,14 @@ def report_claim(*, report: Report, actor: User) -> Report:
 
 @transaction.atomic
 def report_verify(*, report: Report, actor: User, message: str = "") -> Report:
-    """Verify a new report (it becomes public), or restore a hidden/flagged public one (kept public, its flags
-    resolved as `restored`). Publishes `report.updated`; audited."""
+    """Verify a new report (it becomes public), or restore a flagged public one awaiting its decision (public,
+    its flags resolved as `restored`). Publishes `report.updated`; audited."""
     report = _locked(Report, report.pk, actor=actor)
     _check_claim(report, actor)
     before = _snapshot(report, ["status", "is_hidden", "flag_review_requested_at", "claimed_by"])
     if report.status == R.NEW:
         status_service.report_change_status(report=report, to_status=R.VERIFIED, actor=actor, message=message)
-    elif report.status in PUBLIC_REPORT_STATUSES and (report.is_hidden or _awaits_flag_decision(report)):
+    elif report.status in PUBLIC_REPORT_STATUSES and _awaits_flag_decision(report):
         _update_locked(report, is_hidden=False, claimed_by=None, claimed_at=None)
         _publish_updated(report)
     else:
@@ -538,7 +536,8 @@ def report_promote(*, report: Report, actor: User, title: str = "", message: str
 
 def _hide(item, *, actor: User, message: str, public_statuses) -> None:
     _check_claim(item, actor)
-    if item.status not in public_statuses or item.is_hidden or not _awaits_flag_decision(item):
+    # An item hidden by the former automatic rule still awaits its decision (migration 0017 marked it).
+    if item.status not in public_statuses or not _awaits_flag_decision(item):
         raise IllegalTransition()
     before = _snapshot(item, ["is_hidden", "flag_review_requested_at", "claimed_by"])
     _update_locked(item, is_hidden=True, claimed_by=None, claimed_at=None)
@@ -550,8 +549,8 @@ def _hide(item, *, actor: User, message: str, public_statuses) -> None:
 @transaction.atomic
 def proposal_hide(*, proposal: Proposal, actor: User, message: str = "") -> Proposal:
     """Uphold the flags of a public proposal: hide it from public view and resolve its open flags as
-    `hidden`. Publishes `proposal.updated`; audited. IllegalTransition unless it is public, not hidden and
-    flagged (open flags or marked for review)."""
+    `hidden`. Publishes `proposal.updated`; audited. IllegalTransition unless it is public and awaits a
+    decision on its flags (open flags or marked for review)."""
     proposal = _locked(Proposal, proposal.pk, actor=actor)
     _hide(proposal, actor=actor, message=message, public_statuses=[s for s in PUBLIC_STATUSES if s != P.MERGED])
     return proposal
@@ -560,7 +559,7 @@ def proposal_hide(*, proposal: Proposal, actor: User, message: str = "") -> Prop
 @transaction.atomic
 def report_hide(*, report: Report, actor: User, message: str = "") -> Report:
     """Uphold the flags of a public report: hide it and resolve its open flags as `hidden`. Publishes
-    `report.updated`; audited. IllegalTransition unless it is public, not hidden and flagged."""
+    `report.updated`; audited. IllegalTransition unless it is public and awaits a decision on its flags."""
     report = _locked(Report, report.pk, actor=actor)
     _hide(report, actor=actor, message=message, public_statuses=PUBLIC_REPORT_STATUSES)
     return report

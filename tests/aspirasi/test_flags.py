@@ -338,3 +338,32 @@ def test_bulk_hide_decides_each_flagged_item_on_its_own(settings, as_moderator):
     results = [(r["id"], r["ok"], r["code"]) for r in response.json()["results"]]
     assert results == [(flagged.pk, True, None), (unflagged.pk, False, "illegal_transition"), (report.pk, True, None)]
     assert AuditEntry.objects.filter(action="hide").count() == 2
+
+
+def test_a_decided_item_awaits_nothing_more(settings, as_moderator, admin_user):
+    hidden, restored = (
+        ProposalFactory(status=ProposalStatus.PUBLISHED),
+        ProposalFactory(status=ProposalStatus.PUBLISHED),
+    )
+    _review_requested(settings, hidden)
+    _review_requested(settings, restored)
+    decide(as_moderator, hidden, action="hide")
+    decide(as_moderator, restored, action="publish")
+    for item, action in ((hidden, "publish"), (hidden, "hide"), (restored, "hide"), (restored, "publish")):
+        response = decide(client_for(admin_user), item, action=action)
+        assert response.json()["code"] == "illegal_transition", (item, action)
+    hidden.refresh_from_db()
+    assert hidden.is_hidden
+
+
+def test_an_item_hidden_by_the_former_rule_still_awaits_its_decision(as_moderator):
+    """Migration 0017 marked items the old automatic rule hid: they wait, hidden, for a restore or a hide."""
+    upheld = ProposalFactory(status=ProposalStatus.PUBLISHED, is_hidden=True, flag_review_requested_at=timezone.now())
+    restored = ProposalFactory(status=ProposalStatus.PUBLISHED, is_hidden=True, flag_review_requested_at=timezone.now())
+    assert {i["id"] for i in as_moderator.get("/api/v1/moderation/queue/").json()["results"]} == {
+        upheld.pk,
+        restored.pk,
+    }
+    assert decide(as_moderator, upheld, action="hide").status_code == 200
+    assert decide(as_moderator, restored, action="publish").json()["is_hidden"] is False
+    assert as_moderator.get("/api/v1/moderation/queue/").json()["results"] == []
