@@ -222,3 +222,24 @@ class PhotoNotAllowed(DomainError):
 class KelurahanRequired(DomainError):
     code = "kelurahan_required"
     default_message = _("Choose the kelurahan of the report, or give its location.")
+
+
+# --- issue 21: who takes part (flags, vote scope) ------------------------------------------------------
+
+
+class AccountTooNewToFlag(DomainError):
+    """Flags from accounts younger than FLAG_MIN_ACCOUNT_AGE_HOURS are refused: a batch of fresh accounts
+    must not be able to send an item to review."""
+
+    code = "account_too_new_to_flag"
+    status_code = 403
+    default_message = _("Your account is too new to flag items. Try again later.")
+
+
+class VoteOutOfScope(DomainError):
+    """The current cycle's vote scope (Cycle.vote_scope) counts only residents of the proposal's area. A 403:
+    it is about who the voter is (where they live), not the proposal's state, so trying again never helps."""
+
+    code = "vote_out_of_scope"
+    status_code = 403
+    default_message = _("In this Musrenbang cycle only residents of the proposal's area can support it.")

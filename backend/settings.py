@@ -322,6 +322,8 @@ REST_FRAMEWORK = {
         "create": env.str("THROTTLE_CREATE", default="30/hour"),
         "vote": env.str("THROTTLE_VOTE", default="120/hour"),
         "register": env.str("THROTTLE_REGISTER", default="20/hour"),
+        # Per resident: flags send items to moderators' review, so one account cannot flood the queue.
+        "flag": env.str("THROTTLE_FLAG", default="20/day"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -351,8 +353,15 @@ SPECTACULAR_SETTINGS = {
 # --- Domain -----------------------------------------------------------------------------------------
 
 VOTE_BUDGET = _env_int("VOTE_BUDGET", 10, minimum=1)
-# Distinct residents flagging a published item before it is hidden pending a moderator's review.
-FLAG_HIDE_THRESHOLD = _env_int("FLAG_HIDE_THRESHOLD", 3, minimum=1)
+# --- Flags (issue 21) ---
+# Distinct residents with open flags on a public item before it goes to moderators' review (it stays
+# public until a moderator decides). FLAG_HIDE_THRESHOLD is its former name, still read when the new one
+# is not set.
+FLAG_REVIEW_THRESHOLD = _env_int(
+    "FLAG_REVIEW_THRESHOLD" if env.str("FLAG_REVIEW_THRESHOLD", default="") else "FLAG_HIDE_THRESHOLD", 3, minimum=1
+)
+# Accounts younger than this (since they registered) cannot flag: fresh accounts cannot gang up on an item.
+FLAG_MIN_ACCOUNT_AGE_HOURS = _env_int("FLAG_MIN_ACCOUNT_AGE_HOURS", 24)
 # Photos (services/images.py): the largest upload accepted, and the largest picture in pixels, checked
 # from the file's header before decoding (decompression bombs).
 IMAGE_MAX_BYTES = _env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)

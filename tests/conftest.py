@@ -1,8 +1,11 @@
 """Shared fixtures: personas, API clients, a temporary MEDIA_ROOT and a clean cache per test."""
 
+from datetime import timedelta
+
 import pytest
 import sms
 from django.core.cache import cache, caches
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from aspirasi.api import throttling
@@ -54,14 +57,27 @@ def client_for(user, *, language: str | None = None) -> APIClient:
     return client
 
 
+# The personas are established residents: registered a month ago, so every rule of participation that
+# asks for an account's age (flags: FLAG_MIN_ACCOUNT_AGE_HOURS) lets them take part.
+ESTABLISHED = timedelta(days=30)
+
+
 @pytest.fixture
 def resident(db):
-    return UserFactory(display_name="Siti Warga", kelurahan=Kelurahan.objects.get(slug="manggar"))
+    return UserFactory(
+        display_name="Siti Warga",
+        kelurahan=Kelurahan.objects.get(slug="manggar"),
+        date_joined=timezone.now() - ESTABLISHED,
+    )
 
 
 @pytest.fixture
 def other_resident(db):
-    return UserFactory(display_name="Budi Tetangga", kelurahan=Kelurahan.objects.get(slug="teritip"))
+    return UserFactory(
+        display_name="Budi Tetangga",
+        kelurahan=Kelurahan.objects.get(slug="teritip"),
+        date_joined=timezone.now() - ESTABLISHED,
+    )
 
 
 @pytest.fixture

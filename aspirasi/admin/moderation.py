@@ -90,7 +90,7 @@ def claim_selected(modeladmin, request, queryset):
     _decide(request, queryset, item_type=modeladmin.item_type, action="review")
 
 
-@admin.action(description=_("Publish (or clear flags)"), permissions=["moderate"])
+@admin.action(description=_("Publish (or restore a flagged item)"), permissions=["moderate"])
 def publish_selected(modeladmin, request, queryset):
     _decide(request, queryset, item_type=modeladmin.item_type, action="publish")
 
@@ -107,9 +107,14 @@ def reject_as_spam(modeladmin, request, queryset):
     )
 
 
-@admin.action(description=_("Verify (or clear flags)"), permissions=["moderate"])
+@admin.action(description=_("Verify (or restore a flagged item)"), permissions=["moderate"])
 def verify_selected(modeladmin, request, queryset):
     _decide(request, queryset, item_type=modeladmin.item_type, action="verify")
+
+
+@admin.action(description=_("Hide a flagged item (uphold its flags)"), permissions=["moderate"])
+def hide_selected(modeladmin, request, queryset):
+    _decide(request, queryset, item_type=modeladmin.item_type, action="hide")
 
 
 class ProposalStatusEventInline(admin.TabularInline):
@@ -140,13 +145,14 @@ class ProposalAdmin(_ScopedAdmin):
         ("kelurahan", admin.RelatedOnlyFieldListFilter),
         "category",
         "is_hidden",
+        ("flag_review_requested_at", admin.EmptyFieldListFilter),
         FlaggedFilter,
     ]
     list_select_related = ["kelurahan", "category"]
     search_fields = ["title", "description", "author__display_name", "author__phone"]
     date_hierarchy = "created_at"
     inlines = [ProposalStatusEventInline]
-    actions = [claim_selected, publish_selected, reject_as_spam]
+    actions = [claim_selected, publish_selected, hide_selected, reject_as_spam]
     exclude = ["target_groups"]
 
     def get_queryset(self, request):
@@ -170,12 +176,13 @@ class ReportAdmin(_ScopedAdmin):
         ("kelurahan", admin.RelatedOnlyFieldListFilter),
         "category",
         "is_hidden",
+        ("flag_review_requested_at", admin.EmptyFieldListFilter),
         FlaggedFilter,
     ]
     list_select_related = ["kelurahan", "category"]
     search_fields = ["description", "author__display_name", "author__phone"]
     date_hierarchy = "created_at"
-    actions = [claim_selected, verify_selected, reject_as_spam]
+    actions = [claim_selected, verify_selected, hide_selected, reject_as_spam]
 
     @admin.display(description=_("description"))
     def short_description(self, obj):
@@ -191,9 +198,9 @@ class ReportAdmin(_ScopedAdmin):
 @admin.register(Flag)
 class FlagAdmin(_ScopedAdmin):
     scope_fields = ("proposal__kelurahan", "report__kelurahan")
-    list_display = ["reason", "proposal", "report", "flagger", "created_at", "resolved_at"]
-    list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["proposal", "report", "flagger"]
+    list_display = ["reason", "proposal", "report", "flagger", "created_at", "resolved_at", "outcome", "resolved_by"]
+    list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter), "outcome"]
+    list_select_related = ["proposal", "report", "flagger", "resolved_by"]
     search_fields = ["message", "proposal__title", "report__description"]
 
 

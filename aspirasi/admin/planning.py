@@ -54,7 +54,7 @@ def export_priorities_xlsx(modeladmin, request, queryset):
 
 @admin.register(Cycle)
 class CycleAdmin(_PlannersOnly):
-    list_display = ["name", "current_phase", "submission_starts_on", "voting_starts_on", "closes_on"]
+    list_display = ["name", "current_phase", "vote_scope", "submission_starts_on", "voting_starts_on", "closes_on"]
     actions = [export_priorities_xlsx]
     fieldsets = [
         (None, {"fields": ["name"]}),
@@ -70,6 +70,7 @@ class CycleAdmin(_PlannersOnly):
                 ]
             },
         ),
+        (_("Votes"), {"fields": ["vote_scope"]}),
         (
             _("Priority score weights (docs/planning.md)"),
             {

@@ -1,5 +1,8 @@
 """Residents flag a public proposal or report (spam, offensive, personal data...), once each.
 
+Verified residents only, whose account is old enough, at most THROTTLE_FLAG flags per resident; enough
+flaggers send the item to moderators' review, never out of public view (services/flags.py).
+
 The item is looked up among the public ones, so one that is not public is a 404 like a missing id: a
 flag never tells whether a hidden or unpublished item exists."""
 
@@ -13,7 +16,8 @@ from rest_framework.views import APIView
 from aspirasi.api.fields import StrictCharField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.schema import domain_errors
-from aspirasi.errors import AlreadyFlagged, NotFlaggable
+from aspirasi.api.throttling import ScopedRateThrottle
+from aspirasi.errors import AccountTooNewToFlag, AlreadyFlagged, NotAResident, NotFlaggable, PhoneNotVerified
 from aspirasi.models import Flag, FlagReason
 from aspirasi.selectors.proposals import proposals_public
 from aspirasi.selectors.reports import reports_public
@@ -32,17 +36,24 @@ class FlagOutput(serializers.ModelSerializer):
 
 
 _FLAG_DESCRIPTION = (
-    "Residents only: staff accounts (moderators, planners, admins) get 403 `permission_denied`. Flag a "
-    "public item once (`already_flagged` on a repeat). An item that is not public (not yet published, "
-    "hidden after flags, rejected) is 404 `not_found`, the same answer as an id that does not exist; a "
-    "merged proposal is `not_flaggable`. After enough distinct flaggers the item is hidden until a "
-    "moderator reviews it."
+    "Verified residents only: staff accounts (moderators, planners, admins) get 403 `permission_denied`, "
+    "a resident whose phone is not verified 403 `phone_not_verified`, an account younger than "
+    "`FLAG_MIN_ACCOUNT_AGE_HOURS` (24 by default) 403 `account_too_new_to_flag`. Flag a public item once "
+    "(`already_flagged` on a repeat); rate-limited per resident (scope `flag`). An item that is not public "
+    "(not yet published, hidden by a moderator, rejected) is 404 `not_found`, the same answer as an id that "
+    "does not exist; a merged proposal is `not_flaggable`. After enough distinct flaggers the item goes to "
+    "moderators' review and stays public until a moderator decides."
 )
-_FLAG_RESPONSES = {201: FlagOutput, **domain_errors(AlreadyFlagged, NotFlaggable)}
+_FLAG_RESPONSES = {
+    201: FlagOutput,
+    **domain_errors(NotAResident, PhoneNotVerified, AccountTooNewToFlag, AlreadyFlagged, NotFlaggable),
+}
 
 
 class ProposalFlagsView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "flag"
 
     @extend_schema(
         tags=["flags"],
@@ -62,6 +73,8 @@ class ProposalFlagsView(APIView):
 
 class ReportFlagsView(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "flag"
 
     @extend_schema(
         tags=["flags"],

@@ -98,7 +98,11 @@ class ModerationItemOutput(serializers.Serializer):
     title = serializers.CharField(help_text="A report's first 80 characters of description")
     description = serializers.CharField()
     status = serializers.CharField(help_text="The proposal's or report's status")
-    is_hidden = serializers.BooleanField(help_text="Hidden after enough flags, pending review")
+    is_hidden = serializers.BooleanField(help_text="Hidden from public view by a moderator's `hide`")
+    flag_review_requested_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When enough residents flagged it (FLAG_REVIEW_THRESHOLD); null once a moderator decided",
+    )
     kelurahan = ModerationKelurahanOutput()
     kecamatan = ModerationKecamatanOutput()
     category = ModerationCategoryOutput()
@@ -123,7 +127,8 @@ class ModerationQueueView(APIView):
         parameters=[ModerationQueueQuery],
         responses={200: ModerationQueueOutput},
         description="Items needing a decision in your areas, oldest first: submitted or in-review proposals, "
-        "new reports, hidden or flagged public items. Keyset pagination: follow `next_cursor` until null.",
+        "new reports, flagged public items (those marked for review have `flag_review_requested_at`). Keyset "
+        "pagination: follow `next_cursor` until null.",
     )
     def get(self, request):
         query = ModerationQueueQuery(data=request.query_params)
@@ -156,7 +161,14 @@ class ClaimDecisionInput(_Decision):
 
 
 class PublishDecisionInput(_Decision):
-    """`publish` (proposals) / `verify` (reports): make public, or clear a hidden/flagged item."""
+    """`publish` (proposals) / `verify` (reports): make public, or restore a hidden/flagged item (kept public;
+    its open flags are resolved as `restored`)."""
+
+    message = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
+
+
+class HideDecisionInput(_Decision):
+    """`hide`: uphold the flags of a public item: hidden from public view, its open flags resolved as `hidden`."""
 
     message = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
 
@@ -207,6 +219,7 @@ PROPOSAL_DECISION_INPUTS = {
     "recategorize": RecategorizeDecisionInput,
     "relocate": RelocateDecisionInput,
     "assign_opd": AssignOpdDecisionInput,
+    "hide": HideDecisionInput,
 }
 REPORT_DECISION_INPUTS = {
     "review": ClaimDecisionInput,
@@ -215,6 +228,7 @@ REPORT_DECISION_INPUTS = {
     "resolve": ResolveDecisionInput,
     "link": LinkDecisionInput,
     "promote": PromoteDecisionInput,
+    "hide": HideDecisionInput,
 }
 assert set(PROPOSAL_DECISION_INPUTS) == set(PROPOSAL_ACTIONS)
 assert set(REPORT_DECISION_INPUTS) == set(REPORT_ACTIONS)
@@ -255,7 +269,9 @@ class ProposalDecisionView(APIView):
             **domain_errors(OutsideModeratedArea, AlreadyClaimed, IllegalTransition, ItemChanged, InvalidMergeTarget),
         },
         description="Decide a proposal of your areas. `already_claimed` when another moderator holds it, "
-        "`illegal_transition` when its status forbids the action, `item_changed` when someone decided first.",
+        "`illegal_transition` when its status forbids the action, `item_changed` when someone decided first. "
+        "On a flagged public proposal, `publish` restores it (kept public) and `hide` hides it; either resolves "
+        "all its open flags for good (`illegal_transition` for `hide` when it has none).",
     )
     def post(self, request, proposal_id: int):
         proposal = Proposal.objects.filter(policies.moderation_scope(request.user), pk=proposal_id).first()
@@ -281,7 +297,8 @@ class ReportDecisionView(APIView):
             **domain_errors(OutsideModeratedArea, AlreadyClaimed, IllegalTransition, ItemChanged, InvalidLinkTarget),
         },
         description="Decide a photo report of your areas. To resolve it with a proof-of-fix photo, send the "
-        "photo to `POST .../resolution/` (multipart) instead.",
+        "photo to `POST .../resolution/` (multipart) instead. On a flagged public report, `verify` restores it "
+        "and `hide` hides it; either resolves all its open flags for good.",
     )
     def post(self, request, report_id: int):
         report = _moderated_report(request, report_id)
@@ -335,7 +352,8 @@ class BulkDecisionInput(serializers.Serializer):
     items = BoundedListField(child=BulkItemInput(), min_length=1, max_length=BULK_ITEMS_MAX)
     action = serializers.ChoiceField(
         choices=[action for action in BULK_ACTIONS if action != "reject"],
-        help_text="`publish` and `verify` both mean publish a proposal / verify a report",
+        help_text="`publish` and `verify` both mean publish a proposal / verify a report (or restore a flagged "
+        "one); `hide` hides flagged items",
     )
     message = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
 
@@ -383,7 +401,7 @@ class BulkDecisionView(APIView):
         arguments = {}
         if action == "reject":
             arguments = {"reason": values["reason"], "message": values["message"]}
-        elif action in ("publish", "verify"):
+        elif action in ("publish", "verify", "hide"):
             arguments = {"message": values.get("message", "")}
         results = decisions_bulk(
             actor=request.user,

@@ -12,7 +12,7 @@ from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.reports import IMAGE_HELP
 from aspirasi.api.schema import domain_errors
 from aspirasi.api.throttling import ScopedRateThrottle
-from aspirasi.errors import NotEditable, PhotoLimitReached, PhotoNotAllowed
+from aspirasi.errors import NotEditable, PhoneNotVerified, PhotoLimitReached, PhotoNotAllowed
 from aspirasi.models import ProposalPhoto
 from aspirasi.policies import can_add_proposal_photo
 from aspirasi.selectors.proposals import proposals_visible_to
@@ -44,7 +44,10 @@ class ProposalPhotosView(APIView):
     @extend_schema(
         tags=["proposals"],
         request={"multipart/form-data": ProposalPhotoCreateInput},
-        responses={201: ProposalPhotoOutput, **domain_errors(PhotoNotAllowed, NotEditable, PhotoLimitReached)},
+        responses={
+            201: ProposalPhotoOutput,
+            **domain_errors(PhotoNotAllowed, PhoneNotVerified, NotEditable, PhotoLimitReached),
+        },
         parameters=[IDEMPOTENCY_PARAMETER],
         description=f"Add a photo (at most {PROPOSAL_PHOTO_LIMIT}, else `photo_limit_reached`). The author may "
         "while the proposal is submitted or in review (else `not_editable`); a moderator of its area at any time.",

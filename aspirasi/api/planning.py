@@ -64,7 +64,7 @@ class CycleOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Cycle
-        fields = ["id", "name", "current_phase", "phases", "weights"]
+        fields = ["id", "name", "current_phase", "vote_scope", "phases", "weights"]
 
     def get_weights(self, cycle) -> dict[str, float]:
         return cycle_weights(cycle)

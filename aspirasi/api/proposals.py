@@ -34,7 +34,7 @@ from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
 from aspirasi.api.schema import domain_errors
 from aspirasi.api.throttling import ScopedRateThrottle
-from aspirasi.errors import EditingClosed, ItemChanged, NotEditable, SubmissionClosed
+from aspirasi.errors import EditingClosed, ItemChanged, NotEditable, PhoneNotVerified, SubmissionClosed
 from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
 from aspirasi.models import Category, Kelurahan, Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent
 from aspirasi.models import TargetGroup as TargetGroupModel
@@ -520,7 +520,7 @@ class ProposalsView(_ProposalListMixin, GenericAPIView):
     @extend_schema(
         tags=["proposals"],
         request=ProposalCreateInput,
-        responses={201: ProposalStaffDetailOutput, **domain_errors(SubmissionClosed)},
+        responses={201: ProposalStaffDetailOutput, **domain_errors(PhoneNotVerified, SubmissionClosed)},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent

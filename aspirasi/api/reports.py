@@ -13,7 +13,9 @@ from aspirasi import policies
 from aspirasi.api.fields import CoordinateField, IdField, IdRelatedField, StrictCharField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.pagination import CursorPage
+from aspirasi.api.schema import domain_errors
 from aspirasi.api.throttling import ScopedRateThrottle
+from aspirasi.errors import PhoneNotVerified
 from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
 from aspirasi.models import Category, Kelurahan, Report
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
@@ -162,7 +164,7 @@ class ReportsView(APIView):
     @extend_schema(
         tags=["reports"],
         request={"multipart/form-data": ReportCreateInput},
-        responses={201: ReportOutput},
+        responses={201: ReportOutput, **domain_errors(PhoneNotVerified)},
         parameters=[IDEMPOTENCY_PARAMETER],
         description="Send a photo report. Location: a point (latitude/longitude) if given; otherwise the "
         "photo's EXIF GPS; otherwise only the kelurahan, which is then required. Starts as `new`.",

@@ -11,7 +11,15 @@ from rest_framework.views import APIView
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.schema import domain_errors
 from aspirasi.api.throttling import ScopedRateThrottle
-from aspirasi.errors import NotAResident, ProposalNotFound, VoteBudgetExhausted, VotingClosed, VotingClosedPhase
+from aspirasi.errors import (
+    NotAResident,
+    PhoneNotVerified,
+    ProposalNotFound,
+    VoteBudgetExhausted,
+    VoteOutOfScope,
+    VotingClosed,
+    VotingClosedPhase,
+)
 from aspirasi.services.votes import VoteState, vote_cast, vote_withdraw
 
 
@@ -37,8 +45,10 @@ def _state_response(request, state: VoteState, *, created: bool = False) -> Http
 class ProposalVoteView(APIView):
     """A resident's support for a published proposal: 201 on the first vote, 200 on a repeat.
 
-    Who may vote, an active resident (policies.is_resident), is checked by the vote itself, under the voter's
-    lock (services/votes.py): staff get 403."""
+    Who may vote, an active verified resident (policies.is_verified_resident) living where the cycle's vote
+    scope says, is checked by the vote itself, under the voter's lock (services/votes.py): staff get 403
+    `permission_denied`, an unverified resident `phone_not_verified`, one outside the scope
+    `vote_out_of_scope`."""
 
     permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedRateThrottle]
@@ -50,7 +60,15 @@ class ProposalVoteView(APIView):
         responses={
             201: VoteStateOutput,
             200: VoteStateOutput,
-            **domain_errors(NotAResident, ProposalNotFound, VotingClosedPhase, VotingClosed, VoteBudgetExhausted),
+            **domain_errors(
+                NotAResident,
+                PhoneNotVerified,
+                VoteOutOfScope,
+                ProposalNotFound,
+                VotingClosedPhase,
+                VotingClosed,
+                VoteBudgetExhausted,
+            ),
         },
         parameters=[IDEMPOTENCY_PARAMETER],
     )
@@ -64,7 +82,7 @@ class ProposalVoteView(APIView):
         request=None,
         responses={
             200: VoteStateOutput,
-            **domain_errors(NotAResident, ProposalNotFound, VotingClosedPhase, VotingClosed),
+            **domain_errors(NotAResident, PhoneNotVerified, ProposalNotFound, VotingClosedPhase, VotingClosed),
         },
     )
     def delete(self, request, pk: int):

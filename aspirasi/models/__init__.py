@@ -4,8 +4,8 @@ from .accounts import Language, Role, User
 from .areas import Kecamatan, Kelurahan
 from .categories import Category, TargetGroup
 from .idempotency import IdempotencyRecord
-from .moderation import AuditEntry, Flag, FlagReason, Opd
-from .planning import CarriedProposal, Cycle, Level, Phase, Program, ProgramStatus, ProgramUpdate
+from .moderation import AuditEntry, Flag, FlagOutcome, FlagReason, Opd
+from .planning import CarriedProposal, Cycle, Level, Phase, Program, ProgramStatus, ProgramUpdate, VoteScope
 from .proposals import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
 from .reports import Report, ReportStatus
 from .versions import ListVersion
@@ -16,6 +16,7 @@ __all__ = [
     "Category",
     "Cycle",
     "Flag",
+    "FlagOutcome",
     "FlagReason",
     "IdempotencyRecord",
     "Kecamatan",
@@ -38,4 +39,5 @@ __all__ = [
     "TargetGroup",
     "User",
     "Vote",
+    "VoteScope",
 ]

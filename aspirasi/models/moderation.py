@@ -29,6 +29,15 @@ class FlagReason(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
 
 
+class FlagOutcome(models.TextChoices):
+    """What a moderator's decision on the flagged item made of its open flags (final for those flags)."""
+
+    RESTORED = "restored", _("Restored: kept public")
+    HIDDEN = "hidden", _("Hidden")
+    REJECTED = "rejected", _("Rejected")
+    MERGED = "merged", _("Merged")
+
+
 class Flag(models.Model):
     """A resident's flag on a published proposal or report; once per resident per item."""
 
@@ -40,7 +49,17 @@ class Flag(models.Model):
     reason = models.CharField(_("reason"), max_length=16, choices=FlagReason.choices)
     message = models.CharField(_("message"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A moderator's decision resolves every open flag of the item at once; a resolved flag never counts again.
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=FlagOutcome.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

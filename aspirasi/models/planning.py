@@ -34,6 +34,15 @@ PHASE_STARTS: tuple[tuple[str, str], ...] = (
     (Phase.CLOSED, "closes_on"),
 )
 
+
+class VoteScope(models.TextChoices):
+    """Whose votes count where in a cycle: anyone's, or only those of residents of the proposal's area."""
+
+    CITY = "city", _("City: every resident")
+    KECAMATAN = "kecamatan", _("Kecamatan: residents of the proposal's kecamatan")
+    KELURAHAN = "kelurahan", _("Kelurahan: residents of the proposal's kelurahan")
+
+
 _weight = {
     "max_digits": 4,
     "decimal_places": 2,
@@ -51,6 +60,13 @@ class Cycle(models.Model):
     deliberation_starts_on = models.DateField(_("deliberation starts"))
     closes_on = models.DateField(_("closes"))
     # Weights of the priority score (docs/planning.md); relative to each other, 0 switches a term off.
+    vote_scope = models.CharField(
+        _("vote scope"),
+        max_length=16,
+        choices=VoteScope.choices,
+        default=VoteScope.CITY,
+        help_text=_("Who may support a proposal while this cycle is current (services/votes.py)."),
+    )
     weight_support = models.DecimalField(_("weight: support"), default=Decimal("3"), **_weight)
     weight_beneficiaries = models.DecimalField(_("weight: beneficiaries"), default=Decimal("2"), **_weight)
     weight_poor_households = models.DecimalField(_("weight: poor households"), default=Decimal("2"), **_weight)

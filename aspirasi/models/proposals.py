@@ -54,7 +54,7 @@ class Proposal(models.Model):
     rejection_reason = models.CharField(_("rejection reason"), max_length=32, blank=True)
     rejection_message = models.TextField(_("rejection message"), blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
-    # Moderation: who is handling it, which department should act, hidden after enough flags.
+    # Moderation: who is handling it, which department should act, hidden by a moderator, flagged for review.
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -67,7 +67,10 @@ class Proposal(models.Model):
         related_name="proposals",
         verbose_name=_("OPD"),
     )
-    is_hidden = models.BooleanField(_("hidden pending review"), default=False)
+    is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    # Set when enough residents flag it (FLAG_REVIEW_THRESHOLD): it waits in the moderation queue, still
+    # public, until a moderator restores or hides it (services/flags.py, services/moderation.py).
+    flag_review_requested_at = models.DateTimeField(_("flag review requested"), null=True, blank=True)
     source_report = models.ForeignKey(
         "aspirasi.Report", on_delete=models.SET_NULL, null=True, blank=True, related_name="promoted_proposals"
     )

@@ -43,7 +43,9 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    is_hidden = models.BooleanField(_("hidden pending review"), default=False)
+    is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    # As Proposal.flag_review_requested_at: flagged past the threshold, waiting for a moderator.
+    flag_review_requested_at = models.DateTimeField(_("flag review requested"), null=True, blank=True)
     linked_proposal = models.ForeignKey(
         "aspirasi.Proposal", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )

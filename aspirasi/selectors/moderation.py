@@ -74,6 +74,12 @@ def moderation_reports(*, user: User) -> QuerySet[Report]:
     return Report.objects.filter(policies.moderation_read_scope(user))
 
 
+# A public item waits for a decision on its flags while it is marked for review (the threshold was reached)
+# or has open flags below it. A moderator's decision resolves them all and clears the mark; an item hidden
+# by that decision waits for nothing more.
+_AWAITS_FLAG_DECISION = Q(flag_review_requested_at__isnull=False) | Q(is_flagged=True)
+
+
 def _queue_proposals(*, user: User) -> QuerySet[Proposal]:
     flagged = Exists(_open_flags("proposal"))
     return (
@@ -81,7 +87,7 @@ def _queue_proposals(*, user: User) -> QuerySet[Proposal]:
         .annotate(is_flagged=flagged, flag_count=_flag_count("proposal"))
         .filter(
             Q(status__in=[ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW])
-            | Q(status__in=_PUBLIC_PROPOSAL) & (Q(is_hidden=True) | Q(is_flagged=True))
+            | Q(status__in=_PUBLIC_PROPOSAL) & _AWAITS_FLAG_DECISION
         )
         .select_related("kelurahan__kecamatan", "category", "claimed_by")
     )
@@ -92,9 +98,7 @@ def _queue_reports(*, user: User) -> QuerySet[Report]:
     return (
         moderation_reports(user=user)
         .annotate(is_flagged=flagged, flag_count=_flag_count("report"))
-        .filter(
-            Q(status=ReportStatus.NEW) | Q(status__in=PUBLIC_REPORT_STATUSES) & (Q(is_hidden=True) | Q(is_flagged=True))
-        )
+        .filter(Q(status=ReportStatus.NEW) | Q(status__in=PUBLIC_REPORT_STATUSES) & _AWAITS_FLAG_DECISION)
         .select_related("kelurahan__kecamatan", "category", "claimed_by")
     )
 
@@ -123,6 +127,7 @@ def queue_item(item, *, now: datetime | None = None) -> dict:
         "description": item.description,
         "status": item.status,
         "is_hidden": item.is_hidden,
+        "flag_review_requested_at": item.flag_review_requested_at,
         "kelurahan": {"id": kelurahan.pk, "name": kelurahan.name, "kecamatan_id": kelurahan.kecamatan_id},
         "kecamatan": {"id": kelurahan.kecamatan.pk, "name": kelurahan.kecamatan.name},
         "category": {"id": item.category.pk, "slug": item.category.slug, "name": item.category.name},
@@ -149,7 +154,8 @@ def moderation_queue(
     limit: int = 50,
 ) -> tuple[list[dict], QueueCursor | None]:
     """Items needing a decision in `user`'s areas, oldest first: submitted/in-review proposals, new reports,
-    and hidden or flagged public items. Returns one page and the cursor of the next (None at the end)."""
+    and flagged public items (marked for review or with open flags). Returns one page and the cursor of the
+    next (None at the end)."""
     sources = []
     for kind, queryset in ((PROPOSAL, _queue_proposals(user=user)), (REPORT, _queue_reports(user=user))):
         if item_type and item_type != kind:

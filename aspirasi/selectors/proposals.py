@@ -50,7 +50,7 @@ def _is_postgresql() -> bool:
 
 
 def proposals_public() -> QuerySet[Proposal]:
-    """Published-or-later proposals that are not hidden pending review: what everyone may read."""
+    """Published-or-later proposals that a moderator has not hidden: what everyone may read."""
     return Proposal.objects.filter(status__in=PUBLIC_STATUSES, is_hidden=False)
 
 

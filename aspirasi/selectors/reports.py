@@ -17,7 +17,7 @@ def _public_q() -> Q:
 
 
 def reports_public() -> QuerySet[Report]:
-    """Reports anyone may see: verified, linked or resolved, and not hidden after flags; newest first."""
+    """Reports anyone may see: verified, linked or resolved, and not hidden by a moderator; newest first."""
     return _with_relations(Report.objects.filter(_public_q())).order_by("-created_at", "-id")
 
 

@@ -1,4 +1,8 @@
-"""Moderators' decisions on proposals and reports: claim, publish, reject, merge, move, link, promote.
+"""Moderators' decisions on proposals and reports: claim, publish, reject, merge, move, link, promote, hide.
+
+A decision on a flagged item is final for its open flags: `publish` / `verify` restores it (kept public),
+`hide` hides it, `reject` and `merge` close it; each resolves them all (when, by whom, with what outcome)
+and takes the item off review, so they never count again (services/flags.py counts open flags only).
 
 Every decision locks its item (select_for_update), checks the actor's area (aspirasi.policies), changes
 status only through aspirasi.services.status (a conditional UPDATE: a concurrent decision gets
@@ -32,6 +36,7 @@ from aspirasi.models import (
     AuditEntry,
     Category,
     Flag,
+    FlagOutcome,
     Kelurahan,
     Opd,
     Proposal,
@@ -103,8 +108,9 @@ def _snapshot(item, names) -> dict:
     return result
 
 
-def _audit(*, actor: User, item, action: str, before: dict, message: str = "") -> AuditEntry:
-    after = _snapshot(item, before.keys())
+def _audit(*, actor: User, item, action: str, before: dict, message: str = "", noted: dict | None = None) -> AuditEntry:
+    """An AuditEntry of `action`: `before` and the same fields now, plus what `noted` adds to `after`."""
+    after = {**_snapshot(item, before.keys()), **(noted or {})}
     return AuditEntry.objects.create(
         actor=actor,
         actor_role=status_service.actor_role(actor),
@@ -149,14 +155,30 @@ def _publish_updated(item, *, extra_groups: list[str] | None = None) -> None:
         events.publish(events.REPORT_UPDATED, groups=groups, payload=status_service.report_payload(item))
 
 
-def _resolve_flags(item) -> None:
+def _resolve_flags(item, *, actor: User, outcome: FlagOutcome) -> int:
+    """Resolve every open flag of `item` with the decision taken on it and take it off review. Final for
+    those flags: a resolved flag never counts again, and its flagger cannot flag the item again (the unique
+    constraint). Returns how many were resolved."""
     lookup = {"proposal": item} if isinstance(item, Proposal) else {"report": item}
-    Flag.objects.filter(resolved_at__isnull=True, **lookup).update(resolved_at=timezone.now())
+    resolved = Flag.objects.filter(resolved_at__isnull=True, **lookup).update(
+        resolved_at=timezone.now(), resolved_by=actor, outcome=outcome
+    )
+    if item.flag_review_requested_at is not None:
+        type(item).objects.filter(pk=item.pk).update(flag_review_requested_at=None)
+        item.flag_review_requested_at = None
+    return resolved
 
 
 def _has_open_flags(item) -> bool:
     lookup = {"proposal": item} if isinstance(item, Proposal) else {"report": item}
     return Flag.objects.filter(resolved_at__isnull=True, **lookup).exists()
+
+
+def _awaits_flag_decision(item) -> bool:
+    """Flagged past the threshold (marked for review), or with open flags below it. A decided item (restored
+    or hidden) awaits nothing: a second decision, even one sent on a stale screen at the same moment, is an
+    illegal_transition, so one moderator's hide is never silently undone by another's restore."""
+    return item.flag_review_requested_at is not None or _has_open_flags(item)
 
 
 def _claim(item, *, actor: User) -> None:
@@ -192,7 +214,7 @@ def proposal_claim(*, proposal: Proposal, actor: User) -> Proposal:
     """Take a proposal for review: claimed_by/claimed_at, submitted -> in_review. Publishes `item.claimed`;
     audited. Raises AlreadyClaimed when another moderator holds it (admins take over)."""
     proposal = _locked(Proposal, proposal.pk, actor=actor)
-    if not (proposal.status in (P.SUBMITTED, P.IN_REVIEW) or proposal.is_hidden or _has_open_flags(proposal)):
+    if not (proposal.status in (P.SUBMITTED, P.IN_REVIEW) or _awaits_flag_decision(proposal)):
         raise IllegalTransition()
     _check_claim(proposal, actor)
     before = _snapshot(proposal, _CLAIM_FIELDS)
@@ -203,26 +225,24 @@ def proposal_claim(*, proposal: Proposal, actor: User) -> Proposal:
 
 @transaction.atomic
 def proposal_publish(*, proposal: Proposal, actor: User, message: str = "") -> Proposal:
-    """Publish a submitted/in-review proposal, or clear a hidden/flagged public one and resolve its flags.
-    Publishes `proposal.updated` (via status.py for a status change); audited."""
+    """Publish a submitted/in-review proposal, or restore a flagged public one awaiting its decision (public,
+    its flags resolved as `restored`). Publishes `proposal.updated` (via status.py for a status change); audited."""
     proposal = _locked(Proposal, proposal.pk, actor=actor)
     _check_claim(proposal, actor)
-    before = _snapshot(proposal, ["status", "is_hidden", "published_at", "claimed_by"])
+    before = _snapshot(proposal, ["status", "is_hidden", "flag_review_requested_at", "published_at", "claimed_by"])
     if proposal.status in (P.SUBMITTED, P.IN_REVIEW):
         status_service.proposal_change_status(
             proposal=proposal, to_status=P.PUBLISHED, actor=actor, message=message, is_hidden=False
         )
-    elif (
-        proposal.status in PUBLIC_STATUSES
-        and proposal.status != P.MERGED
-        and (proposal.is_hidden or _has_open_flags(proposal))
-    ):
+    elif proposal.status in PUBLIC_STATUSES and proposal.status != P.MERGED and _awaits_flag_decision(proposal):
         _update_locked(proposal, is_hidden=False, claimed_by=None, claimed_at=None)
         _publish_updated(proposal)
     else:
         raise IllegalTransition()
-    _resolve_flags(proposal)
-    _audit(actor=actor, item=proposal, action="publish", before=before, message=message)
+    resolved = _resolve_flags(proposal, actor=actor, outcome=FlagOutcome.RESTORED)
+    _audit(
+        actor=actor, item=proposal, action="publish", before=before, message=message, noted={"flags_resolved": resolved}
+    )
     return proposal
 
 
@@ -241,7 +261,7 @@ def proposal_reject(*, proposal: Proposal, actor: User, reason: str, message: st
         rejection_reason=RejectionReason(reason).value,
         rejection_message=message,
     )
-    _resolve_flags(proposal)
+    _resolve_flags(proposal, actor=actor, outcome=FlagOutcome.REJECTED)
     _audit(actor=actor, item=proposal, action="reject", before=before, message=message)
     return proposal
 
@@ -295,7 +315,7 @@ def proposal_merge(*, proposal: Proposal, actor: User, target_id: int, message: 
         proposal=proposal, to_status=P.MERGED, actor=actor, message=message, merged_into=target
     )
     _votes_move(source=proposal, target=target)
-    _resolve_flags(proposal)
+    _resolve_flags(proposal, actor=actor, outcome=FlagOutcome.MERGED)
     entry = _audit(actor=actor, item=proposal, action="merge", before=before, message=message)
     entry.before["target_vote_count"] = target_votes_before
     entry.after["target_vote_count"] = target.vote_count
@@ -351,7 +371,7 @@ def proposal_assign_opd(*, proposal: Proposal, actor: User, opd: Opd) -> Proposa
 def report_claim(*, report: Report, actor: User) -> Report:
     """Take a new (or hidden/flagged) report: claimed_by/claimed_at. Publishes `item.claimed`; audited."""
     report = _locked(Report, report.pk, actor=actor)
-    if not (report.status == R.NEW or report.is_hidden or _has_open_flags(report)):
+    if not (report.status == R.NEW or _awaits_flag_decision(report)):
         raise IllegalTransition()
     _check_claim(report, actor)
     before = _snapshot(report, _CLAIM_FIELDS)
@@ -362,20 +382,22 @@ def report_claim(*, report: Report, actor: User) -> Report:
 
 @transaction.atomic
 def report_verify(*, report: Report, actor: User, message: str = "") -> Report:
-    """Verify a new report (it becomes public), or clear a hidden/flagged public one and resolve its flags.
-    Publishes `report.updated`; audited."""
+    """Verify a new report (it becomes public), or restore a flagged public one awaiting its decision (public,
+    its flags resolved as `restored`). Publishes `report.updated`; audited."""
     report = _locked(Report, report.pk, actor=actor)
     _check_claim(report, actor)
-    before = _snapshot(report, ["status", "is_hidden", "claimed_by"])
+    before = _snapshot(report, ["status", "is_hidden", "flag_review_requested_at", "claimed_by"])
     if report.status == R.NEW:
         status_service.report_change_status(report=report, to_status=R.VERIFIED, actor=actor, message=message)
-    elif report.status in PUBLIC_REPORT_STATUSES and (report.is_hidden or _has_open_flags(report)):
+    elif report.status in PUBLIC_REPORT_STATUSES and _awaits_flag_decision(report):
         _update_locked(report, is_hidden=False, claimed_by=None, claimed_at=None)
         _publish_updated(report)
     else:
         raise IllegalTransition()
-    _resolve_flags(report)
-    _audit(actor=actor, item=report, action="verify", before=before, message=message)
+    resolved = _resolve_flags(report, actor=actor, outcome=FlagOutcome.RESTORED)
+    _audit(
+        actor=actor, item=report, action="verify", before=before, message=message, noted={"flags_resolved": resolved}
+    )
     return report
 
 
@@ -394,7 +416,7 @@ def report_reject(*, report: Report, actor: User, reason: str, message: str = ""
         rejection_reason=RejectionReason(reason).value,
         rejection_message=message,
     )
-    _resolve_flags(report)
+    _resolve_flags(report, actor=actor, outcome=FlagOutcome.REJECTED)
     _audit(actor=actor, item=report, action="reject", before=before, message=message)
     return report
 
@@ -509,6 +531,40 @@ def report_promote(*, report: Report, actor: User, title: str = "", message: str
         return report
 
 
+# --- hiding a flagged item: the other decision on its flags ---------------------------------------------
+
+
+def _hide(item, *, actor: User, message: str, public_statuses) -> None:
+    _check_claim(item, actor)
+    # An item hidden by the former automatic rule still awaits its decision (migration 0017 marked it).
+    if item.status not in public_statuses or not _awaits_flag_decision(item):
+        raise IllegalTransition()
+    before = _snapshot(item, ["is_hidden", "flag_review_requested_at", "claimed_by"])
+    _update_locked(item, is_hidden=True, claimed_by=None, claimed_at=None)
+    resolved = _resolve_flags(item, actor=actor, outcome=FlagOutcome.HIDDEN)
+    _audit(actor=actor, item=item, action="hide", before=before, message=message, noted={"flags_resolved": resolved})
+    _publish_updated(item)
+
+
+@transaction.atomic
+def proposal_hide(*, proposal: Proposal, actor: User, message: str = "") -> Proposal:
+    """Uphold the flags of a public proposal: hide it from public view and resolve its open flags as
+    `hidden`. Publishes `proposal.updated`; audited. IllegalTransition unless it is public and awaits a
+    decision on its flags (open flags or marked for review)."""
+    proposal = _locked(Proposal, proposal.pk, actor=actor)
+    _hide(proposal, actor=actor, message=message, public_statuses=[s for s in PUBLIC_STATUSES if s != P.MERGED])
+    return proposal
+
+
+@transaction.atomic
+def report_hide(*, report: Report, actor: User, message: str = "") -> Report:
+    """Uphold the flags of a public report: hide it and resolve its open flags as `hidden`. Publishes
+    `report.updated`; audited. IllegalTransition unless it is public and awaits a decision on its flags."""
+    report = _locked(Report, report.pk, actor=actor)
+    _hide(report, actor=actor, message=message, public_statuses=PUBLIC_REPORT_STATUSES)
+    return report
+
+
 # --- dispatch: one entry point per item type, used by the API, bulk decisions and the admin -----------
 
 PROPOSAL_ACTIONS: dict[str, Callable] = {
@@ -519,6 +575,7 @@ PROPOSAL_ACTIONS: dict[str, Callable] = {
     "recategorize": proposal_recategorize,
     "relocate": proposal_relocate,
     "assign_opd": proposal_assign_opd,
+    "hide": proposal_hide,
 }
 REPORT_ACTIONS: dict[str, Callable] = {
     "review": report_claim,
@@ -527,8 +584,9 @@ REPORT_ACTIONS: dict[str, Callable] = {
     "resolve": report_resolve,
     "link": report_link,
     "promote": report_promote,
+    "hide": report_hide,
 }
-BULK_ACTIONS = ("review", "publish", "verify", "reject")
+BULK_ACTIONS = ("review", "publish", "verify", "reject", "hide")
 
 
 def proposal_decide(*, proposal: Proposal, actor: User, action: str, **arguments) -> Proposal:

@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from aspirasi.errors import NotEditable
+from aspirasi import policies
+from aspirasi.errors import NotEditable, PhoneNotVerified
 from aspirasi.models import Category, Kelurahan, Proposal, ProposalStatus, ProposalStatusEvent, TargetGroup, User
 from aspirasi.models.proposals import EDITABLE_STATUSES
 from aspirasi.services import status as status_service
@@ -62,7 +63,10 @@ def proposal_create(
 ) -> Proposal:
     """Submit a proposal into the current cycle with its first timeline entry ("" -> submitted by the
     author); publishes `proposal.submitted` to the kelurahan's moderators after commit. Raises
-    SubmissionClosed outside the cycle's submission phase."""
+    PhoneNotVerified for a resident whose phone is not verified (staff submit as before), SubmissionClosed
+    outside the cycle's submission phase."""
+    if policies.is_resident(author) and not policies.is_verified_resident(author):
+        raise PhoneNotVerified()
     cycle = cycle_require_phase(action="submit")
     proposal = Proposal.objects.create(
         cycle=cycle,

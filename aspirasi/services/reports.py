@@ -5,7 +5,8 @@ from typing import IO
 
 from django.db import transaction
 
-from aspirasi.errors import KelurahanRequired
+from aspirasi import policies
+from aspirasi.errors import KelurahanRequired, PhoneNotVerified
 from aspirasi.geo import point_in_balikpapan
 from aspirasi.models import Category, Kelurahan, Report, User
 from aspirasi.services import images
@@ -57,7 +58,10 @@ def report_create(
 ) -> Report:
     """Create a `new` photo report from an uploaded photo: stores the re-encoded photo and thumbnails
     (removed again if anything fails) and publishes `report.submitted` to the area's moderators after commit.
-    Raises InvalidImage, KelurahanRequired, or ValueError for a point outside Balikpapan."""
+    Raises PhoneNotVerified for a resident whose phone is not verified (staff report as before), InvalidImage,
+    KelurahanRequired, or ValueError for a point outside Balikpapan."""
+    if policies.is_resident(author) and not policies.is_verified_resident(author):
+        raise PhoneNotVerified()  # before the photo is decoded: a refusal costs no work
     point = None
     if latitude is not None and longitude is not None:
         point = (

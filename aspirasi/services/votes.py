@@ -19,11 +19,13 @@ from aspirasi.errors import (
     CallerInactive,
     CallerNotFound,
     NotAResident,
+    PhoneNotVerified,
     ProposalNotFound,
     VoteBudgetExhausted,
+    VoteOutOfScope,
     VotingClosed,
 )
-from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote
+from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote, VoteScope
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.services.cycles import cycle_require_phase
 from realtime import events
@@ -52,27 +54,51 @@ def _open_votes(*, voter_id: int, cycle: Cycle | None) -> QuerySet[Vote]:
 
 # --- Who may vote, on what --------------------------------------------------------------------------------
 #
-# The rules of a vote, in the order a refusal is told: who votes (an active resident), the cycle's phase, the
-# proposal (visible to the voter), then the ballot (once, while published, within the budget). They run under
-# the voter's row lock, so one resident's votes serialize and the budget check and the vote are one step.
+# The rules of a vote, in the order a refusal is told: who votes (an active, verified resident), the cycle's
+# phase, the proposal (visible to the voter), where the voter lives (the cycle's vote scope), then the
+# ballot (once, while published, within the budget). They run under the voter's row lock, so one resident's
+# votes serialize and the budget check and the vote are one step.
 
 
 def _voter_locked(voter_id: int) -> User:
-    """The voter, locked for this transaction; raises unless they may vote at all."""
+    """The voter, locked for this transaction, with their kelurahan's `kecamatan_id` (for the vote scope);
+    raises unless they may vote at all."""
     # A statement of its own: one that waited for the lock would read with the snapshot it started with.
-    voter = User.objects.select_for_update().only("role", "is_active").filter(pk=voter_id).first()
+    # The kecamatan comes in the same statement (a join); only the user's row is locked.
+    voter = (
+        User.objects.select_for_update(of=("self",))
+        .only("role", "is_active", "phone_verified_at", "kelurahan_id")
+        .annotate(kecamatan_id=F("kelurahan__kecamatan_id"))
+        .filter(pk=voter_id)
+        .first()
+    )
     if voter is None:
         raise CallerNotFound()  # deleted since the request's authentication read it
     if not voter.is_active:
         raise CallerInactive()
     if not policies.is_resident(voter):
         raise NotAResident()
+    # Read under the lock, like the role: a token issued before the phone was verified (or after it was
+    # reset) obeys what the account says now.
+    if not policies.is_verified_resident(voter):
+        raise PhoneNotVerified()
     return voter
+
+
+def _may_vote_in(*, voter: User, proposal: Proposal, cycle: Cycle | None) -> bool:
+    """The cycle's vote scope: in a `city` cycle (and with no cycle) anyone's vote counts everywhere; in a
+    `kecamatan` or `kelurahan` cycle only residents of the proposal's kecamatan or kelurahan."""
+    scope = cycle.vote_scope if cycle is not None else VoteScope.CITY
+    if scope == VoteScope.KELURAHAN:
+        return voter.kelurahan_id is not None and voter.kelurahan_id == proposal.kelurahan_id
+    if scope == VoteScope.KECAMATAN:
+        return voter.kecamatan_id is not None and voter.kecamatan_id == proposal.kecamatan_id
+    return True
 
 
 @dataclass(frozen=True)
 class _Ballot:
-    proposal: Proposal  # title, author, cycle, status, is_hidden, vote_count
+    proposal: Proposal  # title, author, cycle, kelurahan and its kecamatan, status, is_hidden, vote_count
     voted: bool
     open_votes: int  # the voter's votes using the budget, before this one
     uses_budget: int  # 1 when a vote on this proposal is one of those, else 0
@@ -85,8 +111,9 @@ def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
     open_votes = _open_votes(voter_id=voter.pk, cycle=cycle).order_by().values("voter_id").annotate(n=Count("*"))
     proposal = (
         Proposal.objects.filter(visible, pk=proposal_id)
-        .only("title", "author_id", "cycle_id", "status", "is_hidden", "vote_count")
+        .only("title", "author_id", "cycle_id", "kelurahan_id", "status", "is_hidden", "vote_count")
         .annotate(
+            kecamatan_id=F("kelurahan__kecamatan_id"),
             voted=Exists(Vote.objects.filter(proposal_id=OuterRef("pk"), voter_id=voter.pk)),
             open_votes=open_votes.values("n"),
         )
@@ -115,9 +142,10 @@ def _count(proposal_id: int) -> int:
 
 
 def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
-    """Record `voter`'s support once (a repeat is a no-op). Only an active resident votes: raises
-    NotAResident, CallerNotFound or CallerInactive (the account is read again under its lock), then
-    VotingClosedPhase, ProposalNotFound (not visible to the voter), VotingClosed, VoteBudgetExhausted.
+    """Record `voter`'s support once (a repeat is a no-op). Only an active, verified resident votes: raises
+    NotAResident, PhoneNotVerified, CallerNotFound or CallerInactive (the account is read again under its
+    lock), then VotingClosedPhase, ProposalNotFound (not visible to the voter), VoteOutOfScope (the cycle's
+    vote scope), VotingClosed, VoteBudgetExhausted.
     Publishes a coalesced `vote.tally` after commit and notifies the author at a milestone."""
     try:
         return _cast(proposal_id=proposal_id, voter_id=voter.pk)
@@ -130,8 +158,11 @@ def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
 @transaction.atomic
 def _cast(*, proposal_id: int, voter_id: int) -> VoteState:
     voter = _voter_locked(voter_id)
-    ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle_require_phase(action="vote"))
+    cycle = cycle_require_phase(action="vote")
+    ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle)
     proposal = ballot.proposal
+    if not _may_vote_in(voter=voter, proposal=proposal, cycle=cycle):
+        raise VoteOutOfScope()
     if ballot.voted:
         return _state(ballot, vote_count=proposal.vote_count, has_voted=True, open_votes=ballot.open_votes)
     if proposal.status != ProposalStatus.PUBLISHED or proposal.is_hidden:
@@ -155,8 +186,8 @@ def _cast(*, proposal_id: int, voter_id: int) -> VoteState:
 @transaction.atomic
 def vote_withdraw(*, proposal_id: int, voter: User) -> VoteState:
     """Withdraw `voter`'s vote (no vote: a no-op). Raises what vote_cast raises for the voter and the phase,
-    ProposalNotFound, VotingClosed once the proposal has left `published`. Publishes a coalesced
-    `vote.tally`."""
+    ProposalNotFound, VotingClosed once the proposal has left `published`; not the vote scope (taking back
+    support is always allowed, say after the scope changed). Publishes a coalesced `vote.tally`."""
     voter = _voter_locked(voter.pk)
     ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle_require_phase(action="vote"))
     if not ballot.voted:

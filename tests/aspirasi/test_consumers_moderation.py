@@ -1,11 +1,13 @@
 """ws/moderation/: moderators and admins only, area groups from the policy, events after commit only."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
+from django.utils import timezone
 
 from aspirasi.models import Kecamatan, Kelurahan, ProposalStatus
 from aspirasi.services.accounts import tokens_for, user_assign_role
@@ -100,7 +102,7 @@ async def test_kecamatan_moderator_and_admin_join_the_right_groups():
     assert await database_sync_to_async(policies.moderation_socket_groups)(admin) == [events.MODERATION_ALL_GROUP]
 
 
-async def test_admin_sees_claims_flags_and_vote_tallies_everywhere():
+async def test_admin_sees_claims_flags_and_vote_tallies_everywhere(settings):
     admin = await _user("admin")
     moderator = await _user("moderator", kelurahan=["manggar"])
     communicator = await _socket(admin)
@@ -120,11 +122,20 @@ async def test_admin_sees_claims_flags_and_vote_tallies_everywhere():
         assert {m["type"] for m in received} == {"item.claimed", "proposal.updated"}
 
         public = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.PUBLISHED)
-        flagger = await _user()
+        settings.FLAG_REVIEW_THRESHOLD = 1
+        flagger = await database_sync_to_async(UserFactory)(date_joined=timezone.now() - timedelta(days=2))
         await database_sync_to_async(proposal_flag)(proposal=public, flagger=flagger, reason="spam")
-        flagged = await communicator.receive_json_from(timeout=2)
-        assert flagged["type"] == "flag.raised"
+        received = {m["type"]: m for m in [await communicator.receive_json_from(timeout=2) for _ in range(2)]}
+        flagged, review = received["flag.raised"], received["flag.review_requested"]
         assert flagged["payload"]["item_id"] == public.pk and flagged["payload"]["flag_count"] == 1
+        assert flagged["payload"]["review_requested"] is True and flagged["payload"]["is_hidden"] is False
+        assert review["payload"] == {
+            "item_type": "proposal",
+            "item_id": public.pk,
+            "kelurahan_id": public.kelurahan_id,
+            "flag_count": 1,
+            "review_requested_at": review["payload"]["review_requested_at"],
+        }
 
         source = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.PUBLISHED)
         await database_sync_to_async(VoteFactory)(proposal=source)

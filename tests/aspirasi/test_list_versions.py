@@ -67,7 +67,7 @@ SHOWN = {
     User: ["display_name", "phone"],
 }
 # Moderators' working state: not shown, so a claim re-renders nothing.
-NOT_SHOWN = {"id", "claimed_by_id", "claimed_at", "opd_id", "source_report_id"}
+NOT_SHOWN = {"id", "claimed_by_id", "claimed_at", "opd_id", "source_report_id", "flag_review_requested_at"}
 TALLY = "vote_count"
 # Shown whole: any insert, update or delete.
 WHOLE = [ProposalPhoto, ProposalStatusEvent, Proposal.target_groups.through]

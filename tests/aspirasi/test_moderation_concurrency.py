@@ -1,14 +1,17 @@
 """Two moderators deciding one item at the same moment: exactly one wins (PostgreSQL row locks, threads)."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from aspirasi.errors import DomainError
-from aspirasi.models import AuditEntry, Proposal, ProposalStatus
-from aspirasi.services.moderation import proposal_claim, proposal_publish
-from tests.factories import ProposalFactory
+from aspirasi.models import AuditEntry, Flag, Proposal, ProposalStatus
+from aspirasi.services.flags import proposal_flag
+from aspirasi.services.moderation import proposal_claim, proposal_hide, proposal_publish
+from tests.factories import ProposalFactory, UserFactory
 
 pytestmark = [
     pytest.mark.postgres,
@@ -73,3 +76,46 @@ def test_two_moderators_claiming_at_once_one_holds_it(moderator_manggar, moderat
     proposal.refresh_from_db()
     winner = moderator_manggar if outcomes[0] == "ok" else moderator_barat
     assert proposal.status == "in_review" and proposal.claimed_by == winner
+
+
+def _flagged_for_review(threshold_flaggers: int):
+    proposal = ProposalFactory(status=ProposalStatus.PUBLISHED, flag_review_requested_at=timezone.now())
+    for _ in range(threshold_flaggers):
+        flagger = UserFactory(date_joined=timezone.now() - timedelta(days=2))
+        Flag.objects.create(proposal=proposal, flagger=flagger, reason="spam")
+    return proposal
+
+
+def test_restore_and_hide_at_once_one_decides_the_flags(moderator_manggar, admin_user):
+    proposal = _flagged_for_review(3)
+
+    outcomes = _race(
+        lambda: proposal_publish(proposal=Proposal.objects.get(pk=proposal.pk), actor=moderator_manggar),
+        lambda: proposal_hide(proposal=Proposal.objects.get(pk=proposal.pk), actor=admin_user),
+    )
+
+    # The loser waited on the row lock and found nothing left to decide: the flags were already resolved.
+    assert sorted(outcomes) == ["illegal_transition", "ok"]
+    proposal.refresh_from_db()
+    outcome = set(Flag.objects.values_list("outcome", flat=True))
+    assert outcome == ({"hidden"} if proposal.is_hidden else {"restored"})
+    assert proposal.flag_review_requested_at is None
+    assert AuditEntry.objects.filter(item_id=proposal.pk, action__in=["publish", "hide"]).count() == 1
+
+
+def test_flaggers_at_once_request_the_review_once(settings):
+    settings.FLAG_REVIEW_THRESHOLD = 2
+    proposal = ProposalFactory(status=ProposalStatus.PUBLISHED)
+    flaggers = [UserFactory(date_joined=timezone.now() - timedelta(days=2)) for _ in range(4)]
+
+    outcomes = _race(
+        *[
+            (lambda f=f: proposal_flag(proposal=Proposal.objects.get(pk=proposal.pk), flagger=f, reason="spam"))
+            for f in flaggers
+        ]
+    )
+
+    assert outcomes == ["ok"] * 4 and Flag.objects.filter(proposal=proposal).count() == 4
+    assert AuditEntry.objects.filter(item_id=proposal.pk, action="flag_review_requested").count() == 1
+    proposal.refresh_from_db()
+    assert proposal.flag_review_requested_at is not None and not proposal.is_hidden

@@ -28,8 +28,10 @@ def test_queue_lists_items_needing_a_decision_oldest_first(as_moderator, moderat
     submitted = ProposalFactory(status=ProposalStatus.SUBMITTED)
     in_review = ProposalFactory(status=ProposalStatus.IN_REVIEW, claimed_by=moderator_manggar)
     report = ReportFactory()
-    hidden = ProposalFactory(status=ProposalStatus.PUBLISHED, is_hidden=True)
+    # Flagged past the threshold: public still, waiting for a moderator's decision on its flags.
+    hidden = ProposalFactory(status=ProposalStatus.PUBLISHED, flag_review_requested_at=timezone.now())
     ProposalFactory(status=ProposalStatus.PUBLISHED)  # nothing to decide
+    ProposalFactory(status=ProposalStatus.PUBLISHED, is_hidden=True)  # hidden by a decision: nothing to decide
     ProposalFactory(status=ProposalStatus.REJECTED)
     ReportFactory(status=ReportStatus.VERIFIED)
     for seconds, item in [(400, report), (300, submitted), (200, hidden), (100, in_review)]:

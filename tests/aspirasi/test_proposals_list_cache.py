@@ -6,9 +6,11 @@ through a service, and reads again.
 """
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from aspirasi import public_list
 from aspirasi.api.proposals import ProposalsView
@@ -217,11 +219,17 @@ def test_a_merge_moves_the_votes_at_once(api, moderator_manggar, resident, publi
     assert _items(api)[target.pk]["vote_count"] == 1
 
 
-def test_hiding_by_flags_shows_at_once(api, settings, published, committed):
-    settings.FLAG_HIDE_THRESHOLD = 1
+def test_flags_keep_an_item_listed_and_a_moderators_hide_shows_at_once(
+    api, settings, moderator_manggar, published, committed
+):
+    settings.FLAG_REVIEW_THRESHOLD = 1
     assert published.pk in _items(api)
+    flagger = UserFactory(date_joined=timezone.now() - timedelta(days=2))
     with committed():
-        flags.proposal_flag(proposal=published, flagger=UserFactory(), reason="spam")
+        flags.proposal_flag(proposal=published, flagger=flagger, reason="spam")
+    assert published.pk in _items(api)  # in review, still public
+    with committed():
+        moderation.proposal_hide(proposal=published, actor=moderator_manggar)
     assert published.pk not in _items(api)
 
 

@@ -11,7 +11,8 @@
   var retryDelay = 1000;
   var hiddenMark = " (" + (root.dataset.labelHidden || "hidden") + ")";
 
-  // Statuses that still wait for a decision; anything else leaves the queue unless hidden.
+  // Statuses that still wait for a decision; anything else leaves the queue. A flagged public item enters by
+  // `flag.raised` and leaves by the decision's `*.updated` (restored or hidden: either is final for its flags).
   var WAITING = { proposal: ["submitted", "in_review"], report: ["new"] };
 
   function rowId(type, id) { return "item-" + type + "-" + id; }
@@ -65,9 +66,9 @@
   }
 
   function itemChanged(type, id, payload) {
-    var waiting = WAITING[type].indexOf(payload.status) >= 0 || payload.is_hidden;
+    var waiting = WAITING[type].indexOf(payload.status) >= 0;
     if (!waiting) {
-      removeRow(type, id);  // decided (a flagged item that is cleared leaves too)
+      removeRow(type, id);  // decided (a flagged item restored or hidden leaves too)
       return;
     }
     updateRow(findRow(type, id) || addRow(type, id, payload), payload);
