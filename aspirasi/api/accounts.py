@@ -116,7 +116,9 @@ class RegisterInput(_PhoneInput):
     language = serializers.ChoiceField(choices=Language.choices, required=False, help_text="Default id")
 
 
-@extend_schema_field({"type": "string", "pattern": f"^[0-9]{{{CODE_DIGITS}}}$"})
+@extend_schema_field(
+    {"type": "string", "minLength": CODE_DIGITS, "maxLength": CODE_DIGITS, "pattern": f"^[0-9]{{{CODE_DIGITS}}}$"}
+)
 class CodeField(StrictRegexField):
     """The code from the text message: exactly six digits."""
 

@@ -30,6 +30,11 @@ from aspirasi.models import CodeCheck, CodePurpose, PhoneCodeDevice, User
 
 logger = logging.getLogger(__name__)
 
+
+class CodeNotSent(Exception):
+    """The text gateway refused a code (the worker's failure; the request had answered already)."""
+
+
 CODE_DIGITS = 6
 
 _CHECK_ERRORS = {
@@ -106,7 +111,12 @@ def code_deliver(*, device_id: int) -> None:
         device.code_set(code)
     with translation.override(device.user.language):
         body = _code_text(device.purpose, code)
-    sms.send_sms(body, recipients=[device.user.phone])
+    try:
+        sms.send_sms(body, recipients=[device.user.phone])
+    except Exception as exc:
+        # The task's stored traceback must not carry the gateway's error, which may quote the text (and its
+        # code): only the error's type is kept. The resident asks again after the cool-down.
+        raise CodeNotSent(type(exc).__name__) from None
 
 
 def register_notice_deliver(*, user_id: int) -> None:

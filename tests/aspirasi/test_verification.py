@@ -7,6 +7,7 @@ import pytest
 import sms
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from sms.backends.base import BaseSmsBackend
 
 from aspirasi.models import CodePurpose, Kelurahan, PhoneCodeDevice, User
 from aspirasi.tasks import phone_code_send
@@ -178,6 +179,23 @@ def test_equal_codes_on_two_devices_hash_differently(post):
     first.code_set("123456")
     second.code_set("123456")
     assert first.code_hash != second.code_hash
+
+
+class QuotingGatewayBackend(BaseSmsBackend):
+    """A gateway whose error quotes the message, as some do."""
+
+    def send_messages(self, messages):
+        raise RuntimeError(f"gateway refused {messages[0].body!r}")
+
+
+def test_a_failed_send_keeps_the_text_out_of_the_tasks_stored_error(post, settings):
+    _register(post)
+    settings.SMS_BACKEND = f"{__name__}.QuotingGatewayBackend"
+    result = phone_code_send.enqueue(_device().pk)
+    [error] = result.errors
+    assert error.exception_class_path == "aspirasi.services.verification.CodeNotSent"
+    assert "RuntimeError" in error.traceback and "Aspirasi" not in error.traceback
+    assert not re.search(r"\b\d{6}\b", error.traceback)
 
 
 # --- each way a code fails ----------------------------------------------------------------------------------
