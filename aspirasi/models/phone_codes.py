@@ -32,8 +32,9 @@ class PhoneCodeDevice(TimestampMixin, ThrottlingMixin, Device):
     ThrottlingMixin's throttling_failure_count, reset by each new code. TimestampMixin's last_used_at is the
     last time a code was accepted.
 
-    No CooldownMixin: the cool-down must hold for numbers without an account too, or asking twice would
-    reveal which numbers have one, so it is counted per number (services/verification.py)."""
+    Never a second factor (see verify_token). No CooldownMixin: the cool-down must hold for numbers without
+    an account too, or asking twice would reveal which numbers have one, so it is counted per number
+    (services/verification.py)."""
 
     purpose = models.CharField(_("purpose"), max_length=16, choices=CodePurpose.choices)
     code_hash = models.CharField(_("code hash"), max_length=64, blank=True, help_text=_("HMAC-SHA256 of the code"))
@@ -85,5 +86,7 @@ class PhoneCodeDevice(TimestampMixin, ThrottlingMixin, Device):
         return CodeCheck.OK
 
     def verify_token(self, token) -> bool:
-        """django-otp's interface: True once for the current code."""
-        return self.check_token(str(token)) is CodeCheck.OK
+        """Never: django-otp's login flows (staff's second factor) call this, and a texted code proves a phone,
+        not a second factor. Codes are tried by services.verification through check_token. The devices are
+        also saved unconfirmed, so django-otp's devices_for_user and user_has_device leave them out."""
+        return False

@@ -31,11 +31,12 @@ from aspirasi.models import CodeCheck, CodePurpose, PhoneCodeDevice, User
 logger = logging.getLogger(__name__)
 
 
+CODE_DIGITS = 6
+
+
 class CodeNotSent(Exception):
     """The text gateway refused a code (the worker's failure; the request had answered already)."""
 
-
-CODE_DIGITS = 6
 
 _CHECK_ERRORS = {
     CodeCheck.INVALID: CodeInvalid,
@@ -76,7 +77,9 @@ def code_send(*, user: User, purpose: CodePurpose) -> None:
     """Have a new code for `purpose` texted to `user` after commit (by the worker); it replaces the last."""
     from aspirasi.tasks import phone_code_send
 
-    device, _created = PhoneCodeDevice.objects.get_or_create(user=user, purpose=purpose, defaults={"name": purpose})
+    device, _created = PhoneCodeDevice.objects.get_or_create(
+        user=user, purpose=purpose, defaults={"name": purpose, "confirmed": False}
+    )
     transaction.on_commit(lambda: phone_code_send.enqueue(device.pk))
 
 

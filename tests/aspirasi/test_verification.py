@@ -3,13 +3,14 @@
 import re
 from datetime import timedelta
 
+import django_otp
 import pytest
 import sms
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from sms.backends.base import BaseSmsBackend
 
-from aspirasi.models import CodePurpose, Kelurahan, PhoneCodeDevice, User
+from aspirasi.models import CodeCheck, CodePurpose, Kelurahan, PhoneCodeDevice, User
 from aspirasi.tasks import phone_code_send
 from tests.factories import UserFactory
 
@@ -168,8 +169,19 @@ def test_only_a_keyed_hash_of_the_code_is_stored_not_in_the_row_nor_the_task_que
     assert code not in repr(row)
     assert len(device.code_hash) == 64 and device.code_hash != code
     assert all(code not in repr(task) for task in DBTaskResult.objects.values())
-    assert device.verify_token(code)  # django-otp's own interface accepts it, once
-    assert not device.verify_token(code)
+    assert device.check_token(code) is CodeCheck.OK
+
+
+def test_a_texted_code_is_never_a_django_otp_second_factor(post, moderator_manggar):
+    """Staff's admin login checks a second factor through django-otp: a reset code must not pass as one."""
+    post(RESET, {"phone": moderator_manggar.phone})
+    code = _last_code(moderator_manggar.phone)
+    device = _device(CodePurpose.RESET, phone=moderator_manggar.phone)
+    assert not django_otp.user_has_device(moderator_manggar)
+    assert django_otp.match_token(moderator_manggar, code) is None
+    assert not device.verify_token(code)  # even chosen by its persistent id, as django-otp's login form allows
+    device.refresh_from_db()
+    assert not device.spent
 
 
 def test_equal_codes_on_two_devices_hash_differently(post):
