@@ -394,3 +394,18 @@ def test_a_wrong_reset_code_changes_nothing_and_counts_a_try(post):
     user.refresh_from_db()
     assert user.check_password("rahasia-sekali-123")
     assert _device(CodePurpose.RESET).throttling_failure_count == 1
+
+
+def test_the_admin_shows_a_device_read_only_without_its_hash(post, client, admin_user):
+    _register(post)
+    device = _device()
+    client.force_login(admin_user)
+    listing = client.get("/admin/aspirasi/phonecodedevice/")
+    assert listing.status_code == 200 and PHONE in listing.content.decode()
+    page = client.get(f"/admin/aspirasi/phonecodedevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.code_hash not in page.content.decode()
+    assert client.get("/admin/aspirasi/phonecodedevice/add/").status_code == 403
+    before = PhoneCodeDevice.objects.values().get(pk=device.pk)
+    client.post(f"/admin/aspirasi/phonecodedevice/{device.pk}/change/", {"spent": "on", "purpose": "reset"})
+    assert PhoneCodeDevice.objects.values().get(pk=device.pk) == before
