@@ -20,12 +20,6 @@ class InvalidPhoneNumber(DomainError):
     default_message = _("Enter an Indonesian mobile number, e.g. 0812 3456 7890.")
 
 
-class PhoneAlreadyRegistered(DomainError):
-    code = "phone_taken"
-    status_code = 409
-    default_message = _("This phone number is already registered.")
-
-
 class TooManyFailedLogins(DomainError):
     code = "too_many_failed_logins"
     status_code = 429
@@ -44,6 +38,56 @@ class PhoneNotVerified(DomainError):
     code = "phone_not_verified"
     status_code = 403
     default_message = _("Verify your phone number first: enter the code we sent to it.")
+
+
+# --- one-time codes (services/verification.py): each way a code fails has its own code ------------------
+
+
+class CodeInvalid(DomainError):
+    """Also the answer for a number with no account or no code: nothing tells the two apart."""
+
+    code = "code_invalid"
+    default_message = _("The code is wrong. Check the text message and try again.")
+
+
+class CodeExpired(DomainError):
+    code = "code_expired"
+    default_message = _("The code has expired. Ask for a new one.")
+
+
+class CodeUsed(DomainError):
+    code = "code_used"
+    default_message = _("This code has already been used. Ask for a new one.")
+
+
+class CodeTooManyAttempts(DomainError):
+    code = "code_too_many_attempts"
+    status_code = 429
+    default_message = _("Too many wrong codes. Ask for a new one.")
+
+
+class RetryLater(DomainError):
+    """A limit's refusal that knows when it lifts: the answer carries Retry-After."""
+
+    status_code = 429
+
+    def __init__(self, message=None, *, retry_after: int | None = None):
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class CodeCooldown(RetryLater):
+    """A text went to this number moments ago (PHONE_CODE_RESEND_SECONDS)."""
+
+    code = "code_cooldown"
+    default_message = _("A code was just sent. Wait a moment before asking for another one.")
+
+
+class CodeLimitReached(RetryLater):
+    """This number has had its texts for the hour or the day (PHONE_CODES_PER_HOUR, PHONE_CODES_PER_DAY)."""
+
+    code = "code_limit_reached"
+    default_message = _("Too many codes were sent to this number. Try again later.")
 
 
 class IllegalTransition(DomainError):

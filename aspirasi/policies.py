@@ -27,6 +27,12 @@ def is_verified_resident(user) -> bool:
     return is_resident(user) and user.phone_verified_at is not None
 
 
+def must_verify_phone(user) -> bool:
+    """A resident whose phone has not answered a code yet: logging in sends one instead of tokens. Staff
+    accounts are made by an admin and are not asked."""
+    return is_resident(user) and user.phone_verified_at is None
+
+
 def moderated_kelurahan_ids(user) -> set[int]:
     """Kelurahan a moderator covers: those assigned directly and those of assigned kecamatan."""
     from aspirasi.models import Kelurahan

@@ -2,10 +2,22 @@
 
 from django_tasks import task
 
-from aspirasi.services import votes
+from aspirasi.services import verification, votes
 
 
 @task()
 def vote_tally_send(proposal_ids: list[int]) -> None:
     """Publish the live tallies of `proposal_ids` (scheduled at the end of their window by a vote)."""
     votes.vote_tally_send(proposal_ids=proposal_ids)
+
+
+@task()
+def phone_code_send(device_id: int) -> None:
+    """Make a one-time code for the PhoneCodeDevice and text it: the code is made here, never queued."""
+    verification.code_deliver(device_id=device_id)
+
+
+@task()
+def phone_register_notice_send(user_id: int) -> None:
+    """Tell the account's owner by text that someone tried to sign up with their number."""
+    verification.register_notice_deliver(user_id=user_id)

@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
     "push_notifications",
     "realtime",
     "messaging",
@@ -294,6 +295,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
 
+# One-time codes sent by text (services/verification.py): sign-up, a login before the phone is verified and
+# password reset. A code lives PHONE_CODE_LIFETIME_SECONDS and takes PHONE_CODE_MAX_ATTEMPTS wrong tries.
+# Texts to one number (codes and notices alike, whether or not it has an account): at most one per
+# PHONE_CODE_RESEND_SECONDS (0 turns the cool-down off), PHONE_CODES_PER_HOUR and PHONE_CODES_PER_DAY.
+PHONE_CODE_LIFETIME_SECONDS = _env_int("PHONE_CODE_LIFETIME_SECONDS", 5 * 60, minimum=30)
+PHONE_CODE_MAX_ATTEMPTS = _env_int("PHONE_CODE_MAX_ATTEMPTS", 5, minimum=1)
+PHONE_CODE_RESEND_SECONDS = _env_int("PHONE_CODE_RESEND_SECONDS", 60, minimum=0)
+PHONE_CODES_PER_HOUR = _env_int("PHONE_CODES_PER_HOUR", 5, minimum=1)
+PHONE_CODES_PER_DAY = _env_int("PHONE_CODES_PER_DAY", 10, minimum=1)
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=_env_int("JWT_ACCESS_MINUTES", 30, minimum=1)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=_env_int("JWT_REFRESH_DAYS", 30, minimum=1)),
@@ -324,6 +335,9 @@ REST_FRAMEWORK = {
         "register": env.str("THROTTLE_REGISTER", default="20/hour"),
         # Per resident: flags send items to moderators' review, so one account cannot flood the queue.
         "flag": env.str("THROTTLE_FLAG", default="20/day"),
+        # Per client address: asking for a text (resend, password reset) and trying a code (verify, confirm).
+        "code_send": env.str("THROTTLE_CODE_SEND", default="20/hour"),
+        "code_check": env.str("THROTTLE_CODE_CHECK", default="60/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from aspirasi.models import Category, Kecamatan, Kelurahan, TargetGroup, User
+from aspirasi.models import Category, Kecamatan, Kelurahan, PhoneCodeDevice, TargetGroup, User
 from aspirasi.services.accounts import user_assign_role
 
 
@@ -33,6 +33,25 @@ class UserAdmin(DjangoUserAdmin):
             kecamatan=list(user.moderated_kecamatan.all()),
             kelurahan=list(user.moderated_kelurahan.all()),
         )
+
+
+@admin.register(PhoneCodeDevice)
+class PhoneCodeDeviceAdmin(admin.ModelAdmin):
+    """Read-only, for answering "my code did not come": when the last code was made, whether it was used,
+    how many wrong tries it took. The code's hash is not shown; codes are only ever sent, by the worker."""
+
+    list_display = ["user", "purpose", "valid_until", "spent", "throttling_failure_count", "last_used_at"]
+    list_filter = ["purpose", "spent"]
+    search_fields = ["user__phone", "user__display_name"]
+    fields = ["user", "purpose", "valid_until", "spent", "throttling_failure_count", "created_at", "last_used_at"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class KelurahanInline(admin.TabularInline):

@@ -16,6 +16,14 @@ from aspirasi.api import votes as votes_api
 urlpatterns = [
     # --- accounts and reference data (foundation)
     path("auth/register/", accounts.RegisterView.as_view(), name="auth-register"),
+    path("auth/verify/", accounts.VerifyView.as_view(), name="auth-verify"),
+    path("auth/code/resend/", accounts.CodeResendView.as_view(), name="auth-code-resend"),
+    path("auth/password/reset/", accounts.PasswordResetView.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password/reset/confirm/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
     path("auth/token/", accounts.TokenObtainView.as_view(), name="auth-token"),
     path("auth/token/refresh/", accounts.TokenRefreshView.as_view(), name="auth-token-refresh"),
     path("me/", accounts.MeView.as_view(), name="me"),

@@ -19,7 +19,7 @@ def _hidden_items_wait_for_review(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aspirasi", "0015_user_phone_verified_at"),
+        ("aspirasi", "0016_phone_codes"),
     ]
 
     operations = [

@@ -5,6 +5,7 @@ from .areas import Kecamatan, Kelurahan
 from .categories import Category, TargetGroup
 from .idempotency import IdempotencyRecord
 from .moderation import AuditEntry, Flag, FlagOutcome, FlagReason, Opd
+from .phone_codes import CodeCheck, CodePurpose, PhoneCodeDevice
 from .planning import CarriedProposal, Cycle, Level, Phase, Program, ProgramStatus, ProgramUpdate, VoteScope
 from .proposals import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
 from .reports import Report, ReportStatus
@@ -14,6 +15,8 @@ __all__ = [
     "AuditEntry",
     "CarriedProposal",
     "Category",
+    "CodeCheck",
+    "CodePurpose",
     "Cycle",
     "Flag",
     "FlagOutcome",
@@ -26,6 +29,7 @@ __all__ = [
     "ListVersion",
     "Opd",
     "Phase",
+    "PhoneCodeDevice",
     "Program",
     "ProgramStatus",
     "ProgramUpdate",

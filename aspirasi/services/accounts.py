@@ -1,4 +1,5 @@
-"""Account use cases: sign-up, login with failure throttling, role assignment."""
+"""Account use cases: sign-up with a verified phone, login with failure throttling, password reset by a
+texted code, role assignment."""
 
 import hashlib
 
@@ -8,10 +9,20 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from aspirasi.errors import InvalidCredentials, InvalidPhoneNumber, PhoneAlreadyRegistered, TooManyFailedLogins
-from aspirasi.models import Kecamatan, Kelurahan, Role, User
+from aspirasi import policies
+from aspirasi.errors import (
+    CodeCooldown,
+    CodeLimitReached,
+    InvalidCredentials,
+    InvalidPhoneNumber,
+    PhoneNotVerified,
+    TooManyFailedLogins,
+)
+from aspirasi.models import CodePurpose, Kecamatan, Kelurahan, Role, User
+from aspirasi.services import verification
 
 _MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
@@ -42,17 +53,61 @@ def tokens_for(user: User) -> dict[str, str]:
 @transaction.atomic
 def user_register(
     *, phone: str, password: str, display_name: str, kelurahan: Kelurahan, email: str = "", language: str = "id"
-) -> User:
-    """Create a resident account. Raises InvalidPhoneNumber, PhoneAlreadyRegistered or ValidationError."""
+) -> None:
+    """Start a sign-up. A new number gets an unverified resident account and a code by text; a number that
+    has an account (in any state) keeps it untouched and its owner is told by text instead. Both do the same
+    work and answer the same, so sign-up reveals no one's number. Raises InvalidPhoneNumber,
+    ValidationError (the password), CodeCooldown or CodeLimitReached."""
     phone = phone_normalize(phone)
     user = User(phone=phone, display_name=display_name, kelurahan=kelurahan, email=email, language=language)
     validate_password(password, user)
-    user.set_password(password)
+    user.set_password(password)  # hashed for a known number too: the costly step takes the same time
+    verification.text_allow(phone=phone)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise PhoneAlreadyRegistered() from None
+        verification.register_notice_send(user=User.objects.get(phone=phone))
+        return
+    verification.code_send(user=user, purpose=CodePurpose.REGISTER)
+
+
+def code_resend(*, phone: str, purpose: CodePurpose) -> None:
+    """Send a new code for `purpose` if the number's account awaits one: `register` to an unverified
+    resident, `reset` to any active account. Any number counts against its limits and answers the same.
+    Raises InvalidPhoneNumber, CodeCooldown or CodeLimitReached."""
+    phone = phone_normalize(phone)
+    verification.text_allow(phone=phone)
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    if user is None:
+        return
+    if purpose == CodePurpose.RESET or policies.must_verify_phone(user):
+        verification.code_send(user=user, purpose=purpose)
+
+
+def password_reset_request(*, phone: str) -> None:
+    """Text a reset code to the number's account, if it has one (the answer is the same if not)."""
+    code_resend(phone=phone, purpose=CodePurpose.RESET)
+
+
+def phone_verify(*, phone: str, code: str) -> User:
+    """Accept a sign-up code: the account's phone is verified. Raises InvalidPhoneNumber or the code's error."""
+    with verification.code_redeemed(phone=phone_normalize(phone), code=code, purpose=CodePurpose.REGISTER) as user:
+        user.phone_verified_at = user.phone_verified_at or timezone.now()
+        user.save(update_fields=["phone_verified_at"])
+    return user
+
+
+def password_reset_confirm(*, phone: str, code: str, new_password: str) -> User:
+    """Accept a reset code and set `new_password`; the code reached the phone, so the phone is verified too.
+    Raises InvalidPhoneNumber, ValidationError (the password, checked before the code is spent) or the
+    code's error."""
+    phone = phone_normalize(phone)
+    validate_password(new_password, User.objects.filter(phone=phone).first() or User(phone=phone))
+    with verification.code_redeemed(phone=phone, code=code, purpose=CodePurpose.RESET) as user:
+        user.set_password(new_password)
+        user.phone_verified_at = user.phone_verified_at or timezone.now()
+        user.save(update_fields=["password", "phone_verified_at"])
     return user
 
 
@@ -76,7 +131,20 @@ def user_login(*, phone: str, password: str, request=None) -> User:
             cache.incr(key)
         raise InvalidCredentials()
     cache.delete(key)
+    if policies.must_verify_phone(user):
+        _verification_restart(user)
+        raise PhoneNotVerified()
     return user
+
+
+def _verification_restart(user: User) -> None:
+    """Text an unverified resident who logged in a new sign-up code, unless the number's limits say wait:
+    the code sent moments ago still stands."""
+    try:
+        verification.text_allow(phone=user.phone)
+    except (CodeCooldown, CodeLimitReached):
+        return
+    verification.code_send(user=user, purpose=CodePurpose.REGISTER)
 
 
 @transaction.atomic

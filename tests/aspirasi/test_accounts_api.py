@@ -1,5 +1,6 @@
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from aspirasi.errors import InvalidPhoneNumber
 from aspirasi.models import Kecamatan, Kelurahan, Role, User
@@ -35,22 +36,21 @@ def test_bad_or_non_mobile_numbers_are_refused(raw):
         phone_normalize(raw)
 
 
-def test_register_returns_user_and_tokens(api):
+def test_register_creates_an_unverified_resident_and_no_tokens(api):
     response = _register(api, email="siti@example.com")
-    assert response.status_code == 201, response.json()
-    body = response.json()
-    assert body["user"]["phone"] == "+6281234567890"
-    assert body["user"]["role"] == "resident"
-    assert body["user"]["kelurahan"]["slug"] == "manggar"
-    assert body["access"] and body["refresh"]
-    assert User.objects.get(phone="+6281234567890").check_password("kopi-tubruk-pagi")
+    assert response.status_code == 202, response.json()
+    assert set(response.json()) == {"expires_in", "resend_after"}
+    user = User.objects.get(phone="+6281234567890")
+    assert (user.role, user.kelurahan.slug, user.email) == ("resident", "manggar", "siti@example.com")
+    assert user.check_password("kopi-tubruk-pagi") and not user.is_phone_verified
 
 
-def test_register_same_number_in_another_form_is_a_conflict(api):
-    _register(api)
-    response = _register(api, phone="+62 812 3456 7890")
-    assert response.status_code == 409
-    assert response.json()["code"] == "phone_taken"
+def test_register_same_number_in_another_form_answers_the_same_and_creates_nothing(api, settings):
+    settings.PHONE_CODE_RESEND_SECONDS = 0  # a second text to the number at once (the cool-down is per number)
+    first = _register(api)
+    again = _register(api, phone="+62 812 3456 7890", display_name="Orang Lain")
+    assert again.status_code == 202 and again.json() == first.json()
+    assert list(User.objects.values_list("display_name", flat=True)) == ["Siti"]
 
 
 def test_register_bad_phone_and_weak_password(api):
@@ -68,8 +68,13 @@ def test_register_unknown_kelurahan_is_a_field_error(api):
     assert response.json()["fields"]["kelurahan"][0]["code"] == "does_not_exist"
 
 
-def test_login_refresh_and_me(api):
+def _registered_and_verified(api):
     _register(api)
+    User.objects.filter(phone="+6281234567890").update(phone_verified_at=timezone.now())
+
+
+def test_login_refresh_and_me(api):
+    _registered_and_verified(api)
     tokens = api.post(TOKEN, {"phone": "6281234567890", "password": "kopi-tubruk-pagi"}, format="json").json()
     refreshed = api.post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
     assert refreshed.status_code == 200 and refreshed.json()["access"]
@@ -116,7 +121,7 @@ def test_repeated_wrong_passwords_are_throttled(api):
 
 def test_successful_login_resets_the_failure_count(api, settings):
     settings.LOGIN_FAILURE_LIMIT = 2
-    _register(api)
+    _registered_and_verified(api)
     api.post(TOKEN, {"phone": "081234567890", "password": "salah"}, format="json")
     assert api.post(TOKEN, {"phone": "081234567890", "password": "kopi-tubruk-pagi"}, format="json").status_code == 200
     api.post(TOKEN, {"phone": "081234567890", "password": "salah"}, format="json")

@@ -26,6 +26,10 @@ RESIDENTS = {"author", "other_resident"}  # staff accounts do not vote or flag
 # (url name, method) -> (who is allowed, the object the URL points at, request body)
 POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("auth-register", "POST"): (EVERYONE, None, {}),
+    ("auth-verify", "POST"): (EVERYONE, None, {}),
+    ("auth-code-resend", "POST"): (EVERYONE, None, {}),
+    ("auth-password-reset", "POST"): (EVERYONE, None, {}),
+    ("auth-password-reset-confirm", "POST"): (EVERYONE, None, {}),
     ("auth-token", "POST"): (EVERYONE, None, {}),
     ("auth-token-refresh", "POST"): (EVERYONE, None, {}),
     ("me", "GET"): (SIGNED_IN, None, None),

@@ -40,6 +40,10 @@ OPERATIONS = sorted(
 # Who calls a path, and the object its id points at; every other path: the resident, no object.
 WHERE = {
     "/api/v1/auth/register/": ("anonymous", None),
+    "/api/v1/auth/verify/": ("anonymous", None),
+    "/api/v1/auth/code/resend/": ("anonymous", None),
+    "/api/v1/auth/password/reset/": ("anonymous", None),
+    "/api/v1/auth/password/reset/confirm/": ("anonymous", None),
     "/api/v1/auth/token/": ("anonymous", None),
     "/api/v1/auth/token/refresh/": ("anonymous", None),
     "/api/v1/devices/{id}/": ("resident", "device"),

@@ -64,6 +64,10 @@ DATA_DEPENDENT = {
     "image_animated",
     "image_too_many_pixels",
     "image_too_large",
+    # A one-time code is right only if it is the one texted to the number (and not spent or expired).
+    "code_invalid",
+    "code_expired",
+    "code_used",
 }
 
 

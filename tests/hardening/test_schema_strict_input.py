@@ -159,7 +159,7 @@ def _register(api, phone):
 
 @pytest.mark.parametrize("phone", ["0812 3456 7890", "+62 812-3456-7891", "6281234567892"])
 def test_a_phone_number_the_pattern_admits_registers(api, phone):
-    assert _register(api, phone).status_code == 201
+    assert _register(api, phone).status_code == 202
 
 
 @pytest.mark.parametrize("phone", ["0812#3456#7890", "(0812) 3456 7890", "0800 0000 000"])

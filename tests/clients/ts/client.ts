@@ -10,11 +10,20 @@ import type { components, paths } from "./api";
 type Schemas = components["schemas"];
 type Proposals = paths["/api/v1/proposals/"];
 type Register = paths["/api/v1/auth/register/"]["post"];
+type Verify = paths["/api/v1/auth/verify/"]["post"];
+type CodeResend = paths["/api/v1/auth/code/resend/"]["post"];
+type PasswordReset = paths["/api/v1/auth/password/reset/"]["post"];
+type PasswordResetConfirm = paths["/api/v1/auth/password/reset/confirm/"]["post"];
 type Vote = paths["/api/v1/proposals/{id}/vote/"];
 type Reports = paths["/api/v1/reports/"]["post"];
 
 export type RegisterBody = NonNullable<Register["requestBody"]>["content"]["application/json"];
-export type Registered = Register["responses"][201]["content"]["application/json"];
+/** Every request for a text answers this: seconds the code lives, seconds before asking again. */
+export type CodeSent = Register["responses"][202]["content"]["application/json"];
+export type VerifyBody = NonNullable<Verify["requestBody"]>["content"]["application/json"];
+export type SignedIn = Verify["responses"][201]["content"]["application/json"];
+export type CodePurpose = NonNullable<CodeResend["requestBody"]>["content"]["application/json"]["purpose"];
+export type PasswordResetConfirmBody = NonNullable<PasswordResetConfirm["requestBody"]>["content"]["application/json"];
 export type ProposalQuery = NonNullable<Proposals["get"]["parameters"]["query"]>;
 export type ProposalPage = Proposals["get"]["responses"][200]["content"]["application/json"];
 export type ProposalCreateBody = NonNullable<Proposals["post"]["requestBody"]>["content"]["application/json"];
@@ -64,13 +73,42 @@ async function call<T>(
   return (await response.json()) as T;
 }
 
-export function register(api: Api, body: RegisterBody): Promise<Registered> {
+export function register(api: Api, body: RegisterBody): Promise<CodeSent> {
   return call(api, "POST", "/api/v1/auth/register/", { json: body });
 }
 
 /** Registration with only what the server requires: the language defaults on the server. */
-export function registerResident(api: Api, phone: string, kelurahan: number): Promise<Registered> {
+export function registerResident(api: Api, phone: string, kelurahan: number): Promise<CodeSent> {
   return register(api, { phone, password: "rahasia-sekali-123", display_name: "Siti Warga", kelurahan });
+}
+
+/** The texted code back: the phone is verified and the resident signed in. */
+export function verify(api: Api, body: VerifyBody): Promise<SignedIn> {
+  return call(api, "POST", "/api/v1/auth/verify/", { json: body });
+}
+
+/** "Send again" on a code screen, for either purpose. */
+export function resendCode(api: Api, phone: string, purpose: CodePurpose): Promise<CodeSent> {
+  return call(api, "POST", "/api/v1/auth/code/resend/", { json: { phone, purpose } });
+}
+
+export function requestPasswordReset(
+  api: Api,
+  body: NonNullable<PasswordReset["requestBody"]>["content"]["application/json"],
+): Promise<CodeSent> {
+  return call(api, "POST", "/api/v1/auth/password/reset/", { json: body });
+}
+
+export function confirmPasswordReset(
+  api: Api,
+  body: PasswordResetConfirmBody,
+): Promise<PasswordResetConfirm["responses"][200]["content"]["application/json"]> {
+  return call(api, "POST", "/api/v1/auth/password/reset/confirm/", { json: body });
+}
+
+/** How long a code screen counts down, and when its "Send again" button comes on (milliseconds). */
+export function codeTimers(sent: CodeSent): { expiresMs: number; resendMs: number } {
+  return { expiresMs: sent.expires_in * 1000, resendMs: sent.resend_after * 1000 };
 }
 
 export function listProposals(api: Api, query: ProposalQuery = {}): Promise<ProposalPage> {
