@@ -2,6 +2,12 @@
 (aspirasi/client_address.py): per (phone, address) and per address, growing, for the API and the admin;
 and the admin's second factor (ADMIN_OTP_REQUIRED)."""
 
+import http.cookiejar
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -16,6 +22,14 @@ from rest_framework.test import APIClient
 from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.client_address import client_address
 from aspirasi.services.accounts import user_assign_role
+from tests.browser.server import PASSWORD as SEED_PASSWORD
+from tests.browser.server import (
+    asgi_database_template,  # noqa: F401 - fixture
+    copy_database,
+    daphne,
+    seed_people,
+    server_env,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -333,3 +347,35 @@ def test_an_unconfirmed_device_is_no_second_factor(staff, settings):
     token = f"{totp(device.bin_key):06d}"
     client, _ = _admin_login(staff, PASSWORD, otp_device=device.persistent_id, otp_token=token)
     assert client.get("/admin/").status_code == 302  # to the login page: not verified
+
+
+# --- through a real server (daphne, ASGI: `make run`) -----------------------------------------------------
+
+
+def _post(opener, url: str, data: dict, *, json_body: bool = False):
+    body = json.dumps(data).encode() if json_body else urllib.parse.urlencode(data).encode()
+    kind = "application/json" if json_body else "application/x-www-form-urlencoded"
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": kind})  # noqa: S310 - our server
+    try:
+        with opener.open(request, timeout=20) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def test_through_a_real_server_both_logins_lock_out(asgi_database_template, tmp_path):  # noqa: F811 - fixture
+    env = server_env(copy_database(asgi_database_template, tmp_path / "db"))
+    env.update(LOGIN_FAILURE_LIMIT="2")
+    people = seed_people(env)
+    with daphne(env, log=tmp_path / "daphne.log") as url:
+        api = urllib.request.build_opener()
+        wrong = {"phone": people["moderator_phone"], "password": "salah"}
+        statuses = [_post(api, f"{url}{TOKEN}", wrong, json_body=True)[0] for _ in range(3)]
+        assert statuses == [401, 429, 429]
+
+        admin_client = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with admin_client.open(f"{url}{ADMIN_LOGIN}", timeout=20) as page:
+            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())[1]
+        form = {"csrfmiddlewaretoken": csrf, "username": people["moderator_phone"], "password": SEED_PASSWORD}
+        status, headers, body = _post(admin_client, f"{url}{ADMIN_LOGIN}", form)  # locked by the API's failures
+        assert status == 429 and int(headers["Retry-After"]) > 0 and "Terlalu banyak" in body
