@@ -9,7 +9,7 @@ class AspirasiConfig(AppConfig):
 
 
 class AspirasiAdminConfig(admin_apps.AdminConfig):
-    """Django's admin app (INSTALLED_APPS) with our site, aspirasi/admin/site.py, as `admin.site`."""
+    """Django's admin app (INSTALLED_APPS) with our site, aspirasi/admin_site.py, as `admin.site`."""
 
     default = False  # "aspirasi" itself is AspirasiConfig
-    default_site = "aspirasi.admin.site.AspirasiAdminSite"
+    default_site = "aspirasi.admin_site.AspirasiAdminSite"

@@ -128,7 +128,7 @@ CSRF_FAILURE_VIEW = "aspirasi.api.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "daphne",  # its runserver serves HTTP and WebSockets in development
-    "aspirasi.apps.AspirasiAdminConfig",  # Django's admin with our site (aspirasi/admin/site.py)
+    "aspirasi.apps.AspirasiAdminConfig",  # Django's admin with our site (aspirasi/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -309,6 +309,18 @@ def test_the_schema_declares_the_lockout_with_retry_after():
 # --- the admin's second factor -----------------------------------------------------------------------------
 
 
+def test_the_admin_site_is_ours_with_every_models_admin_on_it():
+    from axes.models import AccessAttempt as Attempt
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+
+    from aspirasi.admin_site import AspirasiAdminSite
+    from aspirasi.models import Proposal
+
+    assert isinstance(admin.site, AspirasiAdminSite)
+    assert all(admin.site.is_registered(model) for model in (Proposal, Group, Attempt, TOTPDevice))
+
+
 def test_without_the_setting_staff_enter_with_a_password(staff, settings):
     settings.ADMIN_OTP_REQUIRED = False
     client, answer = _admin_login(staff, PASSWORD)

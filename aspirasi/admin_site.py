@@ -4,6 +4,9 @@ django-otp's OTPAdminSite when ADMIN_OTP_REQUIRED is on (read per request, so a 
 takes): a staff member enters only verified by a confirmed TOTP device, and the login form asks for its
 token. Off, Django's own. Either way the form takes the phone as residents type it (0812..., +62...) and
 authenticates its E.164 form, the name django-axes counts failures under, as for the API's login.
+
+Outside the aspirasi.admin package on purpose: importing that package registers its ModelAdmins on
+`admin.site`, and `admin.site` is built by importing this module (AspirasiAdminConfig.default_site).
 """
 
 from django.conf import settings
