@@ -25,6 +25,10 @@ class TooManyFailedLogins(DomainError):
     status_code = 429
     default_message = _("Too many failed logins. Try again later.")
 
+    def __init__(self, message=None, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds, sent as Retry-After
+
 
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"

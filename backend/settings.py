@@ -9,6 +9,7 @@ A malformed value stops start-up with ImproperlyConfigured naming the variable. 
 that reads os.environ.
 """
 
+import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -141,7 +142,7 @@ CSRF_FAILURE_VIEW = "aspirasi.api.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "daphne",  # its runserver serves HTTP and WebSockets in development
-    "django.contrib.admin",
+    "aspirasi.apps.AspirasiAdminConfig",  # Django's admin with our site (aspirasi/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -155,7 +156,9 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "django_otp",
+    "django_otp.plugins.otp_totp",
     "push_notifications",
     "realtime",
     "messaging",
@@ -178,8 +181,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether a staff session passed its second factor (ADMIN_OTP_REQUIRED).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns the admin's locked-out login into its page (the API answers its own 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -234,7 +241,7 @@ if REDIS_URL:
             },
         }
     }
-    # Shared by every process: throttles and login-failure counts must hold across the load balancer.
+    # Shared by every process: throttles must hold across the load balancer (login failures: the database).
     # django-redis with IGNORE_EXCEPTIONS: when Redis is down the API keeps serving (throttles fail
     # open) instead of answering 500; /healthz reports the outage.
     CACHES = {
@@ -292,8 +299,60 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+
+# Who may sign in, in this order: django-axes refuses a locked-out client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Staff second factor: with ADMIN_OTP_REQUIRED the admin lets in only staff verified by a confirmed TOTP device
+# (django-otp; enrolment in docs/deploy.md). Off by default so a fresh install's first admin can enrol one.
+ADMIN_OTP_REQUIRED = _env_bool("ADMIN_OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Aspirasi Balikpapan")
+
+# --- Client addresses -------------------------------------------------------------------------------
+
+# The address every throttle and lockout counts (aspirasi/client_address.py): the connection's, unless it
+# comes from our proxies, which overwrite X-Forwarded-For (docs/deploy.md). Either their number (NUM_PROXIES:
+# the Nth X-Forwarded-For entry from the right, DRF's rule) or their addresses and networks (TRUSTED_PROXIES:
+# the right-most entry not written by one of them). Never a header a client chose.
+NUM_PROXIES = _env_int("NUM_PROXIES", 0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES must list addresses or networks, got {_proxy!r}") from None
+if NUM_PROXIES and TRUSTED_PROXIES:
+    raise ImproperlyConfigured("Set NUM_PROXIES or TRUSTED_PROXIES, not both: they describe the same proxies")
+
+# --- Login lockouts (django-axes) ---------------------------------------------------------------------
+
+# Failed logins, API and admin alike, count per (phone, client address) and per client address; a lockout
+# doubles with every failure made during it (aspirasi/login_limits.py). A guesser elsewhere cannot lock the
+# owner out: only the guesser's address is refused.
+AXES_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)  # per (phone, address)
+LOGIN_ADDRESS_FAILURE_LIMIT = _env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)  # per address, any phones
+# How long a failure is remembered after the latest, and the first lockout's length; then 2x, 4x, ... the max.
 LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
+LOGIN_LOCKOUT_MAX_SECONDS = _env_int("LOGIN_LOCKOUT_MAX_SECONDS", 24 * 60 * 60, minimum=1)
+if LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_ADDRESS_FAILURE_LIMIT must be at least LOGIN_FAILURE_LIMIT")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # the two counts the handler reads
+AXES_HANDLER = "aspirasi.login_limits.LoginFailuresHandler"  # the database's: shared by every machine
+AXES_CLIENT_IP_CALLABLE = "aspirasi.client_address.client_address"
+# The name failures count under: the admin form's field, and user_login's authenticate(username=E.164 phone).
+AXES_USERNAME_FORM_FIELD = "username"
+# Each attempt row expires on its own (the window, or the end of the lockout it counts toward), so growing
+# lockouts survive other clients' clean-ups.
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # a failure while locked out counts, and extends it
+AXES_RESET_ON_SUCCESS = False  # axes would clear the address's count too; login_limits clears the pair only
+AXES_LOCKOUT_CALLABLE = "aspirasi.login_limits.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, for the admin (Axes > Access failures)
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token"]  # masked in logged form data
 
 # One-time codes sent by text (services/verification.py): sign-up, a login before the phone is verified and
 # password reset. A code lives PHONE_CODE_LIFETIME_SECONDS and takes PHONE_CODE_MAX_ATTEMPTS wrong tries.
@@ -326,9 +385,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "aspirasi.api.schema.AspirasiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["aspirasi.api.filtering.FilterBackend"],
     "EXCEPTION_HANDLER": "aspirasi.api.errors.exception_handler",
-    # The client address of every throttle: the connection's, or behind N proxies the Nth X-Forwarded-For
-    # entry from the right (the one our proxy wrote: docs/deploy.md). Never a value the client chose.
-    "NUM_PROXIES": _env_int("NUM_PROXIES", 0),
+    # Throttles count an anonymous client by aspirasi.client_address (NUM_PROXIES, TRUSTED_PROXIES above);
+    # DRF's own NUM_PROXIES stays unset, so no throttle can read X-Forwarded-For its own way.
     "DEFAULT_THROTTLE_RATES": {
         "create": env.str("THROTTLE_CREATE", default="30/hour"),
         "vote": env.str("THROTTLE_VOTE", default="120/hour"),
@@ -430,6 +488,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every step of every login at INFO; its warnings (failures, lockouts) are what matters.
+    "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
 }
 
 # --- Text messages -------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ def _isolated(settings, tmp_path, monkeypatch):
     caches["list_voted"].clear()
     caches["proposal_details"].clear()
     throttling.limiter().storage.reset()
+    # Login failures (django-axes) live in the database (AXES_HANDLER): each test's transaction drops them.
     yield
     cache.clear()
     caches["list_items"].clear()

@@ -63,7 +63,7 @@ def exception_handler(exc, context):
         set_rollback()
         if getattr(exc, "auth_header", None):  # a 401 names its scheme, as DRF's own do
             headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "retry_after", None):  # a limit's refusal (errors.RetryLater)
+        if getattr(exc, "retry_after", None):  # a limit's refusal or a lockout says how long it lasts
             headers["Retry-After"] = str(exc.retry_after)
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):

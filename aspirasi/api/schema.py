@@ -92,8 +92,8 @@ class AspirasiAutoSchema(AutoSchema):
                 headers["Idempotent-Replayed"] = IDEMPOTENT_REPLAYED
             if throttled:
                 headers.update(RATE_LIMIT_HEADERS)
-                if status == "429":
-                    headers["Retry-After"] = RETRY_AFTER
+            if status == "429":  # a throttle's and a lockout's alike
+                headers["Retry-After"] = RETRY_AFTER
             if not headers:
                 del response["headers"]
         operation["responses"] = dict(sorted(responses.items()))

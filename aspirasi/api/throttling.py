@@ -10,6 +10,8 @@ Every response of a throttled operation, 429 or not, states its limit in the IET
 (draft-ietf-httpapi-ratelimit-headers-11, structured fields): `RateLimit-Policy: "create";q=30;w=3600` and
 `RateLimit: "create";r=<remaining>;t=<seconds until a unit frees>`; Retry-After on a 429 equals `t`. With
 Redis down the throttle fails open and sends neither field: it knows nothing to state.
+
+An anonymous client is counted by its address as aspirasi/client_address.py reads it, as the login lockouts are.
 """
 
 import functools
@@ -24,6 +26,7 @@ from redis.exceptions import RedisError
 from rest_framework import throttling
 
 from aspirasi.api import idempotency
+from aspirasi.client_address import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,10 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle):
     """DRF's ScopedRateThrottle (the view's `throttle_scope`, per user or per client address)."""
 
     reset_in: int | None = None
+
+    def get_ident(self, request) -> str:
+        """The client address every limit counts (aspirasi/client_address.py), not DRF's own reading."""
+        return client_address(request)
 
     def allow_request(self, request, view) -> bool:
         self.scope = getattr(view, self.scope_attr, None)

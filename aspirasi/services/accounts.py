@@ -1,18 +1,14 @@
-"""Account use cases: sign-up with a verified phone, login with failure throttling, password reset by a
-texted code, role assignment."""
-
-import hashlib
+"""Account use cases: sign-up with a verified phone, login with lockouts, password reset by a texted code,
+role assignment."""
 
 import phonenumbers
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from aspirasi import policies
+from aspirasi import login_limits, policies
 from aspirasi.errors import (
     CodeCooldown,
     CodeLimitReached,
@@ -111,26 +107,20 @@ def password_reset_confirm(*, phone: str, code: str, new_password: str) -> User:
     return user
 
 
-def _failure_key(phone: str) -> str:
-    return "login-failures:" + hashlib.sha256(phone.encode()).hexdigest()
-
-
 def user_login(*, phone: str, password: str, request=None) -> User:
-    """Check credentials; after LOGIN_FAILURE_LIMIT failures for a number, refuse it for the window."""
+    """Check credentials. Failures count per (phone, client address) and per address (aspirasi/login_limits.py,
+    django-axes, which needs the `request`); a locked-out client gets TooManyFailedLogins with its wait."""
     try:
         phone = phone_normalize(phone)
     except InvalidPhoneNumber:
         raise InvalidCredentials() from None
-    key = _failure_key(phone)
-    if cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT:
-        raise TooManyFailedLogins()
-    user = authenticate(request, phone=phone, password=password)
+    # `username`: the name axes counts failures under (AXES_USERNAME_FORM_FIELD), as the admin's form sends it.
+    user = authenticate(request, username=phone, password=password)
     if user is None:
-        # add() starts the window on the first failure; incr() is atomic on Redis and locmem.
-        if not cache.add(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS):
-            cache.incr(key)
+        if login_limits.locked_out(request):
+            raise TooManyFailedLogins(retry_after=login_limits.retry_after(request))
         raise InvalidCredentials()
-    cache.delete(key)
+    login_limits.login_succeeded(request, username=phone)
     if policies.must_verify_phone(user):
         _verification_restart(user)
         raise PhoneNotVerified()

@@ -41,6 +41,9 @@ def _start(**env_overrides) -> subprocess.CompletedProcess:
         ("SMS_BACKEND", "sms.backends.console.SmsBackend"),
         ("SMS_READ_TIMEOUT", "soon"),
         ("WHATSAPP_API_VERSION", "23"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8,10.0.0.300"),
+        ("LOGIN_FAILURE_LIMIT", "0"),
+        ("LOGIN_ADDRESS_FAILURE_LIMIT", "2"),  # below LOGIN_FAILURE_LIMIT's 5
     ],
 )
 def test_malformed_value_names_the_variable(name, value):
@@ -48,6 +51,12 @@ def test_malformed_value_names_the_variable(name, value):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert name in result.stderr
+
+
+def test_proxies_are_described_one_way():
+    result = _start(NUM_PROXIES="1", TRUSTED_PROXIES="10.0.0.2")
+    assert result.returncode != 0
+    assert "NUM_PROXIES or TRUSTED_PROXIES" in result.stderr
 
 
 def test_production_needs_a_real_secret():

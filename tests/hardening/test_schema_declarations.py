@@ -105,7 +105,8 @@ IDEMPOTENT = [
     for o in OPERATIONS
     if any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in o[2].get("parameters", []))
 ]
-THROTTLED = [o for o in OPERATIONS if "Retry-After" in o[2]["responses"].get("429", {}).get("headers", {})]
+# A throttle states its limit in the RateLimit fields; a login lockout's 429 states only Retry-After.
+THROTTLED = [o for o in OPERATIONS if "RateLimit-Policy" in o[2]["responses"].get("429", {}).get("headers", {})]
 
 
 @pytest.fixture
@@ -298,6 +299,12 @@ def test_only_throttled_operations_declare_429_unless_a_lockout_says_why():
     for method, path, operation in OPERATIONS:
         if "429" in operation["responses"] and (method, path, operation) not in THROTTLED:
             assert "too_many_failed_logins" in operation["responses"]["429"]["description"], (method, path)
+
+
+def test_every_429_says_when_to_retry():
+    for method, path, operation in OPERATIONS:
+        if "429" in operation["responses"]:
+            assert "Retry-After" in operation["responses"]["429"]["headers"], (method, path)
 
 
 # --- authentication ----------------------------------------------------------------------------------------

@@ -233,7 +233,7 @@ def test_behind_one_proxy_the_address_is_the_one_it_wrote(api, monkeypatch, sett
     """NUM_PROXIES 1: the last X-Forwarded-For entry (our proxy's, docs/deploy.md) is the client; what the
     client put before it does not count."""
     monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "register", "2/hour")
-    monkeypatch.setattr("rest_framework.settings.api_settings.NUM_PROXIES", 1)
+    settings.NUM_PROXIES = 1
     forged = [f"10.0.0.{n}, 203.0.113.7" for n in range(3)]
     assert _register_statuses(api, forged) == [400, 400, 429]
     assert _register_statuses(api, ["203.0.113.8"]) == [400]  # another client behind the same proxy
