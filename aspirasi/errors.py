@@ -222,3 +222,21 @@ class PhotoNotAllowed(DomainError):
 class KelurahanRequired(DomainError):
     code = "kelurahan_required"
     default_message = _("Choose the kelurahan of the report, or give its location.")
+
+
+# --- the resident's own account: password, erasure (issue 21) ---------------------------------------
+
+
+class WrongPassword(DomainError):
+    """The account's current password, asked again before a password change or an erasure, was not it."""
+
+    code = "wrong_password"
+    default_message = _("The password is wrong.")
+
+
+class StaffErasureRefused(DomainError):
+    """Staff accounts answer for decisions (moderation, planning): an administrator removes them."""
+
+    code = "staff_erasure_refused"
+    status_code = 403
+    default_message = _("Staff accounts cannot delete themselves; ask an administrator.")

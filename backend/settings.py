@@ -142,6 +142,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "push_notifications",
+    # Revoked refresh tokens (logout, password change, rotation): its tables come with its migrations.
+    "rest_framework_simplejwt.token_blacklist",
     "realtime",
     "aspirasi",
     "notifications",
@@ -284,6 +286,10 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=_env_int("JWT_REFRESH_DAYS", 30, minimum=1)),
     "SIGNING_KEY": SECRET_KEY,
     "UPDATE_LAST_LOGIN": False,
+    # A refresh token is good for one refresh: the answer carries its successor and the used one is revoked,
+    # so a stolen copy works only until either party refreshes (docs/api.md, "Your account").
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
 }
 
 # --- API --------------------------------------------------------------------------------------------
@@ -307,6 +313,9 @@ REST_FRAMEWORK = {
         "create": env.str("THROTTLE_CREATE", default="30/hour"),
         "vote": env.str("THROTTLE_VOTE", default="120/hour"),
         "register": env.str("THROTTLE_REGISTER", default="20/hour"),
+        # Per account: the whole export is heavy; a password check (change, erasure) is a guess to limit.
+        "export": env.str("THROTTLE_EXPORT", default="5/hour"),
+        "password": env.str("THROTTLE_PASSWORD", default="10/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -330,6 +339,8 @@ SPECTACULAR_SETTINGS = {
         "FlagReasonEnum": "aspirasi.models.moderation.FlagReason",
         "RejectionReasonEnum": "aspirasi.services.moderation.RejectionReason",
         "ProposalStatusEnum": "aspirasi.models.proposals.ProposalStatus",
+        # The name it had before the export reused the choice set (a generated client keeps its type).
+        "ReportOutputStatusEnum": "aspirasi.models.reports.ReportStatus",
     },
 }
 

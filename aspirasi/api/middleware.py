@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.deprecation import MiddlewareMixin
 
 # Routes whose answers carry a token pair or an access token.
-CREDENTIAL_ROUTES = frozenset({"auth-register", "auth-token", "auth-token-refresh"})
+CREDENTIAL_ROUTES = frozenset({"auth-register", "auth-token", "auth-token-refresh", "auth-password-change"})
 
 # Besides text/* and +json: the schema is served as YAML by default (175 KB, 20 KB gzipped).
 COMPRESSIBLE_TYPES = frozenset(

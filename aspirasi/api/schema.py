@@ -62,6 +62,11 @@ class AspirasiAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        if self.method == "DELETE" and getattr(self.view, "delete_has_body", False):
+            # drf-spectacular documents a body for POST, PUT and PATCH only; a view that reads one on DELETE
+            # (the erasure's password) says so, and its declared request is stated, JSON as every body.
+            schema = self.resolve_serializer(self.get_request_serializer(), "request").ref
+            operation["requestBody"] = {"content": {"application/json": {"schema": schema}}, "required": True}
         if "requestBody" in operation and self._polymorphic_request():
             # drf-spectacular marks a body required when its component lists required properties; a oneOf's
             # lists none, yet every variant requires its discriminator (`action`): no body is a 400.
