@@ -30,12 +30,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="auditentry",
             name="actor_pseudonym",
-            field=models.CharField(blank=True, max_length=32, verbose_name="actor pseudonym"),
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=32, verbose_name="actor pseudonym"
+            ),
         ),
         migrations.AddField(
             model_name="proposalstatusevent",
             name="actor_pseudonym",
-            field=models.CharField(blank=True, max_length=32, verbose_name="actor pseudonym"),
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=32, verbose_name="actor pseudonym"
+            ),
         ),
         migrations.AlterField(
             model_name="proposal",

@@ -137,8 +137,8 @@ class ProposalStatusEvent(models.Model):
     )
     actor_role = models.CharField(max_length=16, help_text=_("author, moderator, planner, admin or system"))
     # Set when the actor erased their account, before `actor` became null: events stay attributable to one
-    # (unnamed) person. services/account_data.actor_pseudonym.
-    actor_pseudonym = models.CharField(_("actor pseudonym"), max_length=32, blank=True)
+    # (unnamed) person. services/account_data.actor_pseudonym. A database default: seed_data inserts raw rows.
+    actor_pseudonym = models.CharField(_("actor pseudonym"), max_length=32, blank=True, default="", db_default="")
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

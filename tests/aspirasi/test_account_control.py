@@ -461,4 +461,3 @@ def test_a_failure_leaves_the_account_whole(history, resident, other_resident, m
     assert Report.objects.filter(author=resident).count() == 2
     assert ProposalStatusEvent.objects.filter(actor=resident, actor_pseudonym="").exists()
     assert Device.objects.filter(user=resident).exists()
-
