@@ -2,6 +2,7 @@
 export their data, erase the account."""
 
 import json
+import threading
 
 import pytest
 from django.apps import apps
@@ -9,10 +10,12 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import connection, models
+from django.db.models import Count, F
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from aspirasi.errors import CallerNotFound, VotingClosed
 from aspirasi.models import (
     AuditEntry,
     Flag,
@@ -27,7 +30,7 @@ from aspirasi.models import (
 )
 from aspirasi.services.account_data import account_erase, actor_pseudonym
 from aspirasi.services.accounts import tokens_for
-from aspirasi.services.votes import vote_cast
+from aspirasi.services.votes import vote_cast, vote_withdraw
 from notifications import services as notification_services
 from notifications.models import Device, MutedKind, Notification, NotificationSettings, PushDelivery
 from tests.aspirasi.factories_moderation import ReportFactory
@@ -461,3 +464,51 @@ def test_a_failure_leaves_the_account_whole(history, resident, other_resident, m
     assert Report.objects.filter(author=resident).count() == 2
     assert ProposalStatusEvent.objects.filter(actor=resident, actor_pseudonym="").exists()
     assert Device.objects.filter(user=resident).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_erasure_racing_votes_keeps_every_count_exact(settings):
+    settings.VOTE_BUDGET = 100
+    make_cycle(phase="voting")
+    proposals = ProposalFactory.create_batch(3)
+    person, others = UserFactory(), UserFactory.create_batch(6)
+    for proposal in proposals[:2]:
+        vote_cast(proposal_id=proposal.pk, voter=person)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(others) + 2)
+
+    def run(work):
+        try:
+            barrier.wait()
+            work()
+        except (CallerNotFound, VotingClosed):
+            pass  # the person's vote after their erasure; nothing was written
+        except BaseException as exc:  # reported to the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def erase():
+        account_erase(user=person, password=PASSWORD)
+
+    def person_votes():
+        for proposal in proposals:
+            vote_cast(proposal_id=proposal.pk, voter=person)
+
+    def other_votes(voter):
+        for proposal in proposals:
+            vote_cast(proposal_id=proposal.pk, voter=voter)
+            vote_withdraw(proposal_id=proposals[0].pk, voter=voter)
+
+    works = [erase, person_votes, *[lambda voter=voter: other_votes(voter) for voter in others]]
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert not User.objects.filter(pk=person.pk).exists()
+    assert not Vote.objects.filter(voter__isnull=True).exists()  # open votes are withdrawn, not orphaned
+    assert not Proposal.objects.annotate(n=Count("votes")).exclude(vote_count=F("n")).exists()
