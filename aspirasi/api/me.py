@@ -135,6 +135,7 @@ class ExportKelurahanOutput(serializers.Serializer):
 
 class ExportProfileOutput(serializers.ModelSerializer):
     kelurahan = ExportKelurahanOutput(read_only=True, allow_null=True)
+    email = serializers.CharField(read_only=True, help_text="Empty when none was given")
 
     class Meta:
         model = User
