@@ -51,6 +51,7 @@ class AccountExportView(APIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "export"
+    no_store = True  # no ETag, no 304 (api/schema.py)
 
     @extend_schema(
         tags=["me"],

@@ -83,7 +83,9 @@ class AspirasiAutoSchema(AutoSchema):
         for status, description in self._generic_errors(operation, idempotent=idempotent, throttled=throttled):
             responses.setdefault(status, self._error_response(description))
 
-        if self.method == "GET":  # ConditionalGetMiddleware: every GET answer has an ETag
+        # ConditionalGetMiddleware: every GET answer has an ETag, but one the view marks `no_store` (Django
+        # gives a no-store answer none: nothing may keep it to revalidate).
+        if self.method == "GET" and not getattr(self.view, "no_store", False):
             operation["parameters"] = [*parameters, IF_NONE_MATCH]
             responses["304"] = {"description": "Not modified: your copy (If-None-Match) is current", "headers": {}}
             # A streamed file (an export) gets none: the middleware cannot hash a stream.
