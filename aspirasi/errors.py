@@ -291,3 +291,21 @@ class VoteOutOfScope(DomainError):
     code = "vote_out_of_scope"
     status_code = 403
     default_message = _("In this Musrenbang cycle only residents of the proposal's area can support it.")
+
+
+# --- the resident's own account: password, erasure (issue 21) ---------------------------------------
+
+
+class WrongPassword(DomainError):
+    """The account's current password, asked again before a password change or an erasure, was not it."""
+
+    code = "wrong_password"
+    default_message = _("The password is wrong.")
+
+
+class StaffErasureRefused(DomainError):
+    """Staff accounts answer for decisions (moderation, planning): an administrator removes them."""
+
+    code = "staff_erasure_refused"
+    status_code = 403
+    default_message = _("Staff accounts cannot delete themselves; ask an administrator.")

@@ -15,3 +15,6 @@ report_status_changed = Signal()
 program_progressed = Signal()
 # proposal_id, author_id, title, vote_count: a vote was counted (vote_count is the count right after it)
 vote_counted = Signal()
+# user: the account is about to be erased (services/account_data.account_erase), in its transaction; what
+# other apps hold of the person goes now, so that a failure leaves the account whole
+user_erasing = Signal()

@@ -160,6 +160,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "push_notifications",
+    # Revoked refresh tokens (logout, password change, rotation): its tables come with its migrations.
+    "rest_framework_simplejwt.token_blacklist",
     "realtime",
     "messaging",
     "aspirasi",
@@ -369,6 +371,10 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=_env_int("JWT_REFRESH_DAYS", 30, minimum=1)),
     "SIGNING_KEY": SECRET_KEY,
     "UPDATE_LAST_LOGIN": False,
+    # A refresh token is good for one refresh: the answer carries its successor and the used one is revoked,
+    # so a stolen copy works only until either party refreshes (docs/api.md, "Your account").
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
 }
 
 # --- API --------------------------------------------------------------------------------------------
@@ -396,6 +402,9 @@ REST_FRAMEWORK = {
         # Per client address: asking for a text (resend, password reset) and trying a code (verify, confirm).
         "code_send": env.str("THROTTLE_CODE_SEND", default="20/hour"),
         "code_check": env.str("THROTTLE_CODE_CHECK", default="60/hour"),
+        # Per account: the whole export is heavy; a password check (change, erasure) is a guess to limit.
+        "export": env.str("THROTTLE_EXPORT", default="5/hour"),
+        "password": env.str("THROTTLE_PASSWORD", default="10/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -419,6 +428,8 @@ SPECTACULAR_SETTINGS = {
         "FlagReasonEnum": "aspirasi.models.moderation.FlagReason",
         "RejectionReasonEnum": "aspirasi.services.moderation.RejectionReason",
         "ProposalStatusEnum": "aspirasi.models.proposals.ProposalStatus",
+        # The name it had before the export reused the choice set (a generated client keeps its type).
+        "ReportOutputStatusEnum": "aspirasi.models.reports.ReportStatus",
     },
 }
 

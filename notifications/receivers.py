@@ -26,3 +26,8 @@ def _program_progressed(sender, *, program, note: str, **kwargs):
 @receiver(signals.vote_counted)
 def _vote_counted(sender, *, proposal_id: int, author_id: int, title: str, vote_count: int, **kwargs):
     services.notify_vote_milestone(proposal_id=proposal_id, author_id=author_id, title=title, vote_count=vote_count)
+
+
+@receiver(signals.user_erasing)
+def _user_erasing(sender, *, user, **kwargs):
+    services.notifications_erase_for(user=user)

@@ -43,3 +43,13 @@ def notification_settings_for(*, user) -> dict:
 
 def devices_for(*, user) -> QuerySet[Device]:
     return Device.objects.filter(user=user)
+
+
+def notification_data_for(*, user) -> dict:
+    """{"notifications", "notification_settings", "devices"} of `user`, for the export of their data
+    (notifications/export.py), in four queries."""
+    return {
+        "notifications": list(Notification.objects.filter(recipient=user).order_by("id")),
+        "notification_settings": notification_settings_for(user=user),
+        "devices": list(Device.objects.filter(user=user).order_by("id")),
+    }

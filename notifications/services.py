@@ -547,3 +547,13 @@ def _schedule_retry() -> None:
     if earliest is None or not push_retry.get_backend().supports_defer:
         return
     push_retry.using(run_after=earliest.next_attempt_at).enqueue()
+
+
+def notifications_erase_for(*, user: User) -> None:
+    """Delete what notifications hold of `user` (inbox, pushes queued for it, devices, preferences): part
+    of the erasure of their account (aspirasi.signals.user_erasing), in its transaction."""
+    PushDelivery.objects.filter(Q(notification__recipient=user) | Q(device__user=user)).delete()
+    Notification.objects.filter(recipient=user).delete()
+    Device.objects.filter(user=user).delete()
+    MutedKind.objects.filter(user=user).delete()
+    NotificationSettings.objects.filter(user=user).delete()

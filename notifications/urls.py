@@ -3,6 +3,7 @@
 from django.urls import path
 
 from notifications import api as notifications_api
+from notifications import export
 
 urlpatterns = [
     path("notifications/", notifications_api.NotificationsView.as_view(), name="notifications"),
@@ -18,4 +19,6 @@ urlpatterns = [
     ),
     path("devices/", notifications_api.DevicesView.as_view(), name="devices"),
     path("devices/<id:pk>/", notifications_api.DeviceView.as_view(), name="device"),
+    # The caller's data, both apps' parts (notifications/export.py)
+    path("me/export/", export.AccountExportView.as_view(), name="me-export"),
 ]

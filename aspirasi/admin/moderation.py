@@ -119,7 +119,8 @@ def hide_selected(modeladmin, request, queryset):
 
 class ProposalStatusEventInline(admin.TabularInline):
     model = ProposalStatusEvent
-    fields = ["created_at", "from_status", "to_status", "actor_role", "actor", "message"]
+    # actor_pseudonym: who acted, once their account was erased (services/account_data.py)
+    fields = ["created_at", "from_status", "to_status", "actor_role", "actor", "actor_pseudonym", "message"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -206,7 +207,16 @@ class FlagAdmin(_ScopedAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(_ScopedAdmin):
-    list_display = ["created_at", "action", "item_type", "item_id", "kelurahan", "actor", "actor_role"]
+    list_display = [
+        "created_at",
+        "action",
+        "item_type",
+        "item_id",
+        "kelurahan",
+        "actor",
+        "actor_pseudonym",
+        "actor_role",
+    ]
     list_filter = ["action", "item_type", "actor_role", ("kelurahan", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["kelurahan", "actor"]
     search_fields = ["message", "actor__display_name", "=item_id"]

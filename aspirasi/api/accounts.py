@@ -5,11 +5,13 @@ import re
 from django.conf import settings
 from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.views import TokenRefreshView as _TokenRefreshView
 
@@ -181,6 +183,14 @@ TOKEN_MAX_LENGTH = 1000
 class TokenRefreshInput(TokenRefreshSerializer):
     refresh = StrictCharField(max_length=TOKEN_MAX_LENGTH)
 
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except (User.DoesNotExist, TypeError, ValueError) as exc:
+            # simplejwt reads the token's user with get(): an erased account (or a signed token whose user
+            # id is not a number) would be a 500, not the answer any other dead token gets.
+            raise InvalidToken(_("Token contained no recognizable user identification")) from exc
+
 
 class MeUpdateInput(serializers.Serializer):
     display_name = StrictCharField(max_length=80, required=False)
@@ -340,8 +350,14 @@ class TokenRefreshView(_TokenRefreshView):
         tags=["auth"],
         request=TokenRefreshInput,
         responses={
-            200: inline_serializer("TokenRefreshOutput", {"access": serializers.CharField()}),
-            401: error("`token_not_valid`: the refresh token is invalid or expired"),
+            200: inline_serializer(
+                "TokenRefreshOutput",
+                {
+                    "access": serializers.CharField(),
+                    "refresh": serializers.CharField(help_text="Its successor: the one sent is revoked now"),
+                },
+            ),
+            401: error("`token_not_valid`: the refresh token is invalid, expired, revoked or rotated away"),
         },
     )
     def post(self, request, *args, **kwargs):

@@ -43,24 +43,24 @@ class Page:
     head: bytes  # b'{"next":...,"previous":...,"results":['; b"" for a detail
     items: tuple[bytes, ...]  # b'{"id":1,...' without its closing brace
     ids: tuple[int, ...]
-    author_ids: tuple[int, ...]
+    author_ids: tuple[int | None, ...]
     anonymous: bytes
     digest: str = ""  # of `anonymous`: the ETags derive from it without hashing a page per request
     tail: bytes = b"]}"  # b"" for a detail
 
     @classmethod
-    def render(cls, body: dict, *, author_ids: list[int]) -> "Page":
+    def render(cls, body: dict, *, author_ids: list[int | None]) -> "Page":
         """`body` as a paginator gives it: {"next", "previous", "results"}."""
         head = orjson.dumps({key: value for key, value in body.items() if key != "results"}, default=_default)
         return cls._of(head=head[:-1] + b',"results":[', items=body["results"], author_ids=author_ids, tail=b"]}")
 
     @classmethod
-    def render_one(cls, item: dict, *, author_id: int) -> "Page":
+    def render_one(cls, item: dict, *, author_id: int | None) -> "Page":
         """One proposal's detail as its serializer gives it."""
         return cls._of(head=b"", items=[item], author_ids=[author_id], tail=b"")
 
     @classmethod
-    def _of(cls, *, head: bytes, items: list[dict], author_ids: list[int], tail: bytes) -> "Page":
+    def _of(cls, *, head: bytes, items: list[dict], author_ids: list[int | None], tail: bytes) -> "Page":
         items = [{key: value for key, value in item.items() if key not in _CALLERS_OWN} for item in items]
         page = cls(
             head=head,
@@ -75,8 +75,9 @@ class Page:
         return dataclasses.replace(page, anonymous=anonymous, digest=digest)
 
     def for_caller(self, *, voted: set[int], user_id: int | None) -> bytes:
+        # An erased author's item has no author id: it is nobody's own, the anonymous caller's neither.
         items = (
-            item + _CALLERS_OWN_JSON[(pk in voted, author_id == user_id)]
+            item + _CALLERS_OWN_JSON[(pk in voted, user_id is not None and author_id == user_id)]
             for item, pk, author_id in zip(self.items, self.ids, self.author_ids, strict=True)
         )
         return self.head + b",".join(items) + self.tail

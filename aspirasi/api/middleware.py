@@ -12,7 +12,14 @@ from django.utils.deprecation import MiddlewareMixin
 
 # Routes whose answers carry a token pair or an access token.
 CREDENTIAL_ROUTES = frozenset(
-    {"auth-register", "auth-verify", "auth-password-reset-confirm", "auth-token", "auth-token-refresh"}
+    {
+        "auth-register",
+        "auth-verify",
+        "auth-password-reset-confirm",
+        "auth-token",
+        "auth-token-refresh",
+        "auth-password-change",
+    }
 )
 
 # Besides text/* and +json: the schema is served as YAML by default (175 KB, 20 KB gzipped).

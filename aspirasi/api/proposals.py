@@ -133,7 +133,9 @@ class ProposalOutput(serializers.ModelSerializer):
     longitude = serializers.FloatField(read_only=True, allow_null=True)
     target_groups = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     volume = VolumeField(read_only=True, allow_null=True)
-    author_name = serializers.SerializerMethodField(help_text='display name, or "Warga <kelurahan>" when anonymous')
+    author_name = serializers.SerializerMethodField(
+        help_text='display name, or "Warga <kelurahan>" when anonymous or the author erased their account'
+    )
     is_own = serializers.SerializerMethodField(help_text="True when the caller wrote it (may edit or withdraw)")
     has_voted = serializers.BooleanField(read_only=True, help_text="False for anonymous callers")
     photos = ProposalPhotoInlineOutput(many=True, read_only=True)
@@ -190,9 +192,7 @@ class ProposalOutput(serializers.ModelSerializer):
         return {"id": area.pk, "slug": area.slug, "name": area.name}
 
     def get_author_name(self, proposal) -> str:
-        if proposal.anonymous:
-            return f"Warga {proposal.kelurahan.name}"
-        return proposal.author.display_name
+        return proposal.author_name
 
     def get_is_own(self, proposal) -> bool:
         user = self.context.get("user")
@@ -209,7 +209,7 @@ class ProposalOutput(serializers.ModelSerializer):
         return data
 
 
-_AUTHOR_HELP = "Only for moderators, planners and admins: who wrote it, even when anonymous"
+_AUTHOR_HELP = "Only for moderators, planners and admins: who wrote it, even when anonymous; null once erased"
 
 
 # The schema of every proposal answer is the staff one, where `author` is an optional property: declaring
@@ -219,7 +219,7 @@ _AUTHOR_HELP = "Only for moderators, planners and admins: who wrote it, even whe
 class ProposalStaffOutput(ProposalOutput):
     """For moderators, planners and admins: who wrote it, even when anonymous."""
 
-    author = ProposalAuthorOutput(required=False, help_text=_AUTHOR_HELP)
+    author = ProposalAuthorOutput(required=False, allow_null=True, help_text=_AUTHOR_HELP)
 
     class Meta(ProposalOutput.Meta):
         fields = [*ProposalOutput.Meta.fields, "author"]
@@ -236,7 +236,7 @@ class ProposalDetailOutput(ProposalOutput):
 
 @extend_schema_serializer(component_name="ProposalDetailOutput")
 class ProposalStaffDetailOutput(ProposalDetailOutput):
-    author = ProposalAuthorOutput(required=False, help_text=_AUTHOR_HELP)
+    author = ProposalAuthorOutput(required=False, allow_null=True, help_text=_AUTHOR_HELP)
 
     class Meta(ProposalDetailOutput.Meta):
         fields = [*ProposalDetailOutput.Meta.fields, "author"]

@@ -62,6 +62,11 @@ class AspirasiAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        if self.method == "DELETE" and getattr(self.view, "delete_has_body", False):
+            # drf-spectacular documents a body for POST, PUT and PATCH only; a view that reads one on DELETE
+            # (the erasure's password) says so, and its declared request is stated, JSON as every body.
+            schema = self.resolve_serializer(self.get_request_serializer(), "request").ref
+            operation["requestBody"] = {"content": {"application/json": {"schema": schema}}, "required": True}
         if "requestBody" in operation and self._polymorphic_request():
             # drf-spectacular marks a body required when its component lists required properties; a oneOf's
             # lists none, yet every variant requires its discriminator (`action`): no body is a 400.
@@ -78,7 +83,9 @@ class AspirasiAutoSchema(AutoSchema):
         for status, description in self._generic_errors(operation, idempotent=idempotent, throttled=throttled):
             responses.setdefault(status, self._error_response(description))
 
-        if self.method == "GET":  # ConditionalGetMiddleware: every GET answer has an ETag
+        # ConditionalGetMiddleware: every GET answer has an ETag, but one the view marks `no_store` (Django
+        # gives a no-store answer none: nothing may keep it to revalidate).
+        if self.method == "GET" and not getattr(self.view, "no_store", False):
             operation["parameters"] = [*parameters, IF_NONE_MATCH]
             responses["304"] = {"description": "Not modified: your copy (If-None-Match) is current", "headers": {}}
             # A streamed file (an export) gets none: the middleware cannot hash a stream.

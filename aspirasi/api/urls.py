@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aspirasi.api import accounts, reference
+from aspirasi.api import accounts, me, reference
 from aspirasi.api import flags as flags_api
 from aspirasi.api import moderation as moderation_api
 from aspirasi.api import photos as photos_api
@@ -26,7 +26,10 @@ urlpatterns = [
     ),
     path("auth/token/", accounts.TokenObtainView.as_view(), name="auth-token"),
     path("auth/token/refresh/", accounts.TokenRefreshView.as_view(), name="auth-token-refresh"),
-    path("me/", accounts.MeView.as_view(), name="me"),
+    path("auth/logout/", me.LogoutView.as_view(), name="auth-logout"),
+    path("auth/password/change/", me.PasswordChangeView.as_view(), name="auth-password-change"),
+    # accounts.MeView's GET and PATCH, with the erasure (DELETE) of me.py
+    path("me/", me.MeView.as_view(), name="me"),
     path("areas/", reference.AreasView.as_view(), name="areas"),
     path("categories/", reference.CategoriesView.as_view(), name="categories"),
     path("target-groups/", reference.TargetGroupsView.as_view(), name="target-groups"),

@@ -90,6 +90,8 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
     )
     actor_role = models.CharField(_("actor role"), max_length=16)
+    # Set when the actor's account was erased, before `actor` became null (services/account_data.py).
+    actor_pseudonym = models.CharField(_("actor pseudonym"), max_length=32, blank=True, default="", db_default="")
     item_type = models.CharField(_("item type"), max_length=16, help_text=_("proposal or report"))
     item_id = models.PositiveBigIntegerField(_("item id"))
     kelurahan = models.ForeignKey(

@@ -30,7 +30,10 @@ EDITABLE_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW)
 class Proposal(models.Model):
     """A resident's usulan for their kelurahan, shaped like a Musrenbang form row."""
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
+    # Null once the author erased their account (services/account_data.py): the proposal stays, by "Warga <kelurahan>".
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000)
     category = models.ForeignKey("aspirasi.Category", on_delete=models.PROTECT, related_name="proposals")
@@ -117,6 +120,14 @@ class Proposal(models.Model):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
+    @property
+    def author_name(self) -> str:
+        """Who the public sees as the author: the display name, or "Warga <kelurahan>" when the proposal is
+        anonymous or its author erased their account. Needs `author` and `kelurahan` loaded."""
+        if self.anonymous or self.author is None:
+            return f"Warga {self.kelurahan.name}"
+        return self.author.display_name
+
 
 class ProposalStatusEvent(models.Model):
     """One entry of a proposal's public timeline: who (as a role), when, from, to, why."""
@@ -128,6 +139,9 @@ class ProposalStatusEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_role = models.CharField(max_length=16, help_text=_("author, moderator, planner, admin or system"))
+    # Set when the actor erased their account, before `actor` became null: events stay attributable to one
+    # (unnamed) person. services/account_data.actor_pseudonym. A database default: seed_data inserts raw rows.
+    actor_pseudonym = models.CharField(_("actor pseudonym"), max_length=32, blank=True, default="", db_default="")
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -147,7 +161,15 @@ class Vote(models.Model):
     # `has_voted` from the index alone, without a row per vote (and, as a plain index scan, it drops the
     # entries of withdrawn votes as it passes them, which a bitmap scan of a voter-only index never did).
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes", db_index=False)
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes", db_index=False)
+    # Null once the voter erased their account: a vote of a closed ballot stays counted, by no one.
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="votes",
+        db_index=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

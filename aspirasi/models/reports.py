@@ -22,7 +22,10 @@ class Report(models.Model):
         EXIF = "exif", _("Read from the photo's GPS")
         KELURAHAN = "kelurahan", _("Kelurahan only")
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports")
+    # Null once the author erased their account (services/account_data.py): a public report stays.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
     description = models.TextField(_("description"), max_length=2000)
     category = models.ForeignKey("aspirasi.Category", on_delete=models.PROTECT, related_name="reports")
     kelurahan = models.ForeignKey("aspirasi.Kelurahan", on_delete=models.PROTECT, related_name="reports")

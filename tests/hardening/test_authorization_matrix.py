@@ -34,6 +34,11 @@ POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("auth-token-refresh", "POST"): (EVERYONE, None, {}),
     ("me", "GET"): (SIGNED_IN, None, None),
     ("me", "PATCH"): (SIGNED_IN, None, {}),
+    # Staff accounts are refused (an administrator removes them); a wrong password erases nothing.
+    ("me", "DELETE"): (RESIDENTS, None, {"password": "bukan-kata-sandinya"}),
+    ("me-export", "GET"): (SIGNED_IN, None, None),
+    ("auth-logout", "POST"): (EVERYONE, None, {}),
+    ("auth-password-change", "POST"): (SIGNED_IN, None, {}),
     ("areas", "GET"): (EVERYONE, None, None),
     ("categories", "GET"): (EVERYONE, None, None),
     ("target-groups", "GET"): (EVERYONE, None, None),

@@ -265,3 +265,35 @@ def test_request_bodies_require_nothing_the_server_defaults(served_schema):
             required_in_patch.append(f"PATCH {path}: {name} requires {component['required']}")
     assert defaults == []
     assert required_in_patch == []
+
+
+def test_account_export_tokens_and_an_erased_author(api, as_resident, as_moderator, resident, proposals, conforms):
+    from aspirasi.models import Flag
+    from notifications.models import Device
+    from tests.aspirasi.factories_moderation import ReportFactory
+
+    _bare, full = proposals
+    ReportFactory(author=resident, status=ReportStatus.REJECTED, rejection_reason="spam")
+    VoteFactory(proposal=ProposalFactory(vote_count=1), voter=resident)  # counted, as vote_cast would
+    Flag.objects.create(proposal=ProposalFactory(), flagger=resident, reason="spam")
+    Notification.objects.create(recipient=resident, kind=NotificationKind.PROPOSAL_PUBLISHED, title="Terbit")
+    Device.objects.create(user=resident, platform="ios", token="apns-token")
+    export = conforms(as_resident.get("/api/v1/me/export/"), "/api/v1/me/export/")
+    assert len(export["proposals"]) == 2 and export["reports"] and export["votes"] and export["flags"]
+    bare_account = UserFactory(kelurahan=None, email="")
+    conforms(client_for(bare_account).get("/api/v1/me/export/"), "/api/v1/me/export/")
+    login = api.post("/api/v1/auth/token/", {"phone": resident.phone, "password": "rahasia-sekali-123"})
+    pair = conforms(login, "/api/v1/auth/token/", "post")
+    refreshed = api.post("/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json")
+    conforms(refreshed, "/api/v1/auth/token/refresh/", "post")
+    changed = as_resident.post(
+        "/api/v1/auth/password/change/",
+        {"old_password": "rahasia-sekali-123", "new_password": "kebun-mangga-di-teritip"},
+        format="json",
+    )
+    conforms(changed, "/api/v1/auth/password/change/", "post")
+    erased = client_for(resident).delete("/api/v1/me/", {"password": "kebun-mangga-di-teritip"}, format="json")
+    assert erased.status_code == 204
+    staff = conforms(as_moderator.get(f"/api/v1/proposals/{full.pk}/"), "/api/v1/proposals/{id}/")
+    assert staff["author"] is None
+    conforms(as_moderator.get("/api/v1/proposals/"), "/api/v1/proposals/")

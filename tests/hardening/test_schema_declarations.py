@@ -98,7 +98,9 @@ def _body_media_types(operation: dict) -> dict:
     return operation.get("requestBody", {}).get("content", {})
 
 
-GETS = [o for o in OPERATIONS if o[0] == "GET"]
+# A GET declares its ETag and 304, or (the export of a resident's data) that nothing may keep it.
+GETS = [o for o in OPERATIONS if o[0] == "GET" and "304" in o[2]["responses"]]
+NO_STORE_GETS = [o for o in OPERATIONS if o[0] == "GET" and "304" not in o[2]["responses"]]
 WITH_BODY = [o for o in OPERATIONS if _body_media_types(o[2])]
 IDEMPOTENT = [
     o
@@ -160,6 +162,17 @@ def test_a_get_answers_its_own_etag_with_304_as_declared(world, method, path, op
 
     assert again.status_code == 304 and again.content == b""
     assert again["ETag"] == first["ETag"] and "ETag" in _declared(operation, 304)["headers"]
+
+
+@pytest.mark.parametrize(("method", "path", "operation"), NO_STORE_GETS, ids=_ids(NO_STORE_GETS))
+def test_a_get_without_304_is_no_store_as_declared(world, method, path, operation):
+    client, url = world(path)
+    first = client.get(url)
+    assert first.status_code == 200, first.content[:300]
+    assert "no-store" in first["Cache-Control"] and not first.has_header("ETag")
+    assert "Cache-Control" in _declared(operation, 200)["headers"]
+    assert not any(p["name"] == "If-None-Match" for p in operation.get("parameters", []))
+    _assert_declared_headers(operation, first)
 
 
 # --- media types -------------------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ DATA_DEPENDENT = {
     "password_too_similar",
     "password_too_common",
     "password_entirely_numeric",
+    # The account's current password, asked again (a password change, an erasure): only its owner knows it.
+    "wrong_password",
     # A report needs a kelurahan, or a point, or a photo whose EXIF carries one: the photo's content decides.
     "kelurahan_required",
     # A file whose content is not a photo the pipeline takes (the schema can say binary, not JPEG).
