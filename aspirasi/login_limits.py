@@ -22,7 +22,7 @@ from datetime import timedelta
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username
-from axes.models import AccessAttempt, AccessAttemptExpiration
+from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Sum
@@ -102,6 +102,13 @@ def login_succeeded(request, *, username: str) -> None:
     address = client_address(request)
     if settings.AXES_ENABLED and address:  # without an address, axes would reset the phone's everywhere
         AxesProxyHandler.reset_attempts(ip_address=address, username=username)
+
+
+def forget(*, username: str) -> None:
+    """Delete what the lockouts keep of `username` (its attempts and their logs): an erased account's phone
+    number must not stay behind in them."""
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username=username).delete()
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -33,7 +33,6 @@ from aspirasi.errors import (
 from aspirasi.models import CodePurpose, Kelurahan, Language, User
 from aspirasi.services.accounts import (
     code_resend,
-    password_reset_confirm,
     password_reset_request,
     phone_verify,
     tokens_for,
@@ -41,6 +40,7 @@ from aspirasi.services.accounts import (
     user_register,
     user_update_profile,
 )
+from aspirasi.services.credentials import password_reset_confirm
 from aspirasi.services.verification import CODE_DIGITS
 
 

@@ -16,7 +16,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from aspirasi import signals
+from aspirasi import login_limits, signals
 from aspirasi.errors import CallerNotFound, StaffErasureRefused, VotingClosedPhase
 from aspirasi.models import (
     AuditEntry,
@@ -107,6 +107,7 @@ def account_erase(*, user: User, password: str) -> None:
     # is "<name> (<phone>)").
     OutstandingToken.objects.filter(user=user).delete()
     LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).delete()
+    login_limits.forget(username=user.phone)
     signals.user_erasing.send(sender=User, user=user)
     # What is left points at the account by SET_NULL (public items, closed votes, the audit trail) or goes
     # with it by CASCADE (flags, Idempotency-Key records).

@@ -94,19 +94,6 @@ def phone_verify(*, phone: str, code: str) -> User:
     return user
 
 
-def password_reset_confirm(*, phone: str, code: str, new_password: str) -> User:
-    """Accept a reset code and set `new_password`; the code reached the phone, so the phone is verified too.
-    Raises InvalidPhoneNumber, ValidationError (the password, checked before the code is spent) or the
-    code's error."""
-    phone = phone_normalize(phone)
-    validate_password(new_password, User.objects.filter(phone=phone).first() or User(phone=phone))
-    with verification.code_redeemed(phone=phone, code=code, purpose=CodePurpose.RESET) as user:
-        user.set_password(new_password)
-        user.phone_verified_at = user.phone_verified_at or timezone.now()
-        user.save(update_fields=["password", "phone_verified_at"])
-    return user
-
-
 def user_login(*, phone: str, password: str, request=None) -> User:
     """Check credentials. Failures count per (phone, client address) and per address (aspirasi/login_limits.py,
     django-axes, which needs the `request`); a locked-out client gets TooManyFailedLogins with its wait."""

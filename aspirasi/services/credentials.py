@@ -8,14 +8,16 @@ not revocable: they expire on their own (JWT_ACCESS_MINUTES).
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from aspirasi.errors import WrongPassword
-from aspirasi.models import User
-from aspirasi.services.accounts import tokens_for
+from aspirasi.models import CodePurpose, User
+from aspirasi.services import verification
+from aspirasi.services.accounts import phone_normalize, tokens_for
 
 # simplejwt's refusal of a revoked token, named so that this project's catalog has it (api/authentication.py).
 SIMPLEJWT_MESSAGES = (_("Token is blacklisted"),)
@@ -58,3 +60,18 @@ def password_change(*, user: User, old_password: str, new_password: str) -> dict
     user.save(update_fields=["password"])
     refresh_tokens_revoke_all(user=user)
     return tokens_for(user)
+
+
+def password_reset_confirm(*, phone: str, code: str, new_password: str) -> User:
+    """Accept a reset code and set `new_password`; the code reached the phone, so the phone is verified too.
+    Raises InvalidPhoneNumber, ValidationError (the password, checked before the code is spent) or the
+    code's error."""
+    phone = phone_normalize(phone)
+    validate_password(new_password, User.objects.filter(phone=phone).first() or User(phone=phone))
+    with verification.code_redeemed(phone=phone, code=code, purpose=CodePurpose.RESET) as user:
+        user.set_password(new_password)
+        user.phone_verified_at = user.phone_verified_at or timezone.now()
+        user.save(update_fields=["password", "phone_verified_at"])
+        # Whoever knew the old password may hold a session: every refresh token goes with it.
+        refresh_tokens_revoke_all(user=user)
+    return user

@@ -5,6 +5,7 @@ import json
 import threading
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -293,6 +294,9 @@ def history(resident, other_resident, admin_user):
     answer names them), before a Musrenbang cycle in its voting phase starts."""
     resident.email = "siti@example.id"
     resident.save(update_fields=["email"])
+    # A mistyped password: the lockouts keep the phone number (django-axes' attempts and failure log).
+    wrong = APIClient().post("/api/v1/auth/token/", {"phone": resident.phone, "password": "salah"}, format="json")
+    assert wrong.status_code == 401 and AccessAttempt.objects.filter(username=resident.phone).exists()
     created = client_for(resident).post(
         "/api/v1/proposals/",
         {

@@ -380,6 +380,16 @@ def test_confirming_a_reset_sets_the_password_verifies_the_phone_and_gives_token
     assert post(TOKEN, {"phone": PHONE, "password": "rahasia-sekali-123"}).status_code == 401
 
 
+def test_a_confirmed_reset_ends_every_session_the_old_password_opened(post):
+    UserFactory(phone=PHONE)
+    old_session = post(TOKEN, {"phone": PHONE, "password": "rahasia-sekali-123"}).json()["refresh"]
+    post(RESET, {"phone": PHONE})
+    new_session = post(RESET_CONFIRM, {"phone": PHONE, "code": _last_code(), "new_password": "teh-manis-sore-hari"})
+    refreshed = post("/api/v1/auth/token/refresh/", {"refresh": old_session})
+    assert refreshed.status_code == 401 and refreshed.json()["code"] == "token_not_valid"
+    assert post("/api/v1/auth/token/refresh/", {"refresh": new_session.json()["refresh"]}).status_code == 200
+
+
 def test_a_weak_new_password_is_refused_and_leaves_the_code_usable(post):
     UserFactory(phone=PHONE)
     post(RESET, {"phone": PHONE})
