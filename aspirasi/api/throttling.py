@@ -19,26 +19,15 @@ import logging
 import math
 import time
 
-from django.core.cache import cache
-from limits import RateLimitItemPerSecond, strategies
-from limits.storage import MemoryStorage, RedisStorage
+from limits import RateLimitItemPerSecond
 from redis.exceptions import RedisError
 from rest_framework import throttling
 
 from aspirasi.api import idempotency
 from aspirasi.client_address import client_address
+from aspirasi.rate_limits import limiter
 
 logger = logging.getLogger(__name__)
-
-
-@functools.cache
-def limiter() -> strategies.MovingWindowRateLimiter:
-    client = getattr(getattr(cache, "client", None), "get_client", None)
-    if client is None:
-        return strategies.MovingWindowRateLimiter(MemoryStorage())
-    pool = client(write=True).connection_pool
-    storage = RedisStorage("redis://", connection_pool=pool, key_prefix=f"{cache.key_prefix}:limits")
-    return strategies.MovingWindowRateLimiter(storage)
 
 
 @functools.lru_cache(maxsize=64)

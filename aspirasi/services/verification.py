@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from limits import RateLimitItemPerDay, RateLimitItemPerHour, RateLimitItemPerSecond
 from redis.exceptions import RedisError
 
-from aspirasi.api.throttling import limiter
 from aspirasi.errors import CodeCooldown, CodeExpired, CodeInvalid, CodeLimitReached, CodeTooManyAttempts, CodeUsed
 from aspirasi.models import CodeCheck, CodePurpose, PhoneCodeDevice, User
+from aspirasi.rate_limits import limiter
 from messaging.messages import send_code
 
 logger = logging.getLogger(__name__)

@@ -391,3 +391,12 @@ def test_through_a_real_server_both_logins_lock_out(asgi_database_template, tmp_
         form = {"csrfmiddlewaretoken": csrf, "username": people["moderator_phone"], "password": SEED_PASSWORD}
         status, headers, body = _post(admin_client, f"{url}{ADMIN_LOGIN}", form)  # locked by the API's failures
         assert status == 429 and int(headers["Retry-After"]) > 0 and "Terlalu banyak" in body
+
+
+def test_an_admin_enrols_a_staff_device_by_its_qr_code(admin_user, staff):
+    device = TOTPDevice.objects.create(user=staff, name="HP", confirmed=False)
+    admin = Client()
+    admin.force_login(admin_user)
+    answer = admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("image/svg+xml")
+    assert b"<svg" in answer.content

@@ -3,6 +3,7 @@ Credentials are printed once."""
 
 import io
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import call_command
@@ -39,8 +40,10 @@ class Command(BaseCommand):
         lines = []
         for phone, name, role, kecamatan_code in DEMO_ACCOUNTS:
             password = secrets.token_urlsafe(9)
+            # Verified and a month old, so the demo resident may do everything at once (flags need a day).
+            joined = timezone.now() - timedelta(days=30)
             user = User.objects.create_user(
-                phone, password, display_name=name, kelurahan=home, phone_verified_at=timezone.now()
+                phone, password, display_name=name, kelurahan=home, date_joined=joined, phone_verified_at=joined
             )
             if kecamatan_code == "*":
                 kecamatan = list(Kecamatan.objects.all())
