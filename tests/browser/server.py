@@ -107,8 +107,10 @@ from aspirasi.services.accounts import tokens_for, user_assign_role
 manggar = Kelurahan.objects.get(slug="manggar")
 moderator = User.objects.create_user(phone="+6281211110001", password=PASSWORD, display_name="Moderator Manggar")
 user_assign_role(user=moderator, role="moderator", kelurahan=[manggar])
-resident = User.objects.create_user(
-    phone="+6281211110002", password=PASSWORD, display_name="Siti Warga", kelurahan=manggar
+from django.utils import timezone
+resident = User.objects.create_user(  # verified: only such residents submit
+    phone="+6281211110002", password=PASSWORD, display_name="Siti Warga", kelurahan=manggar,
+    phone_verified_at=timezone.now(),
 )
 print(json.dumps({
     "moderator_phone": moderator.phone,
