@@ -87,7 +87,7 @@ class PhoneField(StrictCharField):
     """A phone number as typed: its pattern is checked by RegisterInput.validate_phone, after the length."""
 
 
-def _password_min_length() -> int | None:
+def password_min_length() -> int | None:
     """AUTH_PASSWORD_VALIDATORS' minimum length, for the schema to state (the others depend on the text)."""
     lengths = [v.min_length for v in get_default_password_validators() if isinstance(v, MinimumLengthValidator)]
     return max(lengths, default=None)
@@ -95,7 +95,7 @@ def _password_min_length() -> int | None:
 
 def _new_password_field() -> StrictCharField:
     return StrictCharField(
-        min_length=_password_min_length(), max_length=128, write_only=True, style={"input_type": "password"}
+        min_length=password_min_length(), max_length=128, write_only=True, style={"input_type": "password"}
     )
 
 
@@ -199,7 +199,7 @@ class MeUpdateInput(serializers.Serializer):
     language = serializers.ChoiceField(choices=Language.choices, required=False)
 
 
-def _password_errors(exc: DjangoValidationError, field: str = "password") -> serializers.ValidationError:
+def password_errors(exc: DjangoValidationError, field: str = "password") -> serializers.ValidationError:
     return serializers.ValidationError(
         {field: [serializers.ErrorDetail(m.message % (m.params or {}), code=m.code) for m in exc.error_list]}
     )
@@ -250,7 +250,7 @@ class RegisterView(_AnonymousView):
         try:
             user_register(**data.validated_data)
         except DjangoValidationError as exc:
-            raise _password_errors(exc) from None
+            raise password_errors(exc) from None
         return _code_sent()
 
 
@@ -317,7 +317,7 @@ class PasswordResetConfirmView(_AnonymousView):
         try:
             user = password_reset_confirm(**data.validated_data)
         except DjangoValidationError as exc:
-            raise _password_errors(exc, "new_password") from None
+            raise password_errors(exc, "new_password") from None
         return Response({"user": MeOutput(user).data, **tokens_for(user)})
 
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi.api import accounts
-from aspirasi.api.accounts import TOKEN_MAX_LENGTH, TokenPairOutput, _password_min_length
+from aspirasi.api.accounts import TOKEN_MAX_LENGTH, TokenPairOutput, password_errors, password_min_length
 from aspirasi.api.fields import StrictCharField
 from aspirasi.api.schema import domain_errors, error
 from aspirasi.api.throttling import ScopedRateThrottle
@@ -60,12 +60,7 @@ class LogoutView(APIView):
 
 class PasswordChangeInput(serializers.Serializer):
     old_password = _password_field(help_text="The current password (`wrong_password` if it is not)")
-    new_password = _password_field(min_length=_password_min_length(), help_text="Checked by the password validators")
-
-
-def _new_password_errors(exc: DjangoValidationError) -> serializers.ValidationError:
-    errors = [serializers.ErrorDetail(m.message % (m.params or {}), code=m.code) for m in exc.error_list]
-    return serializers.ValidationError({"new_password": errors})
+    new_password = _password_field(min_length=password_min_length(), help_text="Checked by the password validators")
 
 
 class PasswordChangeView(APIView):
@@ -86,7 +81,7 @@ class PasswordChangeView(APIView):
         try:
             tokens = password_change(user=request.user, **data.validated_data)
         except DjangoValidationError as exc:
-            raise _new_password_errors(exc) from None
+            raise password_errors(exc, "new_password") from None
         return Response(tokens)
 
 
