@@ -12,6 +12,7 @@ Outside the aspirasi.admin package on purpose: importing that package registers 
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from aspirasi.errors import InvalidPhoneNumber
@@ -36,6 +37,10 @@ class OTPLoginForm(_PhoneUsername, OTPAdminAuthenticationForm):
 
 
 class AspirasiAdminSite(OTPAdminSite):
+    site_header = _("Aspirasi Balikpapan administration")
+    site_title = _("Aspirasi Balikpapan")
+    index_title = _("What needs doing")
+
     def __init__(self, name="admin"):
         super().__init__(name)
 
