@@ -397,6 +397,8 @@ REST_FRAMEWORK = {
         "create": env.str("THROTTLE_CREATE", default="30/hour"),
         "vote": env.str("THROTTLE_VOTE", default="120/hour"),
         "register": env.str("THROTTLE_REGISTER", default="20/hour"),
+        # Per client address, generous: many residents share a carrier's address (CGNAT).
+        "login": env.str("THROTTLE_LOGIN", default="300/hour"),
         # Per resident: flags send items to moderators' review, so one account cannot flood the queue.
         "flag": env.str("THROTTLE_FLAG", default="20/day"),
         # Per client address: asking for a text (resend, password reset) and trying a code (verify, confirm).

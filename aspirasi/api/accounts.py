@@ -324,6 +324,9 @@ class PasswordResetConfirmView(_AnonymousView):
 class TokenObtainView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
+    # Lockouts limit guesses; this bounds the requests (each failure, even during a lockout, writes a row).
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
 
     @extend_schema(
         tags=["auth"],

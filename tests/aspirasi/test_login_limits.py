@@ -400,3 +400,13 @@ def test_an_admin_enrols_a_staff_device_by_its_qr_code(admin_user, staff):
     answer = admin.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/")
     assert answer.status_code == 200 and answer["Content-Type"].startswith("image/svg+xml")
     assert b"<svg" in answer.content
+
+
+def test_login_requests_from_one_address_are_throttled_too(resident, monkeypatch):
+    # Lockouts bound the guesses; the throttle bounds the requests (each failure writes a row, even locked out).
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "login", "3/hour")
+    assert [_login(resident, PASSWORD).status_code for _ in range(3)] == [200] * 3
+    refused = _login(resident, PASSWORD)
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
+    assert "RateLimit" in refused and int(refused["Retry-After"]) > 0
+    assert _login(resident, PASSWORD, address=OWNER).status_code == 200
