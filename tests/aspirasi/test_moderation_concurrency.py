@@ -1,17 +1,16 @@
 """Two moderators deciding one item at the same moment: exactly one wins (PostgreSQL row locks, threads)."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
-from aspirasi.errors import DomainError
 from aspirasi.models import AuditEntry, Flag, Proposal, ProposalStatus
 from aspirasi.services.flags import proposal_flag
 from aspirasi.services.moderation import proposal_claim, proposal_hide, proposal_publish
 from tests.factories import ProposalFactory, UserFactory
+from tests.races import race
 
 pytestmark = [
     pytest.mark.postgres,
@@ -20,33 +19,10 @@ pytestmark = [
 ]
 
 
-def _race(*decisions):
-    """Run each decision in its own thread and connection, released together; returns results/error codes."""
-    barrier = threading.Barrier(len(decisions))
-    outcomes = [None] * len(decisions)
-
-    def run(index, decision):
-        try:
-            barrier.wait(timeout=10)
-            decision()
-            outcomes[index] = "ok"
-        except DomainError as error:
-            outcomes[index] = error.code
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, d)) for i, d in enumerate(decisions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
 def test_two_publishes_at_once_only_one_wins(moderator_manggar, admin_user):
     proposal = ProposalFactory(status=ProposalStatus.SUBMITTED)
 
-    outcomes = _race(
+    outcomes = race(
         lambda: proposal_publish(proposal=Proposal.objects.get(pk=proposal.pk), actor=moderator_manggar),
         lambda: proposal_publish(proposal=Proposal.objects.get(pk=proposal.pk), actor=admin_user),
     )
@@ -67,7 +43,7 @@ def test_two_moderators_claiming_at_once_one_holds_it(moderator_manggar, moderat
     user_assign_role(user=moderator_barat, role="moderator", kelurahan=[Kelurahan.objects.get(slug="manggar")])
     proposal = ProposalFactory(status=ProposalStatus.SUBMITTED)
 
-    outcomes = _race(
+    outcomes = race(
         lambda: proposal_claim(proposal=Proposal.objects.get(pk=proposal.pk), actor=moderator_manggar),
         lambda: proposal_claim(proposal=Proposal.objects.get(pk=proposal.pk), actor=moderator_barat),
     )
@@ -89,7 +65,7 @@ def _flagged_for_review(threshold_flaggers: int):
 def test_restore_and_hide_at_once_one_decides_the_flags(moderator_manggar, admin_user):
     proposal = _flagged_for_review(3)
 
-    outcomes = _race(
+    outcomes = race(
         lambda: proposal_publish(proposal=Proposal.objects.get(pk=proposal.pk), actor=moderator_manggar),
         lambda: proposal_hide(proposal=Proposal.objects.get(pk=proposal.pk), actor=admin_user),
     )
@@ -108,7 +84,7 @@ def test_flaggers_at_once_request_the_review_once(settings):
     proposal = ProposalFactory(status=ProposalStatus.PUBLISHED)
     flaggers = [UserFactory(date_joined=timezone.now() - timedelta(days=2)) for _ in range(4)]
 
-    outcomes = _race(
+    outcomes = race(
         *[
             (lambda f=f: proposal_flag(proposal=Proposal.objects.get(pk=proposal.pk), flagger=f, reason="spam"))
             for f in flaggers
