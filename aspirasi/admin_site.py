@@ -40,6 +40,7 @@ class AspirasiAdminSite(OTPAdminSite):
     site_header = _("Aspirasi Balikpapan administration")
     site_title = _("Aspirasi Balikpapan")
     index_title = _("What needs doing")
+    site_url = "/api/docs/"  # there is no public web site here: "View site" opens the API's documentation
 
     def __init__(self, name="admin"):
         super().__init__(name)

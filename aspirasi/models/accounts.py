@@ -69,6 +69,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return f"{self.display_name} ({self.phone})"
 
+    def get_short_name(self) -> str:
+        return self.display_name  # the admin greets by it, not by the phone number
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
     @property
     def is_phone_verified(self) -> bool:
         return self.phone_verified_at is not None
