@@ -9,7 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi.api import accounts
-from aspirasi.api.accounts import TOKEN_MAX_LENGTH, TokenPairOutput, password_errors, password_min_length
+from aspirasi.api.accounts import (
+    TOKEN_MAX_LENGTH,
+    KelurahanRefOutput,
+    TokenPairOutput,
+    password_errors,
+    password_min_length,
+)
 from aspirasi.api.fields import StrictCharField
 from aspirasi.api.schema import domain_errors, error
 from aspirasi.api.throttling import ScopedRateThrottle
@@ -121,15 +127,8 @@ class MeView(accounts.MeView):
 # --- The domain's part of the export (aspirasi/selectors/account_data.py) ----------------------------------
 
 
-class ExportKelurahanOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    kecamatan = serializers.CharField(source="kecamatan.name")
-
-
 class ExportProfileOutput(serializers.ModelSerializer):
-    kelurahan = ExportKelurahanOutput(read_only=True, allow_null=True)
+    kelurahan = KelurahanRefOutput(read_only=True, allow_null=True)
     email = serializers.CharField(read_only=True, help_text="Empty when none was given")
 
     class Meta:
