@@ -237,7 +237,7 @@ class ProposalAdmin(ItemPageMixin, _ScopedAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("kelurahan__kecamatan", "author", "claimed_by")
+            .select_related("kelurahan__kecamatan", "category", "author", "claimed_by")
             .prefetch_related("photos")
         )
 
@@ -292,7 +292,7 @@ class ReportAdmin(ItemPageMixin, _ScopedAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("kelurahan__kecamatan", "author", "claimed_by")
+        return super().get_queryset(request).select_related("kelurahan__kecamatan", "category", "author", "claimed_by")
 
     @admin.display(description=_("description"))
     def short_description(self, obj):

@@ -11,7 +11,7 @@
     const point = [parseFloat(element.dataset.lat), parseFloat(element.dataset.lng)];
     const label = element.dataset.label || "";
     const tileUrl = element.dataset.tileUrl;
-    const map = L.map(element, { keyboard: true, scrollWheelZoom: false });
+    const map = L.map(element, { keyboard: true, scrollWheelZoom: false, zoomSnap: 0.25 });
     const bounds = (element.dataset.bounds || "").split(",").map(Number);
     let outline = null;
     if (bounds.length === 4 && bounds.every(Number.isFinite)) {
