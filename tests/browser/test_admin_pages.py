@@ -55,10 +55,11 @@ def site(asgi_database_template, tmp_path_factory):
     root = tmp_path_factory.mktemp("admin-pages")
     env = server.server_env(server.copy_database(asgi_database_template, root / "db"))
     env["MAP_TILE_URL"] = ""
-    people = server.seed_people(env)
-    ids = json.loads(server.manage(env, "shell", stdin=SEED_ITEMS).strip().splitlines()[-1])
+    # One shell for the people and the items: each Django start-up costs seconds on a busy machine.
+    script = f"PASSWORD = {server.PASSWORD!r}\n{server.SEED_PEOPLE}\n{SEED_ITEMS}"
+    *_, people, ids = server.manage(env, "shell", stdin=script).strip().splitlines()
     with server.daphne(env, log=root / "daphne.log") as url:
-        yield url, ids, people["moderator_phone"]
+        yield url, json.loads(ids), json.loads(people)["moderator_phone"]
 
 
 @pytest.fixture(scope="module")
