@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from aspirasi import policies
+from aspirasi.admin.item_pages import ItemPageMixin
 from aspirasi.models import AuditEntry, Flag, Opd, Proposal, ProposalStatusEvent, Report
 from aspirasi.selectors.moderation import kelurahan_names, moderation_queue
 from aspirasi.services.moderation import PROPOSAL, REPORT, RejectionReason, decisions_bulk
+from aspirasi.templatetags.aspirasi_admin import rupiah
 
 
 class FlaggedFilter(admin.SimpleListFilter):
@@ -66,18 +68,64 @@ class _ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("author"))
+    def written_by(self, obj):
+        # Staff see who wrote it (policies.can_see_authors), by name: the phone stays in the accounts admin.
+        return obj.author.display_name if obj.author_id else "-"
+
     def has_moderate_permission(self, request):
         """Decision actions: moderators and admins (each item is still checked against the actor's areas)."""
         return policies.can_act_as_moderator(request.user)
 
 
+# What an action did, as the feedback after it says it ("Usulan #12 'Pelatihan menjahit' diterbitkan.").
+_DECIDED = {
+    "review": _("claimed for review"),
+    "publish": _("published"),
+    "verify": _("verified"),
+    "reject": _("rejected as spam or offensive"),
+    "hide": _("hidden"),
+}
+_TITLES_SHOWN = 3
+
+
+def _item_title(item_type: str, text: str) -> str:
+    return text if item_type == PROPOSAL else (text[:60] + "…" if len(text) > 60 else text)
+
+
+def decided_message(*, item_type: str, action: str, items: list[tuple[int, str]]) -> str:
+    """The feedback after a decision: the item and the decision, or for several the count and the first titles."""
+    decision = _DECIDED[action]
+    if len(items) == 1:
+        pk, title = items[0]
+        if item_type == PROPOSAL:
+            template = _("Proposal #%(id)d “%(title)s” %(decision)s.")
+        else:
+            template = _("Report #%(id)d “%(title)s” %(decision)s.")
+        return template % {"id": pk, "title": title, "decision": decision}
+    shown = ", ".join(f"#{pk} “{title}”" for pk, title in items[:_TITLES_SHOWN])
+    if len(items) > _TITLES_SHOWN:
+        more = len(items) - _TITLES_SHOWN
+        shown = ngettext("%(shown)s and %(n)d more", "%(shown)s and %(n)d more", more) % {"shown": shown, "n": more}
+    count = len(items)
+    if item_type == PROPOSAL:
+        template = ngettext(
+            "%(n)d proposal %(decision)s: %(titles)s.", "%(n)d proposals %(decision)s: %(titles)s.", count
+        )
+    else:
+        template = ngettext("%(n)d report %(decision)s: %(titles)s.", "%(n)d reports %(decision)s: %(titles)s.", count)
+    return template % {"n": count, "decision": decision, "titles": shown}
+
+
 def _decide(request, queryset, *, item_type: str, action: str, **arguments) -> None:
-    items = [(item_type, pk) for pk in queryset.values_list("pk", flat=True)]
+    title_field = "title" if item_type == PROPOSAL else "description"
+    titles = dict(queryset.values_list("pk", title_field))
+    items = [(item_type, pk) for pk in sorted(titles)]
     results = decisions_bulk(actor=request.user, items=items, action=action, **arguments)
-    done = sum(1 for r in results if r["ok"])
+    done = [(r["id"], _item_title(item_type, titles[r["id"]])) for r in results if r["ok"]]
     failed = [f"#{r['id']}: {r['code']}" for r in results if not r["ok"]]
     if done:
-        messages.success(request, ngettext("%(n)d item decided.", "%(n)d items decided.", done) % {"n": done})
+        messages.success(request, decided_message(item_type=item_type, action=action, items=done))
     if failed:
         messages.warning(request, _("Not decided: %(items)s") % {"items": ", ".join(failed)})
 
@@ -137,7 +185,7 @@ class ProposalStatusEventInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(_ScopedAdmin):
+class ProposalAdmin(ItemPageMixin, _ScopedAdmin):
     item_type = PROPOSAL
     list_display = ["title", "photo", "status", "kelurahan", "category", "vote_count", "is_hidden", "created_at"]
     list_filter = [
@@ -154,10 +202,48 @@ class ProposalAdmin(_ScopedAdmin):
     date_hierarchy = "created_at"
     inlines = [ProposalStatusEventInline]
     actions = [claim_selected, publish_selected, hide_selected, reject_as_spam]
-    exclude = ["target_groups"]
+    readonly_fields = ["estimated_cost_rupiah", "written_by"]
+    fieldsets = [
+        (_("Proposal"), {"fields": ["title", "description", "category"]}),
+        (_("Place"), {"fields": ["kelurahan", ("rt", "rw"), ("latitude", "longitude")]}),
+        (
+            _("Benefit and cost"),
+            {
+                "fields": [
+                    ("estimated_beneficiaries", "estimated_poor_households"),
+                    ("volume", "unit"),
+                    "estimated_cost_rupiah",
+                ]
+            },
+        ),
+        (_("Author"), {"fields": ["written_by", "anonymous", "source_report"]}),
+        (
+            _("Moderation"),
+            {
+                "fields": [
+                    "status",
+                    ("claimed_by", "claimed_at"),
+                    ("rejection_reason", "rejection_message"),
+                    "merged_into",
+                    ("is_hidden", "flag_review_requested_at"),
+                ]
+            },
+        ),
+        (_("Planning"), {"fields": ["cycle", "opd", "program", "vote_count"]}),
+        (_("Dates (WITA)"), {"fields": [("created_at", "published_at", "updated_at")]}),
+    ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("photos")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("kelurahan__kecamatan", "category", "author", "claimed_by")
+            .prefetch_related("photos")
+        )
+
+    @admin.display(description=_("estimated cost"))
+    def estimated_cost_rupiah(self, obj):
+        return rupiah(obj.estimated_cost)
 
     @admin.display(description=_("photo"))
     def photo(self, obj):
@@ -168,7 +254,7 @@ class ProposalAdmin(_ScopedAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(_ScopedAdmin):
+class ReportAdmin(ItemPageMixin, _ScopedAdmin):
     item_type = REPORT
     list_display = ["short_description", "thumbnail", "status", "kelurahan", "category", "is_hidden", "created_at"]
     list_filter = [
@@ -184,6 +270,29 @@ class ReportAdmin(_ScopedAdmin):
     search_fields = ["description", "author__display_name", "author__phone"]
     date_hierarchy = "created_at"
     actions = [claim_selected, verify_selected, hide_selected, reject_as_spam]
+    readonly_fields = ["written_by"]
+    fieldsets = [
+        (_("Report"), {"fields": ["description", "category"]}),
+        (_("Place"), {"fields": ["kelurahan", ("latitude", "longitude"), "location_source"]}),
+        (_("Author"), {"fields": ["written_by"]}),
+        (
+            _("Moderation"),
+            {
+                "fields": [
+                    "status",
+                    ("claimed_by", "claimed_at"),
+                    ("rejection_reason", "rejection_message"),
+                    ("is_hidden", "flag_review_requested_at"),
+                    "linked_proposal",
+                ]
+            },
+        ),
+        (_("Resolution"), {"fields": ["resolution_note"]}),
+        (_("Dates (WITA)"), {"fields": [("created_at", "updated_at")]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("kelurahan__kecamatan", "category", "author", "claimed_by")
 
     @admin.display(description=_("description"))
     def short_description(self, obj):

@@ -201,3 +201,8 @@ def kelurahan_names() -> dict[int, str]:
     from aspirasi.models import Kelurahan
 
     return dict(Kelurahan.objects.values_list("id", "name"))
+
+
+def queue_querysets(*, user: User) -> tuple[QuerySet[Proposal], QuerySet[Report]]:
+    """The unordered querysets of the queue (what waits for a decision), for reads that count or group it."""
+    return _queue_proposals(user=user), _queue_reports(user=user)
