@@ -3,6 +3,7 @@
 Nothing set       -> SQLite file under var/, in-memory channel layer, DEBUG on, a development secret.
 DATABASE_URL      -> postgres://user:pass@host:5432/name (psycopg 3 with Django's connection pool)
 REDIS_URL         -> redis://host:6379/0 (Channels layer, shared cache for throttling and live tallies)
+MEDIA_STORAGE=s3  -> photos in an S3-compatible bucket (AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, ...)
 DEBUG=0           -> production: SECRET_KEY and ALLOWED_HOSTS must be set, `check --deploy` is clean.
 
 A malformed value stops start-up with ImproperlyConfigured naming the variable. This is the only module
@@ -475,8 +476,64 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+
+
+# Uploaded files (photos, thumbnails, proofs of fix: whatever goes through default_storage). `local`, the
+# embedded default, writes under MEDIA_ROOT: one machine only. `s3` writes to any S3-compatible store
+# through django-storages (boto3), shared by every machine. Its URLs are either public (the bucket or its CDN,
+# AWS_S3_CUSTOM_DOMAIN, serves them as they are) or signed for MEDIA_URL_EXPIRE_SECONDS. A signed URL can sit
+# in the proposals list's cache for LIST_CACHE_SECONDS before a client gets it, so it must outlive that.
+def _media_storage_from_env() -> dict:
+    """default_storage's STORAGES entry for MEDIA_STORAGE (tests build theirs with it too)."""
+    choice = env.str("MEDIA_STORAGE", default="local")
+    if choice not in {"local", "s3"}:
+        raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {choice!r}")
+    if choice == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (the bucket photos go to)")
+    endpoint = env.str("AWS_S3_ENDPOINT_URL", default="") or None  # None: AWS itself
+    if endpoint and urlsplit(endpoint).scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(f"AWS_S3_ENDPOINT_URL must be an http(s):// URL, got {endpoint!r}")
+    media_urls = env.str("MEDIA_URLS", default="signed")
+    if media_urls not in {"public", "signed"}:
+        raise ImproperlyConfigured(f"MEDIA_URLS must be public or signed, got {media_urls!r}")
+    cache_seconds = _env_int("LIST_CACHE_SECONDS", 300, minimum=0)
+    expire = _env_int("MEDIA_URL_EXPIRE_SECONDS", 3600, minimum=1)
+    if media_urls == "signed" and expire < cache_seconds + 600:
+        raise ImproperlyConfigured(
+            "MEDIA_URL_EXPIRE_SECONDS must be at least LIST_CACHE_SECONDS + 600: a cached page's signed photo "
+            f"URLs must still work when a client opens them (got {expire} < {cache_seconds} + 600)"
+        )
+    addressing = env.str("AWS_S3_ADDRESSING_STYLE", default="") or None  # "path" for MinIO and most others
+    if addressing not in {None, "path", "virtual", "auto"}:
+        raise ImproperlyConfigured(f"AWS_S3_ADDRESSING_STYLE must be path, virtual or auto, got {addressing!r}")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Empty: boto3 finds credentials itself (an instance role, AWS_* in the environment, ~/.aws).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": addressing,
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "querystring_auth": media_urls == "signed",
+            "querystring_expire": expire,
+            "default_acl": None,  # the bucket's policy decides who reads, not a per-object ACL
+            # Every stored name carries a fresh uuid4 (services/images.py): no name can collide, so skip
+            # the existence check (one HEAD request per file) that picking a free name would cost.
+            "file_overwrite": True,
+        },
+    }
+
+
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage_from_env(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

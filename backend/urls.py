@@ -24,8 +24,9 @@ urlpatterns = [
 ]
 
 # Uploaded photos under `make run` (DEBUG only: static() adds nothing otherwise); production serves them from
-# the storage (docs/deploy.md).
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# the storage (docs/deploy.md), and with MEDIA_STORAGE=s3 the bucket's URLs serve them in development too.
+if settings.MEDIA_STORAGE == "local":
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 if settings.BENCH_FLOOR:
     urlpatterns.append(path("bench/", include("bench.floor")))

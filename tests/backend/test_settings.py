@@ -53,6 +53,21 @@ def test_malformed_value_names_the_variable(name, value):
     assert name in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE"),
+        ({"MEDIA_STORAGE": "s3"}, "AWS_STORAGE_BUCKET_NAME"),
+        # A signed URL that could expire while its page still sits in the list's cache.
+        ({"MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "b", "MEDIA_URL_EXPIRE_SECONDS": "600"}, "LIST_CACHE"),
+    ],
+)
+def test_object_storage_is_configured_whole(env, named):
+    result = _start(**env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and named in result.stderr
+
+
 def test_proxies_are_described_one_way():
     result = _start(NUM_PROXIES="1", TRUSTED_PROXIES="10.0.0.2")
     assert result.returncode != 0
