@@ -25,17 +25,17 @@ REGION = "ap-southeast-3"  # Jakarta
 
 
 @contextmanager
-def moto_server(log: Path):
-    """Run moto's S3 server on a free port until the block ends; yields its endpoint URL."""
+def moto_server(log: Path, *, host: str = "127.0.0.1"):
+    """Run moto's S3 server on a free port of `host` until the block ends; yields its endpoint URL."""
     port = free_port()
     with open(log, "w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-        endpoint = f"http://127.0.0.1:{port}"
+        endpoint = f"http://{host}:{port}"
         try:
             deadline = time.monotonic() + 30
             while True:
