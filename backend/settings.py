@@ -629,6 +629,12 @@ NOTIFICATION_BATCH_SIZE = _env_int("NOTIFICATION_BATCH_SIZE", 1000, minimum=1)
 # Fan-outs up to this many recipients are published live by the request; larger ones by the worker.
 NOTIFICATION_LIVE_INLINE_LIMIT = _env_int("NOTIFICATION_LIVE_INLINE_LIMIT", 100, minimum=0)
 MODERATION_DIGEST_WAITING_HOURS = _env_int("MODERATION_DIGEST_WAITING_HOURS", 48, minimum=1)
+# `manage.py scheduler` (aspirasi/schedule.py): how often it looks for a due job, how often the push retry
+# sweep runs, and how long pruning (daily) keeps finished task results and its own claims.
+SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 30, minimum=1)
+PUSH_RETRY_SWEEP_SECONDS = _env_int("PUSH_RETRY_SWEEP_SECONDS", 300, minimum=10)
+TASK_RESULTS_KEEP_DAYS = _env_int("TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
+SCHEDULED_RUNS_KEEP_DAYS = _env_int("SCHEDULED_RUNS_KEEP_DAYS", 30, minimum=2)
 
 _PUSH_BACKENDS = {
     "log": "notifications.push.LoggingPushBackend",
