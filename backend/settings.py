@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_prometheus",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "push_notifications",
@@ -170,6 +171,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer, a redirect or an error page included, carries its X-Request-ID, and every log
+    # line written while serving it its request_id (aspirasi/observability.py).
+    "aspirasi.observability.RequestIdMiddleware",
+    # Request counts and latencies per view (django-prometheus): the first and the last middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses what the middlewares and views inside produce (after WhiteNoise: static files come
@@ -190,6 +196,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns the admin's locked-out login into its page (the API answers its own 429).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -553,14 +560,63 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Logs, errors, metrics -------------------------------------------------------------------------
+
+# One line per record on stderr: JSON objects in production (LOG_FORMAT=json, the default with DEBUG off,
+# through python-json-logger) for the log pipeline to index, plain text in development. Both carry the
+# request id of the HTTP request being served ("-" outside one: tasks, commands).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "aspirasi.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,  # "timestamp": ISO 8601 in UTC
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django-axes logs every step of every login at INFO; its warnings (failures, lockouts) are what matters.
     "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
 }
+
+# Error tracking: with SENTRY_DSN set, sentry-sdk reports unhandled errors (and ERROR log lines) of every
+# process, tagged with the request id; nothing is sent without it. No personal data: phone numbers, names
+# and addresses stay out of the events (send_default_pii off); SENTRY_TRACES_SAMPLE_RATE samples traces.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_TRACES_SAMPLE_RATE = _env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+if SENTRY_TRACES_SAMPLE_RATE > 1:
+    raise ImproperlyConfigured(f"SENTRY_TRACES_SAMPLE_RATE must be between 0 and 1, got {SENTRY_TRACES_SAMPLE_RATE}")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    try:
+        sentry_sdk.init(
+            dsn=SENTRY_DSN,
+            environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+            release=env.str("SENTRY_RELEASE", default="") or None,
+            send_default_pii=False,
+            traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        )
+    except Exception as exc:  # sentry-sdk raises BadDsn (and others) on a malformed DSN
+        raise ImproperlyConfigured(f"SENTRY_DSN is malformed: {exc}") from None
+
+# Prometheus metrics at /metrics (aspirasi/api/metrics.py), for a scraper sending `Authorization: Bearer
+# METRICS_TOKEN`; without METRICS_TOKEN the endpoint answers 404. Under gunicorn's or uvicorn's several
+# workers set PROMETHEUS_MULTIPROC_DIR (an empty directory per container, emptied at each start): every
+# worker writes its counts there and a scrape sums them (docs/deploy.md, "Metrics").
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters")
 
 # --- Text messages -------------------------------------------------------------------------------------
 

@@ -44,6 +44,9 @@ def _start(**env_overrides) -> subprocess.CompletedProcess:
         ("TRUSTED_PROXIES", "10.0.0.0/8,10.0.0.300"),
         ("LOGIN_FAILURE_LIMIT", "0"),
         ("LOGIN_ADDRESS_FAILURE_LIMIT", "2"),  # below LOGIN_FAILURE_LIMIT's 5
+        ("SENTRY_DSN", "not-a-dsn"),
+        ("LOG_FORMAT", "xml"),
+        ("METRICS_TOKEN", "short"),
     ],
 )
 def test_malformed_value_names_the_variable(name, value):
