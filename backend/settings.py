@@ -526,7 +526,9 @@ def _media_storage_from_env() -> dict:
             "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
             "addressing_style": addressing,
+            # A CDN or proxy in front of the bucket (host and optional path), serving public URLs.
             "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "url_protocol": env.str("AWS_S3_URL_PROTOCOL", default="https:"),
             "location": env.str("AWS_LOCATION", default=""),
             "querystring_auth": media_urls == "signed",
             "querystring_expire": expire,
