@@ -38,14 +38,18 @@ class RequestIdMiddleware:
     """Outermost: every answer carries the id, redirects and Django's own error pages included."""
 
     def __init__(self, get_response):
+        from django.conf import settings
+
         self.get_response = get_response
+        self.tags_sentry = bool(settings.SENTRY_DSN)
 
     def __call__(self, request):
         request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id
         token = _current.set(request_id)
         try:
-            _tag_sentry(request_id)
+            if self.tags_sentry:
+                _tag_sentry(request_id)
             response = self.get_response(request)
         finally:
             _current.reset(token)
@@ -56,5 +60,5 @@ class RequestIdMiddleware:
 def _tag_sentry(request_id: str) -> None:
     import sentry_sdk
 
-    # The request's own scope (sentry-sdk's Django integration isolates each request); a no-op without a DSN.
+    # The request's own scope: sentry-sdk's Django integration isolates each request.
     sentry_sdk.set_tag("request_id", request_id)

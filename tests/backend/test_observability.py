@@ -80,6 +80,19 @@ def test_production_logs_are_json_lines_with_the_request_id_and_sentry_starts_wi
     assert not_found["timestamp"].endswith("+00:00")
 
 
+def test_with_a_dsn_each_request_tags_its_sentry_events_with_its_id(settings, monkeypatch):
+    import sentry_sdk
+
+    tags = []
+    monkeypatch.setattr(sentry_sdk, "set_tag", lambda key, value: tags.append((key, value)))
+    settings.SENTRY_DSN = "https://public@127.0.0.1:9/1"  # read as the middleware is built: a new client
+    Client().get("/api/v1/categories/", HTTP_X_REQUEST_ID="tagged-request-0001")
+    settings.SENTRY_DSN = ""
+    Client().get("/api/v1/categories/", HTTP_X_REQUEST_ID="untagged-request-01")
+
+    assert tags == [("request_id", "tagged-request-0001")]
+
+
 def test_sentry_stays_off_without_a_dsn():
     import sentry_sdk
 
