@@ -6,7 +6,7 @@ runs on a machine do not meet). The host side of the bridge is where the hosts f
 the S3 server listens there, and a small forwarder in the test process relays PostgreSQL and Redis, which
 listen on 127.0.0.1 only, from there. Every address is one the test made; nothing leaves the machine.
 
-Where namespaces cannot be made (not root), the hosts are separate processes on 127.0.0.1, on ports of
+Where namespaces cannot be made (not root, no iproute2), the hosts are separate processes on 127.0.0.1, on ports of
 their own: `Network.isolated` says which, and the test prints it.
 """
 
@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 
 
 def _ip(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["ip", *args], capture_output=True, text=True, check=False)
+    try:
+        return subprocess.run(["ip", *args], capture_output=True, text=True, check=False, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as error:  # no iproute2: the fallback, on 127.0.0.1
+        return subprocess.CompletedProcess(["ip", *args], 1, "", str(error))
 
 
 @dataclass

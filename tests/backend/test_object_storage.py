@@ -90,3 +90,19 @@ def test_a_refused_photo_never_reaches_the_bucket(bucket, s3_endpoint, as_reside
 
     assert response.json()["code"] == "image_unsupported_format"
     assert object_names(s3_endpoint, name) == []
+
+
+def test_a_cleanup_that_cannot_delete_logs_the_name_and_keeps_the_real_error(monkeypatch, caplog):
+    from django.core.files.storage import default_storage
+
+    from aspirasi.services.files import files_cleaned_on_failure, track_written
+
+    def unreachable(name):
+        raise ConnectionError("the object store is unreachable")
+
+    monkeypatch.setattr(default_storage, "delete", unreachable)
+    with pytest.raises(ValueError, match="the real error"), files_cleaned_on_failure():
+        track_written("proposals/2026/12/a.jpg", "proposals/2026/12/a_l.jpg")
+        raise ValueError("the real error")
+
+    assert [record.args for record in caplog.records] == [("proposals/2026/12/a.jpg",), ("proposals/2026/12/a_l.jpg",)]
