@@ -1,5 +1,6 @@
-# Production image. Topology (docs/deploy.md): gunicorn serves HTTP (/api, /admin), uvicorn serves /ws,
-# `manage.py db_worker` runs the tasks; the same image runs all three, chosen by the command.
+# Production image. Topology (docs/deploy.md, compose.yaml): gunicorn serves HTTP (/api, /admin), uvicorn
+# serves /ws, `manage.py db_worker` runs the tasks, `manage.py scheduler` enqueues the periodic ones; the same
+# image runs every role, chosen by the command. .dockerignore keeps history, environments and data out.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=0 PIP_NO_CACHE_DIR=1
@@ -22,7 +23,7 @@ EXPOSE 8000 8001
 # every container restarted (the load balancer's probe is /healthz/ready; docs/deploy.md, "Health").
 # gunicorn listens on 8000; for uvicorn set HEALTHCHECK_PORT=8001. The probe names the first allowed host
 # and https, as the proxy does: with DEBUG=0 a bare 127.0.0.1 is refused (400) and plain http redirected.
-# The task worker has no port: run it with --health-cmd "python manage.py healthcheck".
+# The task worker and the scheduler have no port: run them with --health-cmd "python manage.py healthcheck".
 ENV HEALTHCHECK_PORT=8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import os, sys, urllib.request as r; \

@@ -25,10 +25,10 @@ node_modules/.installed: package-lock.json
 migrate: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 
-## Set up everything and serve HTTP + WebSockets on http://127.0.0.1:8000 (task worker in the background)
+## Set up everything and serve HTTP + WebSockets on http://127.0.0.1:8000 (task worker and scheduler in the background)
 run: migrate
 	$(PY) manage.py seed_demo
-	$(PY) manage.py db_worker & trap 'kill %1' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py db_worker & $(PY) manage.py scheduler & trap 'kill %1 %2' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

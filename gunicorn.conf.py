@@ -12,3 +12,14 @@ threads = 2  # gthread: a worker waiting on PostgreSQL or Redis lets its other t
 # set: 0.45-0.56 of the floor against 0.57-0.58), keep-alive connections stuck to a busier worker; the
 # shared socket lets an idle worker take the next connection.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "": no access log (the benchmark)
+# The request id (aspirasi/observability.py) on each access line, to find a request's other log lines.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
+
+
+def child_exit(server, worker):
+    """prometheus-client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, docs/deploy.md): a worker that
+    exits drops out of the live gauges (open sockets) of the next scrape."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +8,14 @@ from django.utils.translation import gettext_lazy as _
 class AspirasiConfig(AppConfig):
     name = "aspirasi"
     verbose_name = _("Aspirasi")
+
+    def ready(self):
+        from aspirasi import schedule, tasks
+
+        # 03:00 WITA (UTC+8), the city's quietest hour.
+        schedule.register(
+            "stored_records_prune", task=tasks.stored_records_prune, every=timedelta(days=1), at=timedelta(hours=19)
+        )
 
 
 class AspirasiAdminConfig(admin_apps.AdminConfig):

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from aspirasi.services import verification, votes
+from aspirasi.services import maintenance, verification, votes
 
 
 @task()
@@ -21,3 +21,9 @@ def phone_code_send(device_id: int) -> None:
 def phone_register_notice_send(user_id: int) -> None:
     """Tell the account's owner by text that someone tried to sign up with their number."""
     verification.register_notice_deliver(user_id=user_id)
+
+
+@task()
+def stored_records_prune() -> dict[str, int]:
+    """Prune finished task results, expired refresh tokens and old scheduler claims (scheduled daily)."""
+    return maintenance.stored_records_prune()

@@ -3,6 +3,7 @@
 Nothing set       -> SQLite file under var/, in-memory channel layer, DEBUG on, a development secret.
 DATABASE_URL      -> postgres://user:pass@host:5432/name (psycopg 3 with Django's connection pool)
 REDIS_URL         -> redis://host:6379/0 (Channels layer, shared cache for throttling and live tallies)
+MEDIA_STORAGE=s3  -> photos in an S3-compatible bucket (AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, ...)
 DEBUG=0           -> production: SECRET_KEY and ALLOWED_HOSTS must be set, `check --deploy` is clean.
 
 A malformed value stops start-up with ImproperlyConfigured naming the variable. This is the only module
@@ -157,6 +158,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_prometheus",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "push_notifications",
@@ -169,6 +171,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer, a redirect or an error page included, carries its X-Request-ID, and every log
+    # line written while serving it its request_id (aspirasi/observability.py).
+    "aspirasi.observability.RequestIdMiddleware",
+    # Request counts and latencies per view (django-prometheus): the first and the last middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses what the middlewares and views inside produce (after WhiteNoise: static files come
@@ -189,6 +196,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns the admin's locked-out login into its page (the API answers its own 429).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -475,8 +483,66 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+
+
+# Uploaded files (photos, thumbnails, proofs of fix: whatever goes through default_storage). `local`, the
+# embedded default, writes under MEDIA_ROOT: one machine only. `s3` writes to any S3-compatible store
+# through django-storages (boto3), shared by every machine. Its URLs are either public (the bucket or its CDN,
+# AWS_S3_CUSTOM_DOMAIN, serves them as they are) or signed for MEDIA_URL_EXPIRE_SECONDS. A signed URL can sit
+# in the proposals list's cache for LIST_CACHE_SECONDS before a client gets it, so it must outlive that.
+def _media_storage_from_env() -> dict:
+    """default_storage's STORAGES entry for MEDIA_STORAGE (tests build theirs with it too)."""
+    choice = env.str("MEDIA_STORAGE", default="local")
+    if choice not in {"local", "s3"}:
+        raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {choice!r}")
+    if choice == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (the bucket photos go to)")
+    endpoint = env.str("AWS_S3_ENDPOINT_URL", default="") or None  # None: AWS itself
+    if endpoint and urlsplit(endpoint).scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(f"AWS_S3_ENDPOINT_URL must be an http(s):// URL, got {endpoint!r}")
+    media_urls = env.str("MEDIA_URLS", default="signed")
+    if media_urls not in {"public", "signed"}:
+        raise ImproperlyConfigured(f"MEDIA_URLS must be public or signed, got {media_urls!r}")
+    cache_seconds = _env_int("LIST_CACHE_SECONDS", 300, minimum=0)
+    expire = _env_int("MEDIA_URL_EXPIRE_SECONDS", 3600, minimum=1)
+    if media_urls == "signed" and expire < cache_seconds + 600:
+        raise ImproperlyConfigured(
+            "MEDIA_URL_EXPIRE_SECONDS must be at least LIST_CACHE_SECONDS + 600: a cached page's signed photo "
+            f"URLs must still work when a client opens them (got {expire} < {cache_seconds} + 600)"
+        )
+    addressing = env.str("AWS_S3_ADDRESSING_STYLE", default="") or None  # "path" for MinIO and most others
+    if addressing not in {None, "path", "virtual", "auto"}:
+        raise ImproperlyConfigured(f"AWS_S3_ADDRESSING_STYLE must be path, virtual or auto, got {addressing!r}")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Empty: boto3 finds credentials itself (an instance role, AWS_* in the environment, ~/.aws).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": addressing,
+            # A CDN or proxy in front of the bucket (host and optional path), serving public URLs.
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "url_protocol": env.str("AWS_S3_URL_PROTOCOL", default="https:"),
+            "location": env.str("AWS_LOCATION", default=""),
+            "querystring_auth": media_urls == "signed",
+            "querystring_expire": expire,
+            "default_acl": None,  # the bucket's policy decides who reads, not a per-object ACL
+            # Every stored name carries a fresh uuid4 (services/images.py): no name can collide, so skip
+            # the existence check (one HEAD request per file) that picking a free name would cost.
+            "file_overwrite": True,
+        },
+    }
+
+
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage_from_env(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -507,14 +573,63 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Logs, errors, metrics -------------------------------------------------------------------------
+
+# One line per record on stderr: JSON objects in production (LOG_FORMAT=json, the default with DEBUG off,
+# through python-json-logger) for the log pipeline to index, plain text in development. Both carry the
+# request id of the HTTP request being served ("-" outside one: tasks, commands).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "aspirasi.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,  # "timestamp": ISO 8601 in UTC
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django-axes logs every step of every login at INFO; its warnings (failures, lockouts) are what matters.
     "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
 }
+
+# Error tracking: with SENTRY_DSN set, sentry-sdk reports unhandled errors (and ERROR log lines) of every
+# process, tagged with the request id; nothing is sent without it. No personal data: phone numbers, names
+# and addresses stay out of the events (send_default_pii off); SENTRY_TRACES_SAMPLE_RATE samples traces.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_TRACES_SAMPLE_RATE = _env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+if SENTRY_TRACES_SAMPLE_RATE > 1:
+    raise ImproperlyConfigured(f"SENTRY_TRACES_SAMPLE_RATE must be between 0 and 1, got {SENTRY_TRACES_SAMPLE_RATE}")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    try:
+        sentry_sdk.init(
+            dsn=SENTRY_DSN,
+            environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+            release=env.str("SENTRY_RELEASE", default="") or None,
+            send_default_pii=False,
+            traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        )
+    except Exception as exc:  # sentry-sdk raises BadDsn (and others) on a malformed DSN
+        raise ImproperlyConfigured(f"SENTRY_DSN is malformed: {exc}") from None
+
+# Prometheus metrics at /metrics (aspirasi/api/metrics.py), for a scraper sending `Authorization: Bearer
+# METRICS_TOKEN`; without METRICS_TOKEN the endpoint answers 404. Under gunicorn's or uvicorn's several
+# workers set PROMETHEUS_MULTIPROC_DIR (an empty directory per container, emptied at each start): every
+# worker writes its counts there and a scrape sums them (docs/deploy.md, "Metrics").
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters")
 
 # --- Text messages -------------------------------------------------------------------------------------
 
@@ -583,6 +698,12 @@ NOTIFICATION_BATCH_SIZE = _env_int("NOTIFICATION_BATCH_SIZE", 1000, minimum=1)
 # Fan-outs up to this many recipients are published live by the request; larger ones by the worker.
 NOTIFICATION_LIVE_INLINE_LIMIT = _env_int("NOTIFICATION_LIVE_INLINE_LIMIT", 100, minimum=0)
 MODERATION_DIGEST_WAITING_HOURS = _env_int("MODERATION_DIGEST_WAITING_HOURS", 48, minimum=1)
+# `manage.py scheduler` (aspirasi/schedule.py): how often it looks for a due job, how often the push retry
+# sweep runs, and how long pruning (daily) keeps finished task results and its own claims.
+SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 30, minimum=1)
+PUSH_RETRY_SWEEP_SECONDS = _env_int("PUSH_RETRY_SWEEP_SECONDS", 300, minimum=10)
+TASK_RESULTS_KEEP_DAYS = _env_int("TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
+SCHEDULED_RUNS_KEEP_DAYS = _env_int("SCHEDULED_RUNS_KEEP_DAYS", 30, minimum=2)
 
 _PUSH_BACKENDS = {
     "log": "notifications.push.LoggingPushBackend",

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from aspirasi.api import health
 from aspirasi.api.converters import IdConverter
+from backend import metrics
 
 register_converter(IdConverter, "id")  # <id:pk> in every app's routes
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("healthz/live", health.live, name="healthz-live"),
     path("healthz/ready", health.ready, name="healthz-ready"),
+    # Prometheus (backend/metrics.py): off without METRICS_TOKEN.
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("aspirasi.api.urls")),
     path("api/v1/", include("notifications.urls")),
@@ -24,8 +27,9 @@ urlpatterns = [
 ]
 
 # Uploaded photos under `make run` (DEBUG only: static() adds nothing otherwise); production serves them from
-# the storage (docs/deploy.md).
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# the storage (docs/deploy.md), and with MEDIA_STORAGE=s3 the bucket's URLs serve them in development too.
+if settings.MEDIA_STORAGE == "local":
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 if settings.BENCH_FLOOR:
     urlpatterns.append(path("bench/", include("bench.floor")))

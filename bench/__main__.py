@@ -568,6 +568,45 @@ def bench_photo(base: str, data: dict, env: dict, rounds: int = 5):
     return pipeline_ms / floor_ms
 
 
+def _upload_ms(client, base: str, data: dict, photo: bytes, i: int) -> float:
+    started = time.perf_counter()
+    response = client.post(
+        f"{base}/api/v1/reports/",
+        headers={"Authorization": f"Bearer {data['storm_tokens'][1]}"},
+        data={"description": f"Jalan berlubang {i}", "category": "1", "kelurahan": str(data["kelurahan"])},
+        files={"image": ("photo.jpg", photo, "image/jpeg")},
+    )
+    if response.status_code != 201:
+        raise RuntimeError(f"upload failed: {response.status_code} {response.text[:300]}")
+    return (time.perf_counter() - started) * 1000
+
+
+def bench_storage(env: dict, data: dict, rounds: int) -> float:
+    """The same 12 MP upload stored on the local disk and in an S3-compatible store (moto's server on
+    127.0.0.1, as in tests/backend/test_cross_host.py), the two servers side by side and their uploads
+    alternating, so both see the same machine. Target: S3 at most 1.5x the local disk's time."""
+    import httpx
+
+    from tests.object_storage import moto_server, new_bucket, storage_env
+
+    photo = make_photo()
+    with tempfile.TemporaryDirectory() as scratch, moto_server(Path(scratch) / "moto.log") as endpoint:
+        local_env = env | {"MEDIA_STORAGE": "local", "MEDIA_ROOT": f"{scratch}/media"}
+        s3_env = env | storage_env(endpoint, new_bucket(endpoint))
+        with gunicorn(local_env, free_port(), 2) as local, gunicorn(s3_env, free_port(), 2) as s3:
+            times: dict[str, list[float]] = {"local": [], "s3": []}
+            with httpx.Client(timeout=60) as client:
+                for i in range(rounds + 1):  # the first round warms both (imports, connections)
+                    for name, base in (("local", local), ("s3", s3)):
+                        elapsed = _upload_ms(client, base, data, photo, i)
+                        if i:
+                            times[name].append(elapsed)
+    local_ms, s3_ms = statistics.median(times["local"]), statistics.median(times["s3"])
+    record("storage", f"12 MP upload to the local disk ({rounds} runs)", median_ms=local_ms, ratio=1.0)
+    record("storage", "12 MP upload to S3 (moto, 127.0.0.1)", median_ms=s3_ms, ratio=s3_ms / local_ms, target=1.5)
+    return s3_ms / local_ms
+
+
 PHOTO_INPROCESS = r"""
 import io, json, statistics, time
 from PIL import Image, ImageOps
@@ -821,7 +860,8 @@ def main():
         action="store_true",
         help="100k proposals / 1M votes (the export target's size) instead of the defaults",
     )
-    parser.add_argument("--only", default="wire,http,votes,photo,fanout,export")
+    parser.add_argument("--only", default="wire,http,votes,photo,storage,fanout,export")
+    parser.add_argument("--storage-rounds", type=int, default=7, help="uploads per storage, alternating")
     args = parser.parse_args()
     if args.large:
         args.proposals, args.votes, args.residents = 100_000, 1_000_000, 10_000
@@ -847,6 +887,8 @@ def main():
             bench_votes(base, data, env, args)
         if "photo" in only:
             bench_photo(base, data, env)
+    if "storage" in only:
+        bench_storage(env, data, args.storage_rounds)
     if "fanout" in only:
         # In-memory layer: one process must hold both the POST and the sockets.
         memory_env = server_env(database_url, redis=False)

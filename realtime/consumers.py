@@ -11,6 +11,7 @@ from django.conf import settings
 from redis.exceptions import RedisError
 
 from realtime.auth import CLOSE_RECONNECT, CLOSE_UNAUTHENTICATED, CLOSE_UNAVAILABLE, refuse
+from realtime.metrics import OPEN_SOCKETS
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class ClosesOnLayerOutage:
     async def accept(self, *args, **kwargs):
         await super().accept(*args, **kwargs)
         self._accepted = True
+        OPEN_SOCKETS.labels(type(self).__name__).inc()  # back down when the consumer ends, in __call__
 
     async def close(self, *args, **kwargs):
         self._closed = True
@@ -94,6 +96,13 @@ class ClosesOnLayerOutage:
         await super().websocket_disconnect(message)
 
     async def __call__(self, scope, receive, send):
+        try:
+            await self._served(scope, receive, send)
+        finally:
+            if self._accepted:
+                OPEN_SOCKETS.labels(type(self).__name__).dec()
+
+    async def _served(self, scope, receive, send):
         try:
             await super().__call__(scope, receive, send)
         except LAYER_ERRORS as error:

@@ -4,8 +4,8 @@ What follows from the view itself is added here, so a new view gets it right wit
 generic errors (from its body, query, authenticators, permissions and path), a GET's conditional answer
 (If-None-Match, ETag, 304, from ConditionalGetMiddleware), an idempotent create's answers (the
 Idempotency-Key parameter it declares: 422, Idempotent-Replayed) and a throttled operation's (its
-throttles: 429, Retry-After, the RateLimit fields). Domain errors that only some operations raise (a
-409, a lockout's 429) are declared on the operation with `domain_errors(...)`.
+throttles: 429, Retry-After, the RateLimit fields); every answer's X-Request-ID. Domain errors that only
+some operations raise (a 409, a lockout's 429) are declared on the operation with `domain_errors(...)`.
 """
 
 from collections import defaultdict
@@ -18,6 +18,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from aspirasi.api.errors import ErrorOutput
 from aspirasi.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from aspirasi.errors import DomainError
+from aspirasi.observability import REQUEST_ID_HEADER
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -49,6 +50,12 @@ IF_NONE_MATCH = {
 }
 ETAG = _header("The answer's entity tag; send it back as If-None-Match.", required=True)
 RETRY_AFTER = _header("Seconds until the limit lets a request through again.")
+# Every answer (aspirasi/observability.py); quote it when reporting a problem.
+REQUEST_ID = _header(
+    "This request's id, also in the server's logs and error reports: quote it when reporting a problem. An "
+    "`X-Request-ID` sent with the request (8 to 128 letters, digits and `._:-`) is kept; otherwise one is made.",
+    required=True,
+)
 IDEMPOTENT_REPLAYED = _header("`true` when this is the stored answer of an earlier request with the same key.")
 # draft-ietf-httpapi-ratelimit-headers. Not required: the throttle fails open (and sends none) without Redis.
 RATE_LIMIT_HEADERS = {
@@ -95,14 +102,13 @@ class AspirasiAutoSchema(AutoSchema):
                 responses[status].setdefault("headers", {})["ETag"] = etag
         for status, response in responses.items():
             headers = response.setdefault("headers", {})
+            headers[REQUEST_ID_HEADER] = REQUEST_ID
             if idempotent and status.startswith("2"):
                 headers["Idempotent-Replayed"] = IDEMPOTENT_REPLAYED
             if throttled:
                 headers.update(RATE_LIMIT_HEADERS)
             if status == "429":  # a throttle's and a lockout's alike
                 headers["Retry-After"] = RETRY_AFTER
-            if not headers:
-                del response["headers"]
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 

@@ -9,6 +9,7 @@ from .phone_codes import CodeCheck, CodePurpose, PhoneCodeDevice
 from .planning import CarriedProposal, Cycle, Level, Phase, Program, ProgramStatus, ProgramUpdate, VoteScope
 from .proposals import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
 from .reports import Report, ReportStatus
+from .schedule import ScheduledRun
 from .versions import ListVersion
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Report",
     "ReportStatus",
     "Role",
+    "ScheduledRun",
     "TargetGroup",
     "User",
     "Vote",

@@ -44,6 +44,9 @@ def _start(**env_overrides) -> subprocess.CompletedProcess:
         ("TRUSTED_PROXIES", "10.0.0.0/8,10.0.0.300"),
         ("LOGIN_FAILURE_LIMIT", "0"),
         ("LOGIN_ADDRESS_FAILURE_LIMIT", "2"),  # below LOGIN_FAILURE_LIMIT's 5
+        ("SENTRY_DSN", "not-a-dsn"),
+        ("LOG_FORMAT", "xml"),
+        ("METRICS_TOKEN", "short"),
     ],
 )
 def test_malformed_value_names_the_variable(name, value):
@@ -51,6 +54,21 @@ def test_malformed_value_names_the_variable(name, value):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert name in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE"),
+        ({"MEDIA_STORAGE": "s3"}, "AWS_STORAGE_BUCKET_NAME"),
+        # A signed URL that could expire while its page still sits in the list's cache.
+        ({"MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "b", "MEDIA_URL_EXPIRE_SECONDS": "600"}, "LIST_CACHE"),
+    ],
+)
+def test_object_storage_is_configured_whole(env, named):
+    result = _start(**env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and named in result.stderr
 
 
 def test_proxies_are_described_one_way():

@@ -65,11 +65,12 @@ def copy_database(template: Path, target_dir: Path) -> Path:
 
 
 @contextmanager
-def serving(command: list[str], env: dict, *, port: int, log: Path, name: str):
-    """Run a server process until the block ends, once /healthz/live answers on `port`; yields its base URL."""
+def serving(command: list[str], env: dict, *, port: int, log: Path, name: str, host: str = "127.0.0.1"):
+    """Run a server process until the block ends, once /healthz/live answers on `host:port`; yields its base
+    URL."""
     with open(log, "w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://{host}:{port}"
         try:
             deadline = time.monotonic() + 30
             while True:
