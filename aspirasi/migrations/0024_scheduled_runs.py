@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aspirasi", "0018_erasure"),
+        ("aspirasi", "0023_admin_verbose_names"),
     ]
 
     operations = [
