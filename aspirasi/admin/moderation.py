@@ -2,22 +2,19 @@
 
 Who sees and decides what comes from aspirasi.policies, not from Django's model permissions: moderators
 see their areas, admins everything, planners read only. Items are never edited in a form; decisions are
-admin actions that call the same services as the API (aspirasi.services.moderation). The live triage
-page (/admin/moderation/live/) lists the queue and follows `ws/moderation/`.
+admin actions that call the same services as the API (aspirasi.services.moderation). The workbench
+(/admin/moderation/live/, aspirasi/admin/workbench.py) is the queue with its decision panel, live.
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from aspirasi import policies
+from aspirasi.admin import workbench
 from aspirasi.models import AuditEntry, Flag, Opd, Proposal, ProposalStatusEvent, Report
-from aspirasi.selectors.moderation import kelurahan_names, moderation_queue
 from aspirasi.services.moderation import PROPOSAL, REPORT, RejectionReason, decisions_bulk
 
 
@@ -246,38 +243,18 @@ class OpdAdmin(admin.ModelAdmin):
         return False  # proposals keep their OPD (PROTECT); deactivate instead
 
 
-# --- the live triage page: /admin/moderation/live/ -----------------------------------------------------
-
-LIVE_PAGE_SIZE = 200
-
-
-def live_view(request):
-    """The moderator's queue, server-rendered, then kept current by static/aspirasi/moderation_live.js."""
-    if not policies.can_act_as_moderator(request.user):
-        raise PermissionDenied
-    items, next_cursor = moderation_queue(user=request.user, limit=LIVE_PAGE_SIZE)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Live moderation queue"),
-        "items": items,
-        "truncated": next_cursor is not None,
-        "user_id": request.user.pk,
-        "kelurahan_names": kelurahan_names(),
-    }
-    return TemplateResponse(request, "aspirasi/moderation/live.html", context)
-
+# --- the workbench (/admin/moderation/live/) and its decision panel: aspirasi/admin/workbench.py ---------
 
 # The default admin site has no hook for extra pages; wrap its URL list once (as the planning dashboard does).
 _admin_get_urls = admin.site.get_urls
 
 
-def _get_urls_with_live_queue():
-    live = path("moderation/live/", admin.site.admin_view(live_view), name="moderation-live")
-    return [live, *_admin_get_urls()]
+def _get_urls_with_workbench():
+    return [*workbench.urls(), *_admin_get_urls()]
 
 
 if not getattr(admin.site, "_moderation_live", False):
-    admin.site.get_urls = _get_urls_with_live_queue
+    admin.site.get_urls = _get_urls_with_workbench
     admin.site._moderation_live = True
-    # The index links the live page (and anything else that adds itself to this template).
+    # The index links the workbench (and anything else that adds itself to this template).
     admin.site.index_template = "aspirasi/moderation/admin_index.html"

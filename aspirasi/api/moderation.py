@@ -160,6 +160,11 @@ class ClaimDecisionInput(_Decision):
     """`review`: claim the item (a proposal moves submitted -> in_review)."""
 
 
+class ReleaseDecisionInput(_Decision):
+    """`release`: give up your claim (a proposal moves in_review -> submitted); `illegal_transition` when
+    nobody holds it, `already_claimed` when another moderator does."""
+
+
 class PublishDecisionInput(_Decision):
     """`publish` (proposals) / `verify` (reports): make public, or restore a hidden/flagged item (kept public;
     its open flags are resolved as `restored`)."""
@@ -213,6 +218,7 @@ class PromoteDecisionInput(_Decision):
 
 PROPOSAL_DECISION_INPUTS = {
     "review": ClaimDecisionInput,
+    "release": ReleaseDecisionInput,
     "publish": PublishDecisionInput,
     "reject": RejectDecisionInput,
     "merge": MergeDecisionInput,
@@ -223,6 +229,7 @@ PROPOSAL_DECISION_INPUTS = {
 }
 REPORT_DECISION_INPUTS = {
     "review": ClaimDecisionInput,
+    "release": ReleaseDecisionInput,
     "verify": PublishDecisionInput,
     "reject": RejectDecisionInput,
     "resolve": ResolveDecisionInput,
