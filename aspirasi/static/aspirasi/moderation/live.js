@@ -31,7 +31,7 @@
   }
 
   // --- ages: one format for every row, however it arrived -------------------------------------------
-  var relative = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, { numeric: "always" }) : null;
+  var relative = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, { numeric: "auto" }) : null;
   function age(seconds) {
     var units = [["day", 86400], ["hour", 3600], ["minute", 60]];
     for (var i = 0; i < units.length; i++) {
@@ -172,7 +172,7 @@
   function refreshPanel(type, id) {
     if (!panelShows(type, id) || panelBox.querySelector("details[open]")) return;
     if (panelBox.contains(document.activeElement) && document.activeElement.tagName !== "H2") return;
-    window.AspirasiPanel.load(panelBox, panelBox.dataset.url);
+    window.AspirasiPanel.load(panelBox, panelBox.dataset.url, true);
   }
 
   function refresh(type, id) {

@@ -77,13 +77,15 @@
     box.dispatchEvent(new CustomEvent("panel:loaded", { bubbles: true }));
   }
 
-  function load(box, url) {
+  // `idle`: a reload after someone else's change, dropped if the moderator opened a decision meanwhile.
+  function load(box, url, idle) {
     box.dataset.url = url;
     box.setAttribute("aria-busy", "true");
     return fetch(url, { credentials: "same-origin", headers: { "X-Decision-Panel": "1" } })
       .then(function (response) { return response.text().then(function (html) { return [response, html]; }); })
       .then(function (answer) {
         if (box.dataset.url !== url) return;  // another item was selected meanwhile
+        if (idle && (box.querySelector("details[open]") || box.dataset.posting)) return;
         if (answer[0].ok) swap(box, answer[1]);
       })
       .catch(function () {})
@@ -96,7 +98,8 @@
     var button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
     box.setAttribute("aria-busy", "true");
-    return fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: headers })
+    box.dataset.posting = "1";
+    return fetch(form.getAttribute("action"), { method: "POST", body: new FormData(form), credentials: "same-origin", headers: headers })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         swap(box, html);
@@ -108,7 +111,7 @@
         box.dispatchEvent(new CustomEvent("panel:decided", { bubbles: true, detail: { code: region.dataset.code } }));
       })
       .catch(function () { if (button) button.disabled = false; })
-      .then(function () { box.removeAttribute("aria-busy"); });
+      .then(function () { box.removeAttribute("aria-busy"); delete box.dataset.posting; });
   }
 
   function openDecision(details) {
