@@ -111,7 +111,9 @@ class ModerationItemOutput(serializers.Serializer):
     claimed_by = ModerationPersonOutput(allow_null=True)
     flag_count = serializers.IntegerField(help_text="Open (unresolved) flags")
     vote_count = serializers.IntegerField(allow_null=True, help_text="Proposals only")
-    thumbnail = serializers.CharField(allow_null=True, help_text="Reports only: small thumbnail URL")
+    thumbnail = serializers.CharField(
+        allow_null=True, help_text="Small thumbnail URL: the report's photo or the proposal's first photo"
+    )
 
 
 class ModerationQueueOutput(serializers.Serializer):

@@ -6,10 +6,13 @@ own kelurahan of Balikpapan Timur (both moderators cover the kecamatan), so thei
 """
 
 import json
+import re
 import time
 import urllib.request
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -110,9 +113,7 @@ for name, pk in ids.items():
         "audit": list(
             AuditEntry.objects.filter(item_type=kind, item_id=pk).order_by("pk").values_list("action", flat=True)
         ),
-        "notified": list(
-            Notification.objects.filter(recipient_id=RESIDENT, **{f"data__{kind}_id": pk}).values_list("kind", flat=1)
-        ),
+        "notified": [n.kind for n in Notification.objects.filter(recipient_id=RESIDENT, **{f"data__{kind}_id": pk})],
         "resolution_image": bool(getattr(item, "resolution_image", "")),
     }
 print(json.dumps(out))
@@ -178,6 +179,10 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
 
         keys.press("j")  # the oldest first
         panel_shows(page, "proposal", ids["publish"])
+        keys.press("r")  # changed my mind: Escape closes the decision
+        page.wait_for_selector("details.decision-reject[open]")
+        keys.press("Escape")
+        page.wait_for_selector("details[open]", state="detached")
         keys.press("p")
         keys.press("Enter")
         feedback(page, f"Proposal #{ids['publish']}")
@@ -281,6 +286,7 @@ def test_two_moderators_race_on_one_item_and_the_loser_sees_why(chromium, site):
         status = two.locator("[data-panel-status]")
         assert status.get_attribute("data-code") == "already_claimed"
         assert "Moderator Satu" in two.locator(".decision-panel .panel-claim").inner_text()  # the new state
+        _screenshot(two, "wb-id-race.png")
         # The row of the first moderator's queue shows who holds it, live, on the other screen too.
         two.wait_for_function(
             f"() => document.querySelector('#item-proposal-{seed['race']} td.claimed').textContent.includes('Satu')"
@@ -353,10 +359,10 @@ def test_a_new_item_arrives_at_its_place_announced_in_both_languages(chromium, s
         assert "Baru" in indonesian.locator(f"{row} td.status").inner_text()
         assert "New" in english.locator(f"{row} td.status").inner_text()
         # Same WITA format as the rows rendered with the page.
-        times = indonesian.evaluate(
-            "() => [...document.querySelectorAll('#live-queue time')].slice(0, 2).map(t => t.textContent)"
-        )
-        assert len(times[0]) > 10 and times[0].split()[1:3] == times[1].split()[1:3]
+        times = indonesian.evaluate("() => [...document.querySelectorAll('#live-queue time')].map(t => t.textContent)")
+        assert all(re.fullmatch(r"\d{1,2} \w{3} \d{4} \d{2}:\d{2}", shown) for shown in times), times[:3]
+        wita = datetime.now(ZoneInfo("Asia/Makassar"))
+        assert times[0][-5:] in {(wita - timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}, times[0]
 
         # Nothing moved for the English moderator; a banner says something arrived above.
         after = english.evaluate(f"() => document.getElementById('{reading[0]}').getBoundingClientRect().top")
