@@ -176,7 +176,8 @@ def _offered(item, *, item_type: str, user, open_flags: int) -> list[str]:
     flagged = public and _awaits_flags(item, open_flags)
     mine = item.claimed_by_id == user.pk
     offered = []
-    if (undecided or flagged) and not mine:
+    # Another moderator's claim: only an admin takes it over (services/moderation._check_claim).
+    if (undecided or flagged) and not mine and (item.claimed_by_id is None or policies.is_admin(user)):
         offered.append("review")
     if item.claimed_by_id is not None and (mine or policies.is_admin(user)):
         offered.append("release")

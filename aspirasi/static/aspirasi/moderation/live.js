@@ -63,7 +63,7 @@
   }
 
   // Insert `row` at its place without moving what is on screen: when it lands above the top of the
-  // visible rows, the scroll offset grows by its height.
+  // visible list, the list scrolls down by its height.
   function insertInOrder(row) {
     var key = sortKey(row);
     var next = null;
@@ -71,16 +71,23 @@
     for (var i = 0; i < all.length; i++) {
       if (before(key, sortKey(all[i]))) { next = all[i]; break; }
     }
-    var above = next !== null && next.offsetTop < scroller.scrollTop + body.offsetTop;
+    var above = next !== null && scroller.scrollTop > 0 &&
+      next.getBoundingClientRect().top < scroller.getBoundingClientRect().top + headerHeight();
     var top = scroller.scrollTop;
     body.insertBefore(row, next);
-    if (above) scroller.scrollTop = top + row.offsetHeight;
+    if (above) scroller.scrollTop = top + row.getBoundingClientRect().height;
     return row;
   }
 
+  function headerHeight() {
+    var head = document.querySelector("#live-queue thead");
+    return head ? head.getBoundingClientRect().height : 0;
+  }
+
   function visible(row) {
-    var top = row.offsetTop - scroller.scrollTop;
-    return top >= 0 && top + row.offsetHeight <= scroller.clientHeight;
+    var list = scroller.getBoundingClientRect();
+    var box = row.getBoundingClientRect();
+    return box.top >= list.top && box.bottom <= list.bottom;
   }
 
   function showBanner() {
