@@ -96,10 +96,13 @@ FLAG_FILTERS = ("any", "review", "none")
 ORDERINGS = ("oldest", "newest", "support")
 
 
+def _overdue_cutoff(now: datetime) -> datetime:
+    return now - timedelta(hours=settings.MODERATION_DIGEST_WAITING_HOURS)
+
+
 def waiting_too_long(kind: str, *, now: datetime | None = None) -> Q:
     """Undecided items (proposals submitted/in review, new reports) older than MODERATION_DIGEST_WAITING_HOURS."""
-    cutoff = (now or timezone.now()) - timedelta(hours=settings.MODERATION_DIGEST_WAITING_HOURS)
-    return Q(status__in=UNDECIDED[kind], created_at__lt=cutoff)
+    return Q(status__in=UNDECIDED[kind], created_at__lt=_overdue_cutoff(now or timezone.now()))
 
 
 def _state_q(kind: str, state: str, *, now: datetime) -> Q:
@@ -192,8 +195,7 @@ def queue_item(item, *, now: datetime | None = None) -> dict:
         "flag_count": getattr(item, "flag_count", 0),
         "vote_count": item.vote_count if is_proposal else None,
         "thumbnail": _thumbnail(item),
-        "is_overdue": item.status in UNDECIDED[kind]
-        and item.created_at < now - timedelta(hours=settings.MODERATION_DIGEST_WAITING_HOURS),
+        "is_overdue": item.status in UNDECIDED[kind] and item.created_at < _overdue_cutoff(now),  # waiting_too_long
     }
 
 

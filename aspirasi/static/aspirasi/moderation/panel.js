@@ -5,12 +5,23 @@
    and moves the answer's feedback into a live region of the box, so a screen reader hears it and a later
    reload of the panel keeps it. Without this script the forms post plainly and the server redirects back.
 
+   Embedding: <div data-decision-panel data-url="{% url 'admin:moderation_panel' type pk %}"></div> and this
+   script (it adds panel.css itself).
+
    Keyboard: one key per decision (shown on each button) opens it and focuses its first field; Enter
    confirms (Shift+Enter: a new line in a message), Escape closes it. Keys never fire while typing.
    window.AspirasiPanel.load(box, url) is how the workbench shows another item. No library. */
 (function () {
   "use strict";
   var HEADER = "X-Decision-Panel";
+  // The panel's stylesheet sits beside this script: a page that embeds the panel needs only the script.
+  var script = document.currentScript;
+  if (script && !document.querySelector('link[href*="moderation/panel.css"]')) {
+    var style = document.createElement("link");
+    style.rel = "stylesheet";
+    style.href = script.src.replace(/panel\.js(\?.*)?$/, "panel.css");
+    document.head.appendChild(style);
+  }
 
   function typing(target) {
     if (!target || !target.tagName) return false;
