@@ -14,13 +14,17 @@
 (function () {
   "use strict";
   var HEADER = "X-Decision-Panel";
-  // The panel's stylesheet sits beside this script: a page that embeds the panel needs only the script.
-  var script = document.currentScript;
-  if (script && !document.querySelector('link[href*="moderation/panel.css"]')) {
-    var style = document.createElement("link");
-    style.rel = "stylesheet";
-    style.href = script.src.replace(/panel\.js(\?.*)?$/, "panel.css");
-    document.head.appendChild(style);
+
+  // The fragment names its stylesheet (a hashed name in production): added once, so a page that embeds the
+  // panel needs only the box and this script.
+  function stylesheet(box) {
+    var panel = box.querySelector(".decision-panel[data-stylesheet]");
+    if (!panel || document.querySelector('link[data-panel-stylesheet], link[href="' + panel.dataset.stylesheet + '"]')) return;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = panel.dataset.stylesheet;
+    link.setAttribute("data-panel-stylesheet", "");
+    document.head.appendChild(link);
   }
 
   function typing(target) {
@@ -57,6 +61,7 @@
   }
 
   function enhance(box) {
+    stylesheet(box);
     // The fragment's feedback moves to the box's live region (kept across reloads of the panel).
     var feedback = box.querySelector("[data-panel-content] [data-feedback]");
     var region = statusRegion(box);
