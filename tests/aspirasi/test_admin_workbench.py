@@ -51,6 +51,7 @@ def test_only_moderators_of_the_area_see_the_panel(moderator_manggar, moderator_
     mine = browser(moderator_manggar).get(url, **PANEL)
     assert mine.status_code == 200 and "Posyandu lansia" in mine.content.decode()
     assert browser(moderator_barat).get(url, **PANEL).status_code == 404  # another area: not there at all
+    assert browser(moderator_barat).post(url, {"action": "publish"}, **PANEL).status_code == 404
     assert browser(planner).get(url, **PANEL).status_code == 403
     assert browser(planner).post(url, {"action": "publish"}, **PANEL).status_code == 403
     assert browser(resident).get(url).status_code == 302  # not staff: the admin's login

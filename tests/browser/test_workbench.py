@@ -185,7 +185,8 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         page.wait_for_selector("details[open]", state="detached")
         keys.press("p")
         keys.press("Enter")
-        feedback(page, f"Proposal #{ids['publish']}")
+        feedback(page, f"Proposal #{ids['publish']} “")
+        feedback(page, ": published.")
         page.wait_for_selector(f"#item-proposal-{ids['publish']}", state="detached")
 
         keys.press("j")
@@ -195,7 +196,8 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         keys.press("Tab")
         keys.type("Iklan tidak termasuk usulan pembangunan.")
         keys.press("Enter")
-        feedback(page, f"Proposal #{ids['reject']}")
+        feedback(page, f"Proposal #{ids['reject']} “")
+        feedback(page, ": rejected.")
         page.wait_for_selector(f"#item-proposal-{ids['reject']}", state="detached")
 
         keys.press("j")
@@ -204,7 +206,8 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         summary = page.locator("[data-merge-summary]")
         assert f"#{seed['target']}" in summary.inner_text() and "7 votes" in summary.inner_text()  # before confirming
         keys.press("Enter")
-        feedback(page, f"Proposal #{ids['merge']}")
+        feedback(page, f"Proposal #{ids['merge']} “")
+        feedback(page, ": merged.")
         page.wait_for_selector(f"#item-proposal-{ids['merge']}", state="detached")
 
         keys.press("j")
@@ -212,14 +215,16 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         keys.press("l")
         keys.press("ArrowDown")  # the first other kelurahan of the kecamatan
         keys.press("Enter")
-        feedback(page, f"Proposal #{ids['relocate']}")
+        feedback(page, f"Proposal #{ids['relocate']} “")
+        feedback(page, ": moved to another kelurahan.")
         page.wait_for_selector(f"#item-proposal-{ids['relocate']}", state="detached")  # left this kelurahan's queue
 
         keys.press("j")
         panel_shows(page, "report", ids["resolve"])
         keys.press("p")  # verify first: only a verified report is resolved
         keys.press("Enter")
-        feedback(page, f"Report #{ids['resolve']}")
+        feedback(page, f"Report #{ids['resolve']} “")
+        feedback(page, ": verified.")
         keys.press("s")
         keys.type("Lubang sudah ditambal oleh DPU.")
         keys.press("Tab")
@@ -228,14 +233,15 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         chooser.value.set_files(files=[{"name": "bukti.png", "mimeType": "image/png", "buffer": _png()}])
         keys.press("Tab")
         keys.press("Enter")
-        feedback(page, f"Report #{ids['resolve']}")
-        page.wait_for_function("() => document.querySelector('[data-panel-status]').textContent.length > 0")
+        feedback(page, f"Report #{ids['resolve']} “")
+        feedback(page, ": resolved.")
 
         keys.press("j")
         panel_shows(page, "proposal", ids["claim"])
         keys.press("c")
         keys.press("Enter")
-        feedback(page, f"Proposal #{ids['claim']}")
+        feedback(page, f"Proposal #{ids['claim']} “")
+        feedback(page, ": claimed.")
         keys.press("u")
         keys.press("Enter")
         page.wait_for_function("() => !document.querySelector('.decision-panel .panel-claim')")
@@ -244,7 +250,8 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         panel_shows(page, "report", ids["promote"])
         keys.press("t")
         keys.press("Enter")
-        feedback(page, f"Report #{ids['promote']}")
+        feedback(page, f"Report #{ids['promote']} “")
+        feedback(page, ": promoted to a proposal.")
         page.wait_for_selector(f"#item-report-{ids['promote']}", state="detached")
     finally:
         page.context.close()
@@ -338,6 +345,7 @@ def test_a_new_item_arrives_at_its_place_announced_in_both_languages(chromium, s
         # The English moderator reads further down: what they read must not move.
         english.evaluate("() => { document.getElementById('queue-scroll').scrollTop = 400; }")
         reading = english.evaluate(READING)
+        new_before = int(indonesian.locator("[data-counter='new'] .count").inner_text())
         text = "Lampu penerangan jalan mati sejak seminggu"
         report_id = _submit_report(
             url, seed["resident_token"], text=text, kelurahan=seed["area"]["manggar-baru"], category=seed["category_id"]
@@ -357,6 +365,7 @@ def test_a_new_item_arrives_at_its_place_announced_in_both_languages(chromium, s
         english.wait_for_function("t => document.getElementById('announcer').textContent.includes(t)", arg="New report")
         indonesian.wait_for_function(f"() => document.querySelector('{row} td.thumb img').naturalWidth > 0")
         assert "Baru" in indonesian.locator(f"{row} td.status").inner_text()
+        assert int(indonesian.locator("[data-counter='new'] .count").inner_text()) == new_before + 1
         assert "New" in english.locator(f"{row} td.status").inner_text()
         # Same WITA format as the rows rendered with the page.
         times = indonesian.evaluate("() => [...document.querySelectorAll('#live-queue time')].map(t => t.textContent)")
