@@ -484,6 +484,17 @@ STORAGES = {
     },
 }
 
+# --- Admin map ---------------------------------------------------------------------------------------
+
+# The admin's map (vendored Leaflet, aspirasi/static/aspirasi/admin/map.js) draws tiles from MAP_TILE_URL, a
+# Leaflet URL template such as https://tile.openstreetmap.org/{z}/{x}/{y}.png (docs/deploy.md, "Admin map").
+# Empty (the default): no tiles and no request to any tile host; the point shows on a plain background
+# inside the city's outline, with its coordinates as text. Tests and offline machines need nothing.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+if MAP_TILE_URL and not MAP_TILE_URL.startswith("https://") and not DEBUG:
+    raise ImproperlyConfigured("MAP_TILE_URL must be an https:// URL template (or empty for no tiles)")
+
 # --- Security (production) --------------------------------------------------------------------------
 
 if not DEBUG:

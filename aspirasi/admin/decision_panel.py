@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from aspirasi import policies
+from aspirasi.admin.feedback import decided_message, item_title
 from aspirasi.errors import AlreadyClaimed, DomainError, IllegalTransition, ItemChanged
 from aspirasi.models import Category, Kelurahan, Opd, Proposal, Report
 from aspirasi.models.proposals import PUBLIC_STATUSES
@@ -138,26 +139,27 @@ class PromoteForm(_DecisionForm):
     message = _message_field()
 
 
-# Each decision: its form, its key on the keyboard, its button and what the feedback says was done.
+# Each decision: its form, its key on the keyboard and its button (the feedback names it as the audit trail
+# does: admin/feedback.py).
 DECISIONS = {
-    "review": (NoArgumentsForm, "c", _("Claim"), _("claimed")),
-    "release": (NoArgumentsForm, "u", _("Release"), _("released")),
-    "publish": (MessageForm, "p", _("Publish"), _("published")),
-    "verify": (MessageForm, "p", _("Verify"), _("verified")),
-    "reject": (RejectForm, "r", _("Reject"), _("rejected")),
-    "merge": (MergeForm, "m", _("Merge as duplicate"), _("merged")),
-    "relocate": (RelocateForm, "l", _("Relocate"), _("moved to another kelurahan")),
-    "recategorize": (RecategorizeForm, "g", _("Recategorize"), _("recategorized")),
-    "assign_opd": (AssignOpdForm, "o", _("Assign an OPD"), _("assigned to an OPD")),
-    "hide": (MessageForm, "h", _("Hide"), _("hidden")),
-    "resolve": (ResolveForm, "s", _("Resolve"), _("resolved")),
-    "promote": (PromoteForm, "t", _("Promote to a proposal"), _("promoted to a proposal")),
-    "link": (LinkForm, "i", _("Link to a proposal"), _("linked to a proposal")),
+    "review": (NoArgumentsForm, "c", _("Claim")),
+    "release": (NoArgumentsForm, "u", _("Release")),
+    "publish": (MessageForm, "p", _("Publish")),
+    "verify": (MessageForm, "p", _("Verify")),
+    "reject": (RejectForm, "r", _("Reject")),
+    "merge": (MergeForm, "m", _("Merge as duplicate")),
+    "relocate": (RelocateForm, "l", _("Relocate")),
+    "recategorize": (RecategorizeForm, "g", _("Recategorize")),
+    "assign_opd": (AssignOpdForm, "o", _("Assign an OPD")),
+    "hide": (MessageForm, "h", _("Hide")),
+    "resolve": (ResolveForm, "s", _("Resolve")),
+    "promote": (PromoteForm, "t", _("Promote to a proposal")),
+    "link": (LinkForm, "i", _("Link to a proposal")),
 }
 assert set(PROPOSAL_ACTIONS) | set(REPORT_ACTIONS) == set(DECISIONS)
 # The keys shown on screen, once each (publish and verify share one).
 KEYS: list[tuple[str, str]] = []
-for _action, (_form_class, _key, _label, _done) in DECISIONS.items():
+for _action, (_form_class, _key, _label) in DECISIONS.items():
     if all(key != _key for key, _shown in KEYS):
         KEYS.append((_key, _("Publish / verify") if _key == "p" else _label))
 
@@ -248,11 +250,8 @@ def _candidates(item, *, item_type: str, user, offered: list[str]) -> tuple[list
     return [], []
 
 
-def item_label(item, item_type: str) -> str:
-    """How feedback names an item: its kind, number and title."""
-    if item_type == PROPOSAL:
-        return _("Proposal #%(id)s “%(title)s”") % {"id": item.pk, "title": item.title[:60]}
-    return _("Report #%(id)s “%(title)s”") % {"id": item.pk, "title": item.description[:60]}
+def _title(item, item_type: str) -> str:
+    return item_title(item_type, item.title if item_type == PROPOSAL else item.description)
 
 
 def _failure_text(error: DomainError, item, item_type: str) -> str:
@@ -277,7 +276,7 @@ def _context(request, item, *, item_type: str, bound=None, feedback=None) -> dic
         form = bound if bound is not None and bound.prefix == action else None
         if form is None:
             form = _form(action, item, item_type=item_type, user=user, candidates=merges or links)
-        _form_class, key, label, _done = DECISIONS[action]
+        _form_class, key, label = DECISIONS[action]
         decisions.append({"action": action, "key": key, "label": label, "form": form, "open": form is bound})
     photo = None
     if item_type == PROPOSAL:
@@ -289,7 +288,7 @@ def _context(request, item, *, item_type: str, bound=None, feedback=None) -> dic
     return {
         "item": item,
         "item_type": item_type,
-        "item_label": item_label(item, item_type),
+        "title": _title(item, item_type),
         "photo": photo,
         "decisions": decisions,
         "merge_candidates": merges,
@@ -310,7 +309,7 @@ def _render(request, context: dict, *, status: int = 200):
     if request.META.get(PANEL_HEADER):
         return TemplateResponse(request, "aspirasi/moderation/panel.html", {"panel": context}, status=status)
     # Without JavaScript (or opened on its own): the fragment inside an admin page.
-    page = {**admin.site.each_context(request), "title": context["item_label"], "panel": context}
+    page = {**admin.site.each_context(request), "title": context["title"], "panel": context}
     return TemplateResponse(request, "aspirasi/moderation/panel_page.html", page, status=status)
 
 
@@ -353,12 +352,12 @@ def panel_view(request, item_type: str, pk: int):
         feedback = {"ok": False, "text": _("Check the fields of the decision.")}
         context = _context(request, item, item_type=item_type, bound=form, feedback=feedback)
         if action not in offered:
-            _form_class, key, decision_label, _done = DECISIONS[action]
+            _form_class, key, decision_label = DECISIONS[action]
             context["decisions"].append(
                 {"action": action, "key": key, "label": decision_label, "form": form, "open": True}
             )
         return _render(request, context, status=400)
-    label = item_label(item, item_type)
+    title = _title(item, item_type)
     try:
         if item_type == PROPOSAL:
             proposal_decide(proposal=item, actor=request.user, action=action, **form.arguments())
@@ -368,7 +367,7 @@ def panel_view(request, item_type: str, pk: int):
         item = _item(request, item_type, pk)  # its state now: what the winner made of it
         feedback = {"ok": False, "text": _failure_text(error, item, item_type), "code": error.code}
         return _render(request, _context(request, item, item_type=item_type, feedback=feedback), status=409)
-    text = _("%(item)s: %(decision)s.") % {"item": label, "decision": DECISIONS[action][3]}
+    text = decided_message(item_type=item_type, action=action, items=[(item.pk, title)])
     if not request.META.get(PANEL_HEADER):
         messages.success(request, text)
         next_url = request.POST.get("next", "")

@@ -10,12 +10,14 @@ from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from aspirasi import policies
 from aspirasi.admin import workbench
+from aspirasi.admin.feedback import decided_message, item_title
+from aspirasi.admin.item_pages import ItemPageMixin
 from aspirasi.models import AuditEntry, Flag, Opd, Proposal, ProposalStatusEvent, Report
 from aspirasi.services.moderation import PROPOSAL, REPORT, RejectionReason, decisions_bulk
+from aspirasi.templatetags.aspirasi_admin import rupiah
 
 
 class FlaggedFilter(admin.SimpleListFilter):
@@ -63,18 +65,25 @@ class _ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("author"))
+    def written_by(self, obj):
+        # Staff see who wrote it (policies.can_see_authors), by name: the phone stays in the accounts admin.
+        return obj.author.display_name if obj.author_id else "-"
+
     def has_moderate_permission(self, request):
         """Decision actions: moderators and admins (each item is still checked against the actor's areas)."""
         return policies.can_act_as_moderator(request.user)
 
 
-def _decide(request, queryset, *, item_type: str, action: str, **arguments) -> None:
-    items = [(item_type, pk) for pk in queryset.values_list("pk", flat=True)]
+def _decide(request, queryset, *, item_type: str, action: str, decision=None, **arguments) -> None:
+    title_field = "title" if item_type == PROPOSAL else "description"
+    titles = dict(queryset.values_list("pk", title_field))
+    items = [(item_type, pk) for pk in sorted(titles)]
     results = decisions_bulk(actor=request.user, items=items, action=action, **arguments)
-    done = sum(1 for r in results if r["ok"])
+    done = [(r["id"], item_title(item_type, titles[r["id"]])) for r in results if r["ok"]]
     failed = [f"#{r['id']}: {r['code']}" for r in results if not r["ok"]]
     if done:
-        messages.success(request, ngettext("%(n)d item decided.", "%(n)d items decided.", done) % {"n": done})
+        messages.success(request, decided_message(item_type=item_type, action=action, items=done, decision=decision))
     if failed:
         messages.warning(request, _("Not decided: %(items)s") % {"items": ", ".join(failed)})
 
@@ -99,6 +108,7 @@ def reject_as_spam(modeladmin, request, queryset):
         queryset,
         item_type=modeladmin.item_type,
         action="reject",
+        decision=_("rejected as spam or offensive"),
         reason=RejectionReason.OFFENSIVE,
         message=str(_SPAM_MESSAGE),
     )
@@ -134,7 +144,7 @@ class ProposalStatusEventInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(_ScopedAdmin):
+class ProposalAdmin(ItemPageMixin, _ScopedAdmin):
     item_type = PROPOSAL
     list_display = ["title", "photo", "status", "kelurahan", "category", "vote_count", "is_hidden", "created_at"]
     list_filter = [
@@ -151,10 +161,48 @@ class ProposalAdmin(_ScopedAdmin):
     date_hierarchy = "created_at"
     inlines = [ProposalStatusEventInline]
     actions = [claim_selected, publish_selected, hide_selected, reject_as_spam]
-    exclude = ["target_groups"]
+    readonly_fields = ["estimated_cost_rupiah", "written_by"]
+    fieldsets = [
+        (_("Proposal"), {"fields": ["title", "description", "category"]}),
+        (_("Place"), {"fields": ["kelurahan", ("rt", "rw"), ("latitude", "longitude")]}),
+        (
+            _("Benefit and cost"),
+            {
+                "fields": [
+                    ("estimated_beneficiaries", "estimated_poor_households"),
+                    ("volume", "unit"),
+                    "estimated_cost_rupiah",
+                ]
+            },
+        ),
+        (_("Author"), {"fields": ["written_by", "anonymous", "source_report"]}),
+        (
+            _("Moderation"),
+            {
+                "fields": [
+                    "status",
+                    ("claimed_by", "claimed_at"),
+                    ("rejection_reason", "rejection_message"),
+                    "merged_into",
+                    ("is_hidden", "flag_review_requested_at"),
+                ]
+            },
+        ),
+        (_("Planning"), {"fields": ["cycle", "opd", "program", "vote_count"]}),
+        (_("Dates (WITA)"), {"fields": [("created_at", "published_at", "updated_at")]}),
+    ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("photos")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("kelurahan__kecamatan", "category", "author", "claimed_by")
+            .prefetch_related("photos")
+        )
+
+    @admin.display(description=_("estimated cost"))
+    def estimated_cost_rupiah(self, obj):
+        return rupiah(obj.estimated_cost)
 
     @admin.display(description=_("photo"))
     def photo(self, obj):
@@ -165,7 +213,7 @@ class ProposalAdmin(_ScopedAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(_ScopedAdmin):
+class ReportAdmin(ItemPageMixin, _ScopedAdmin):
     item_type = REPORT
     list_display = ["short_description", "thumbnail", "status", "kelurahan", "category", "is_hidden", "created_at"]
     list_filter = [
@@ -181,6 +229,29 @@ class ReportAdmin(_ScopedAdmin):
     search_fields = ["description", "author__display_name", "author__phone"]
     date_hierarchy = "created_at"
     actions = [claim_selected, verify_selected, hide_selected, reject_as_spam]
+    readonly_fields = ["written_by"]
+    fieldsets = [
+        (_("Report"), {"fields": ["description", "category"]}),
+        (_("Place"), {"fields": ["kelurahan", ("latitude", "longitude"), "location_source"]}),
+        (_("Author"), {"fields": ["written_by"]}),
+        (
+            _("Moderation"),
+            {
+                "fields": [
+                    "status",
+                    ("claimed_by", "claimed_at"),
+                    ("rejection_reason", "rejection_message"),
+                    ("is_hidden", "flag_review_requested_at"),
+                    "linked_proposal",
+                ]
+            },
+        ),
+        (_("Resolution"), {"fields": ["resolution_note"]}),
+        (_("Dates (WITA)"), {"fields": [("created_at", "updated_at")]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("kelurahan__kecamatan", "category", "author", "claimed_by")
 
     @admin.display(description=_("description"))
     def short_description(self, obj):

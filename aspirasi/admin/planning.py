@@ -20,6 +20,7 @@ from aspirasi.policies import can_plan
 from aspirasi.selectors.planning import planning_dashboard, priority_rows, priority_totals
 from aspirasi.services.cycles import cycle_current
 from aspirasi.services.planning import program_set_progress, program_update_create
+from aspirasi.templatetags.aspirasi_admin import rupiah
 
 
 class _PlannersOnly(admin.ModelAdmin):
@@ -117,10 +118,14 @@ class ProgramUpdateInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(_PlannersOnly):
-    list_display = ["name", "opd", "category", "cycle", "budget", "status", "progress_percent"]
+    list_display = ["name", "opd", "category", "cycle", "budget_rupiah", "status", "progress_percent"]
     list_filter = ["status", "cycle", "category"]
     search_fields = ["name"]
     inlines = [ProgramUpdateInline]
+
+    @admin.display(description=_("budget"), ordering="budget")
+    def budget_rupiah(self, program):
+        return rupiah(program.budget)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -36,8 +36,12 @@ class Proposal(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000)
-    category = models.ForeignKey("aspirasi.Category", on_delete=models.PROTECT, related_name="proposals")
-    kelurahan = models.ForeignKey("aspirasi.Kelurahan", on_delete=models.PROTECT, related_name="proposals")
+    category = models.ForeignKey(
+        "aspirasi.Category", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("category")
+    )
+    kelurahan = models.ForeignKey(
+        "aspirasi.Kelurahan", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("kelurahan")
+    )
     rt = models.CharField(_("RT"), max_length=3, blank=True)
     rw = models.CharField(_("RW"), max_length=3, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -56,10 +60,22 @@ class Proposal(models.Model):
     )
     rejection_reason = models.CharField(_("rejection reason"), max_length=32, blank=True)
     rejection_message = models.TextField(_("rejection message"), blank=True)
-    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
     # Moderation: who is handling it, which department should act, hidden by a moderator, flagged for review.
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("claimed by"),
     )
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     opd = models.ForeignKey(
@@ -75,14 +91,29 @@ class Proposal(models.Model):
     # public, until a moderator restores or hides it (services/flags.py, services/moderation.py).
     flag_review_requested_at = models.DateTimeField(_("flag review requested"), null=True, blank=True)
     source_report = models.ForeignKey(
-        "aspirasi.Report", on_delete=models.SET_NULL, null=True, blank=True, related_name="promoted_proposals"
+        "aspirasi.Report",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="promoted_proposals",
+        verbose_name=_("source report"),
     )
     # Planning: the Musrenbang cycle it was submitted in, the program that carries it out (aspirasi/models/planning.py).
     cycle = models.ForeignKey(
-        "aspirasi.Cycle", on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"
+        "aspirasi.Cycle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("cycle"),
     )
     program = models.ForeignKey(
-        "aspirasi.Program", on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+        "aspirasi.Program",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("program"),
     )
     # Denormalised for ordering; only ever changed with F() in the vote services.
     vote_count = models.PositiveIntegerField(_("votes"), default=0)
@@ -133,17 +164,24 @@ class ProposalStatusEvent(models.Model):
     """One entry of a proposal's public timeline: who (as a role), when, from, to, why."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="timeline")
-    from_status = models.CharField(max_length=16, choices=ProposalStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=ProposalStatus.choices)
+    from_status = models.CharField(_("from status"), max_length=16, choices=ProposalStatus.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16, choices=ProposalStatus.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    actor_role = models.CharField(max_length=16, help_text=_("author, moderator, planner, admin or system"))
+    actor_role = models.CharField(
+        _("actor role"), max_length=16, help_text=_("author, moderator, planner, admin or system")
+    )
     # Set when the actor erased their account, before `actor` became null: events stay attributable to one
     # (unnamed) person. services/account_data.actor_pseudonym. A database default: seed_data inserts raw rows.
     actor_pseudonym = models.CharField(_("actor pseudonym"), max_length=32, blank=True, default="", db_default="")
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -27,11 +27,15 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
     description = models.TextField(_("description"), max_length=2000)
-    category = models.ForeignKey("aspirasi.Category", on_delete=models.PROTECT, related_name="reports")
-    kelurahan = models.ForeignKey("aspirasi.Kelurahan", on_delete=models.PROTECT, related_name="reports")
+    category = models.ForeignKey(
+        "aspirasi.Category", on_delete=models.PROTECT, related_name="reports", verbose_name=_("category")
+    )
+    kelurahan = models.ForeignKey(
+        "aspirasi.Kelurahan", on_delete=models.PROTECT, related_name="reports", verbose_name=_("kelurahan")
+    )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    location_source = models.CharField(max_length=10, choices=LocationSource.choices)
+    location_source = models.CharField(_("location source"), max_length=10, choices=LocationSource.choices)
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.NEW)
     image = models.ImageField(upload_to="reports/%Y/%m/", width_field="width", height_field="height")
     thumbnail_small = models.ImageField(upload_to="reports/%Y/%m/")
@@ -43,14 +47,24 @@ class Report(models.Model):
     resolution_note = models.TextField(_("resolution note"), blank=True)
     resolution_image = models.ImageField(upload_to="reports/%Y/%m/", blank=True)
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("claimed by"),
     )
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
     # As Proposal.flag_review_requested_at: flagged past the threshold, waiting for a moderator.
     flag_review_requested_at = models.DateTimeField(_("flag review requested"), null=True, blank=True)
     linked_proposal = models.ForeignKey(
-        "aspirasi.Proposal", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+        "aspirasi.Proposal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("linked proposal"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -329,3 +329,8 @@ def moderation_item(*, user: User, item_type: str, item_id: int) -> dict | None:
         .first()
     )
     return queue_item(item) if item else None
+
+
+def queue_querysets(*, user: User) -> tuple[QuerySet[Proposal], QuerySet[Report]]:
+    """The unordered querysets of the queue (what waits for a decision), for reads that count or group it."""
+    return _queue_proposals(user=user), _queue_reports(user=user)

@@ -59,6 +59,13 @@ def test_proxies_are_described_one_way():
     assert "NUM_PROXIES or TRUSTED_PROXIES" in result.stderr
 
 
+def test_production_map_tiles_come_over_https_only():
+    production = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "aspirasi.example.id"}
+    result = _start(**production, MAP_TILE_URL="http://tiles.example.id/{z}/{x}/{y}.png")
+    assert result.returncode != 0 and "MAP_TILE_URL" in result.stderr
+    assert _start(**production, MAP_TILE_URL="https://tiles.example.id/{z}/{x}/{y}.png").returncode == 0
+
+
 def test_production_needs_a_real_secret():
     result = _start(DEBUG="0", ALLOWED_HOSTS="aspirasi.example.id")
     assert result.returncode != 0

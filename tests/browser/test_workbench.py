@@ -82,8 +82,7 @@ triage = {
     "promote": report("Taman bermain anak rusak dan berkarat", "lamaru", 7),
 }
 race = proposal("Sumur bor untuk RT 07", "teritip", 10)
-for minute in range(30):  # enough rows to scroll
-    proposal(f"Usulan lama nomor {minute}", "manggar-baru", 20 + minute)
+old = [proposal(f"Usulan lama nomor {minute}", "manggar-baru", 20 + minute) for minute in range(30)]  # to scroll
 
 def session(user):
     client = Client()
@@ -94,7 +93,7 @@ print(json.dumps({
     "sessions": {"one": session(one), "two": session(two)},
     "resident_token": tokens_for(resident)["access"], "resident_id": resident.pk,
     "area": {slug: k.pk for slug, k in area.items()}, "category_id": category.pk,
-    "target": target, "triage": triage, "race": race,
+    "target": target, "triage": triage, "race": race, "old": old,
 }))
 """
 
@@ -164,7 +163,7 @@ def panel_shows(page, kind: str, pk: int):
 
 def feedback(page, text: str):
     page.wait_for_function(
-        "text => (document.querySelector('[data-panel-status]') || {}).textContent.includes(text)", arg=text
+        "text => ((document.querySelector('[data-panel-status]') || {}).textContent || '').includes(text)", arg=text
     )
 
 
@@ -186,7 +185,7 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         keys.press("p")
         keys.press("Enter")
         feedback(page, f"Proposal #{ids['publish']} “")
-        feedback(page, ": published.")
+        feedback(page, "” published.")
         page.wait_for_selector(f"#item-proposal-{ids['publish']}", state="detached")
 
         keys.press("j")
@@ -197,7 +196,7 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         keys.type("Iklan tidak termasuk usulan pembangunan.")
         keys.press("Enter")
         feedback(page, f"Proposal #{ids['reject']} “")
-        feedback(page, ": rejected.")
+        feedback(page, "” rejected.")
         page.wait_for_selector(f"#item-proposal-{ids['reject']}", state="detached")
 
         keys.press("j")
@@ -207,7 +206,7 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         assert f"#{seed['target']}" in summary.inner_text() and "7 votes" in summary.inner_text()  # before confirming
         keys.press("Enter")
         feedback(page, f"Proposal #{ids['merge']} “")
-        feedback(page, ": merged.")
+        feedback(page, "” merged.")
         page.wait_for_selector(f"#item-proposal-{ids['merge']}", state="detached")
 
         keys.press("j")
@@ -216,7 +215,7 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         keys.press("ArrowDown")  # the first other kelurahan of the kecamatan
         keys.press("Enter")
         feedback(page, f"Proposal #{ids['relocate']} “")
-        feedback(page, ": moved to another kelurahan.")
+        feedback(page, "” moved to another kelurahan.")
         page.wait_for_selector(f"#item-proposal-{ids['relocate']}", state="detached")  # left this kelurahan's queue
 
         keys.press("j")
@@ -224,7 +223,7 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         keys.press("p")  # verify first: only a verified report is resolved
         keys.press("Enter")
         feedback(page, f"Report #{ids['resolve']} “")
-        feedback(page, ": verified.")
+        feedback(page, "” verified.")
         keys.press("s")
         keys.type("Lubang sudah ditambal oleh DPU.")
         keys.press("Tab")
@@ -234,14 +233,14 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         keys.press("Tab")
         keys.press("Enter")
         feedback(page, f"Report #{ids['resolve']} “")
-        feedback(page, ": resolved.")
+        feedback(page, "” resolved.")
 
         keys.press("j")
         panel_shows(page, "proposal", ids["claim"])
         keys.press("c")
         keys.press("Enter")
         feedback(page, f"Proposal #{ids['claim']} “")
-        feedback(page, ": claimed.")
+        feedback(page, "” claimed for review.")
         keys.press("u")
         keys.press("Enter")
         page.wait_for_function("() => !document.querySelector('.decision-panel .panel-claim')")
@@ -251,7 +250,7 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         keys.press("t")
         keys.press("Enter")
         feedback(page, f"Report #{ids['promote']} “")
-        feedback(page, ": promoted to a proposal.")
+        feedback(page, "” promoted to a proposal.")
         page.wait_for_selector(f"#item-report-{ids['promote']}", state="detached")
     finally:
         page.context.close()
@@ -400,6 +399,27 @@ def test_the_workbench_with_its_panel_open_has_no_serious_accessibility_violatio
         assert violations == [], describe(violations)
     finally:
         page.context.close()
+
+
+def test_the_panel_embedded_in_a_proposal_page_decides_there_too(chromium, site):
+    url, _env, seed = site
+    proposal_id = seed["old"][-1]
+    context = chromium.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": seed["sessions"]["two"], "url": url}])
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    try:
+        page.goto(f"{url}/admin/aspirasi/proposal/{proposal_id}/change/")
+        panel_shows(page, "proposal", proposal_id)
+        assert page.locator("link[data-panel-stylesheet]").count() == 1  # the panel brought its stylesheet
+        page.keyboard.press("c")
+        page.keyboard.press("Enter")
+        feedback(page, "” claimed for review.")
+        assert "You are handling this item" in page.locator(".decision-panel .panel-claim").inner_text()
+        violations = axe_violations(page, context="[data-decision-panel]")
+        assert violations == [], describe(violations)
+    finally:
+        context.close()
 
 
 def _screenshot(page, name: str) -> None:

@@ -56,6 +56,7 @@ class Command(BaseCommand):
         )
         self.stdout.write("\n".join(lines))
         self._demo_data(admin=User.objects.get(phone=DEMO_ACCOUNTS[3][0]))
+        self._demo_decisions(moderator=User.objects.get(phone=DEMO_ACCOUNTS[1][0]))
 
     def _demo_data(self, *, admin: User) -> None:
         """A small, repeatable data set: proposals, votes, a few photos and reports where those services exist."""
@@ -80,3 +81,24 @@ class Command(BaseCommand):
             buffer.seek(0)
             buffer.name = "demo.jpg"
             proposal_photo_add(proposal=proposal, image=buffer, actor=admin)
+
+    def _demo_decisions(self, *, moderator: User) -> None:
+        """A few real decisions by the demo moderator, through the services (audited as in production), so
+        the workload page (/admin/moderation/workload/) and the items' audit trails show rows at once."""
+        from aspirasi.models import Report, ReportStatus
+        from aspirasi.services import moderation
+
+        waiting = list(Proposal.objects.filter(status=ProposalStatus.SUBMITTED).order_by("created_at")[:3])
+        for proposal, decide in zip(waiting, ("publish", "publish", "reject"), strict=False):
+            moderation.proposal_claim(proposal=proposal, actor=moderator)
+            if decide == "publish":
+                moderation.proposal_publish(proposal=proposal, actor=moderator)
+            else:
+                moderation.proposal_reject(
+                    proposal=proposal,
+                    actor=moderator,
+                    reason=moderation.RejectionReason.INCOMPLETE,
+                    message="Mohon lengkapi lokasi dan perkiraan jumlah penerima manfaat.",
+                )
+        for report in Report.objects.filter(status=ReportStatus.NEW).order_by("created_at")[:2]:
+            moderation.report_verify(report=report, actor=moderator)

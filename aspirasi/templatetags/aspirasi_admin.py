@@ -1,0 +1,44 @@
+"""Template helpers of the admin pages: rupiah amounts and the map of a point.
+
+`rupiah` is the one formatter of money in the admin (change pages, lists, planning): Indonesian style in
+either language, `Rp 1.250.000`, because that is how the city writes its budgets.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+
+from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
+
+register = template.Library()
+
+
+@register.filter
+def rupiah(value) -> str:
+    """`Rp 1.250.000` (a no-break space after Rp, dots between thousands, whole rupiah); '-' for no amount."""
+    if value is None or value == "":
+        return "-"
+    try:
+        amount = Decimal(str(value)).quantize(Decimal(1))
+    except (InvalidOperation, ValueError):
+        return "-"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp\u00a0{abs(int(amount)):,}".replace(",", ".")
+
+
+@register.inclusion_tag("aspirasi/admin/map.html")
+def admin_map(*, latitude, longitude, label: str, place: str = "") -> dict:
+    """A map of one point (aspirasi/static/aspirasi/admin/map.js), its coordinates and `place` as text too.
+
+    Tiles only when settings.MAP_TILE_URL is set; without them the point shows inside the city's outline.
+    """
+    return {
+        "latitude": None if latitude is None else f"{Decimal(latitude):.6f}",
+        "longitude": None if longitude is None else f"{Decimal(longitude):.6f}",
+        "label": label,
+        "place": place,
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "bounds": f"{LATITUDE_RANGE[0]},{LONGITUDE_RANGE[0]},{LATITUDE_RANGE[1]},{LONGITUDE_RANGE[1]}",
+    }
