@@ -416,6 +416,7 @@ def test_the_panel_embedded_in_a_proposal_page_decides_there_too(chromium, site)
         page.keyboard.press("Enter")
         feedback(page, "” claimed for review.")
         assert "You are handling this item" in page.locator(".decision-panel .panel-claim").inner_text()
+        _screenshot(page, "wb-item-page-en.png")
         violations = axe_violations(page, context="[data-decision-panel]")
         assert violations == [], describe(violations)
     finally:

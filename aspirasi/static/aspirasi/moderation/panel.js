@@ -62,6 +62,10 @@
 
   function enhance(box) {
     stylesheet(box);
+    // Embedded in the item's own page: no link to where we already are.
+    box.querySelectorAll("[data-full-page] a").forEach(function (link) {
+      if (link.pathname === window.location.pathname) link.parentNode.remove();
+    });
     // The fragment's feedback moves to the box's live region (kept across reloads of the panel).
     var feedback = box.querySelector("[data-panel-content] [data-feedback]");
     var region = statusRegion(box);
