@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aspirasi import policies
 from aspirasi.models import Language, Proposal, ProposalStatus, Report, ReportStatus, Role, User
+from aspirasi.selectors.moderation import waiting_too_long
 from notifications.models import (
     DeliveryStatus,
     Device,
@@ -333,11 +334,9 @@ def moderation_digest_send(*, now: datetime | None = None) -> int:
     Returns how many digests were created."""
     now = now or timezone.now()
     hours = settings.MODERATION_DIGEST_WAITING_HOURS
-    cutoff = now - timedelta(hours=hours)
-    waiting_proposals = _waiting_by_kelurahan(
-        Proposal.objects.filter(status__in=[P.SUBMITTED, P.IN_REVIEW], created_at__lt=cutoff)
-    )
-    waiting_reports = _waiting_by_kelurahan(Report.objects.filter(status=R.NEW, created_at__lt=cutoff))
+    # The same rule as the workbench's `overdue` counter (aspirasi.selectors.moderation).
+    waiting_proposals = _waiting_by_kelurahan(Proposal.objects.filter(waiting_too_long("proposal", now=now)))
+    waiting_reports = _waiting_by_kelurahan(Report.objects.filter(waiting_too_long("report", now=now)))
     if not waiting_proposals and not waiting_reports:
         return 0
     day = timezone.localdate(now).isoformat()

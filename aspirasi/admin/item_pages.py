@@ -36,6 +36,7 @@ _FLAG_NEXT = _("Residents flagged it: restore it (keep it public) or hide it.")
 # The audit trail's action codes (aspirasi.services.moderation, services/flags.py), as people say them.
 AUDIT_ACTIONS = {
     "review": _("claimed for review"),
+    "release": _("released"),
     "publish": _("published"),
     "reject": _("rejected"),
     "merge": _("merged"),

@@ -2,23 +2,20 @@
 
 Who sees and decides what comes from aspirasi.policies, not from Django's model permissions: moderators
 see their areas, admins everything, planners read only. Items are never edited in a form; decisions are
-admin actions that call the same services as the API (aspirasi.services.moderation). The live triage
-page (/admin/moderation/live/) lists the queue and follows `ws/moderation/`.
+admin actions that call the same services as the API (aspirasi.services.moderation). The workbench
+(/admin/moderation/live/, aspirasi/admin/workbench.py) is the queue with its decision panel, live.
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from aspirasi import policies
+from aspirasi.admin import workbench
+from aspirasi.admin.feedback import decided_message, item_title
 from aspirasi.admin.item_pages import ItemPageMixin
 from aspirasi.models import AuditEntry, Flag, Opd, Proposal, ProposalStatusEvent, Report
-from aspirasi.selectors.moderation import kelurahan_names, moderation_queue
 from aspirasi.services.moderation import PROPOSAL, REPORT, RejectionReason, decisions_bulk
 from aspirasi.templatetags.aspirasi_admin import rupiah
 
@@ -78,54 +75,15 @@ class _ScopedAdmin(admin.ModelAdmin):
         return policies.can_act_as_moderator(request.user)
 
 
-# What an action did, as the feedback after it says it ("Usulan #12 'Pelatihan menjahit' diterbitkan.").
-_DECIDED = {
-    "review": _("claimed for review"),
-    "publish": _("published"),
-    "verify": _("verified"),
-    "reject": _("rejected as spam or offensive"),
-    "hide": _("hidden"),
-}
-_TITLES_SHOWN = 3
-
-
-def _item_title(item_type: str, text: str) -> str:
-    return text if item_type == PROPOSAL else (text[:60] + "…" if len(text) > 60 else text)
-
-
-def decided_message(*, item_type: str, action: str, items: list[tuple[int, str]]) -> str:
-    """The feedback after a decision: the item and the decision, or for several the count and the first titles."""
-    decision = _DECIDED[action]
-    if len(items) == 1:
-        pk, title = items[0]
-        if item_type == PROPOSAL:
-            template = _("Proposal #%(id)d “%(title)s” %(decision)s.")
-        else:
-            template = _("Report #%(id)d “%(title)s” %(decision)s.")
-        return template % {"id": pk, "title": title, "decision": decision}
-    shown = ", ".join(f"#{pk} “{title}”" for pk, title in items[:_TITLES_SHOWN])
-    if len(items) > _TITLES_SHOWN:
-        more = len(items) - _TITLES_SHOWN
-        shown = ngettext("%(shown)s and %(n)d more", "%(shown)s and %(n)d more", more) % {"shown": shown, "n": more}
-    count = len(items)
-    if item_type == PROPOSAL:
-        template = ngettext(
-            "%(n)d proposal %(decision)s: %(titles)s.", "%(n)d proposals %(decision)s: %(titles)s.", count
-        )
-    else:
-        template = ngettext("%(n)d report %(decision)s: %(titles)s.", "%(n)d reports %(decision)s: %(titles)s.", count)
-    return template % {"n": count, "decision": decision, "titles": shown}
-
-
-def _decide(request, queryset, *, item_type: str, action: str, **arguments) -> None:
+def _decide(request, queryset, *, item_type: str, action: str, decision=None, **arguments) -> None:
     title_field = "title" if item_type == PROPOSAL else "description"
     titles = dict(queryset.values_list("pk", title_field))
     items = [(item_type, pk) for pk in sorted(titles)]
     results = decisions_bulk(actor=request.user, items=items, action=action, **arguments)
-    done = [(r["id"], _item_title(item_type, titles[r["id"]])) for r in results if r["ok"]]
+    done = [(r["id"], item_title(item_type, titles[r["id"]])) for r in results if r["ok"]]
     failed = [f"#{r['id']}: {r['code']}" for r in results if not r["ok"]]
     if done:
-        messages.success(request, decided_message(item_type=item_type, action=action, items=done))
+        messages.success(request, decided_message(item_type=item_type, action=action, items=done, decision=decision))
     if failed:
         messages.warning(request, _("Not decided: %(items)s") % {"items": ", ".join(failed)})
 
@@ -150,6 +108,7 @@ def reject_as_spam(modeladmin, request, queryset):
         queryset,
         item_type=modeladmin.item_type,
         action="reject",
+        decision=_("rejected as spam or offensive"),
         reason=RejectionReason.OFFENSIVE,
         message=str(_SPAM_MESSAGE),
     )
@@ -355,38 +314,18 @@ class OpdAdmin(admin.ModelAdmin):
         return False  # proposals keep their OPD (PROTECT); deactivate instead
 
 
-# --- the live triage page: /admin/moderation/live/ -----------------------------------------------------
-
-LIVE_PAGE_SIZE = 200
-
-
-def live_view(request):
-    """The moderator's queue, server-rendered, then kept current by static/aspirasi/moderation_live.js."""
-    if not policies.can_act_as_moderator(request.user):
-        raise PermissionDenied
-    items, next_cursor = moderation_queue(user=request.user, limit=LIVE_PAGE_SIZE)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Live moderation queue"),
-        "items": items,
-        "truncated": next_cursor is not None,
-        "user_id": request.user.pk,
-        "kelurahan_names": kelurahan_names(),
-    }
-    return TemplateResponse(request, "aspirasi/moderation/live.html", context)
-
+# --- the workbench (/admin/moderation/live/) and its decision panel: aspirasi/admin/workbench.py ---------
 
 # The default admin site has no hook for extra pages; wrap its URL list once (as the planning dashboard does).
 _admin_get_urls = admin.site.get_urls
 
 
-def _get_urls_with_live_queue():
-    live = path("moderation/live/", admin.site.admin_view(live_view), name="moderation-live")
-    return [live, *_admin_get_urls()]
+def _get_urls_with_workbench():
+    return [*workbench.urls(), *_admin_get_urls()]
 
 
 if not getattr(admin.site, "_moderation_live", False):
-    admin.site.get_urls = _get_urls_with_live_queue
+    admin.site.get_urls = _get_urls_with_workbench
     admin.site._moderation_live = True
-    # The index links the live page (and anything else that adds itself to this template).
+    # The index links the workbench (and anything else that adds itself to this template).
     admin.site.index_template = "aspirasi/moderation/admin_index.html"

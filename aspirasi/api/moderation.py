@@ -111,7 +111,9 @@ class ModerationItemOutput(serializers.Serializer):
     claimed_by = ModerationPersonOutput(allow_null=True)
     flag_count = serializers.IntegerField(help_text="Open (unresolved) flags")
     vote_count = serializers.IntegerField(allow_null=True, help_text="Proposals only")
-    thumbnail = serializers.CharField(allow_null=True, help_text="Reports only: small thumbnail URL")
+    thumbnail = serializers.CharField(
+        allow_null=True, help_text="Small thumbnail URL: the report's photo or the proposal's first photo"
+    )
 
 
 class ModerationQueueOutput(serializers.Serializer):
@@ -158,6 +160,11 @@ class _Decision(serializers.Serializer):
 
 class ClaimDecisionInput(_Decision):
     """`review`: claim the item (a proposal moves submitted -> in_review)."""
+
+
+class ReleaseDecisionInput(_Decision):
+    """`release`: give up your claim (a proposal moves in_review -> submitted); `illegal_transition` when
+    nobody holds it, `already_claimed` when another moderator does."""
 
 
 class PublishDecisionInput(_Decision):
@@ -213,6 +220,7 @@ class PromoteDecisionInput(_Decision):
 
 PROPOSAL_DECISION_INPUTS = {
     "review": ClaimDecisionInput,
+    "release": ReleaseDecisionInput,
     "publish": PublishDecisionInput,
     "reject": RejectDecisionInput,
     "merge": MergeDecisionInput,
@@ -223,6 +231,7 @@ PROPOSAL_DECISION_INPUTS = {
 }
 REPORT_DECISION_INPUTS = {
     "review": ClaimDecisionInput,
+    "release": ReleaseDecisionInput,
     "verify": PublishDecisionInput,
     "reject": RejectDecisionInput,
     "resolve": ResolveDecisionInput,

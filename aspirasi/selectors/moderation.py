@@ -1,24 +1,28 @@
 """Reads for moderators: the queue of items needing a decision, scoped by aspirasi.policies.
 
 The queue mixes proposals and reports, oldest first, paged by a keyset cursor over
-(created_at, type, id): one query per item type whatever the page size or the queue length.
+(created_at, type, id): one query per item type (and one for proposals' photos) whatever the page size or
+the queue length. The admin's workbench reads the same queue with its own filters (state, flags) and
+orderings (newest, most supported: first page only) and counts it by state (`moderation_counters`).
 """
 
 import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from aspirasi import policies
-from aspirasi.models import Flag, Proposal, ProposalStatus, Report, ReportStatus, User
+from aspirasi.models import Flag, Proposal, ProposalPhoto, ProposalStatus, Report, ReportStatus, User, Vote
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
+from aspirasi.selectors.proposals import SimilarProposal, proposals_similar
 
 PROPOSAL = "proposal"
 REPORT = "report"
@@ -79,6 +83,45 @@ def moderation_reports(*, user: User) -> QuerySet[Report]:
 # by that decision waits for nothing more.
 _AWAITS_FLAG_DECISION = Q(flag_review_requested_at__isnull=False) | Q(is_flagged=True)
 
+# Not yet public: what a moderator has to publish, verify or reject (the rest of the queue is flagged).
+UNDECIDED = {PROPOSAL: [ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW], REPORT: [ReportStatus.NEW]}
+
+# The workbench's states, also its counters: `new` nobody holds yet, `in_review` claimed by a moderator,
+# `flagged` public and awaiting a decision on its flags, `overdue` undecided for longer than
+# MODERATION_DIGEST_WAITING_HOURS (the moderators' digest counts the same items).
+STATES = ("new", "in_review", "flagged", "overdue")
+# Flag filters: any open flag, or marked for review (FLAG_REVIEW_THRESHOLD reached), or none.
+FLAG_FILTERS = ("any", "review", "none")
+# Orderings of the workbench: `oldest` is the API's (and the only one with a cursor).
+ORDERINGS = ("oldest", "newest", "support")
+
+
+def _overdue_cutoff(now: datetime) -> datetime:
+    return now - timedelta(hours=settings.MODERATION_DIGEST_WAITING_HOURS)
+
+
+def waiting_too_long(kind: str, *, now: datetime | None = None) -> Q:
+    """Undecided items (proposals submitted/in review, new reports) older than MODERATION_DIGEST_WAITING_HOURS."""
+    return Q(status__in=UNDECIDED[kind], created_at__lt=_overdue_cutoff(now or timezone.now()))
+
+
+def _state_q(kind: str, state: str, *, now: datetime) -> Q:
+    if state == "new":
+        return Q(status__in=UNDECIDED[kind], claimed_by__isnull=True)
+    if state == "in_review":
+        return Q(claimed_by__isnull=False)
+    if state == "flagged":
+        return ~Q(status__in=UNDECIDED[kind])
+    return waiting_too_long(kind, now=now)
+
+
+def _flags_q(flags: str) -> Q:
+    if flags == "any":
+        return Q(is_flagged=True)
+    if flags == "review":
+        return Q(flag_review_requested_at__isnull=False)
+    return Q(is_flagged=False, flag_review_requested_at__isnull=True)
+
 
 def _queue_proposals(*, user: User) -> QuerySet[Proposal]:
     flagged = Exists(_open_flags("proposal"))
@@ -90,7 +133,12 @@ def _queue_proposals(*, user: User) -> QuerySet[Proposal]:
             | Q(status__in=_PUBLIC_PROPOSAL) & _AWAITS_FLAG_DECISION
         )
         .select_related("kelurahan__kecamatan", "category", "claimed_by")
+        .prefetch_related(_FIRST_PHOTOS)
     )
+
+
+# Proposals' photos for their thumbnails: one query for the whole page.
+_FIRST_PHOTOS = Prefetch("photos", queryset=ProposalPhoto.objects.order_by("created_at", "id"))
 
 
 def _queue_reports(*, user: User) -> QuerySet[Report]:
@@ -115,10 +163,18 @@ def _after(queryset: QuerySet, *, item_type: str, cursor: QueueCursor | None) ->
     return queryset.filter(later)
 
 
+def _thumbnail(item) -> str | None:
+    if isinstance(item, Proposal):
+        photo = next(iter(item.photos.all()), None)  # prefetched by the queue
+        return photo.thumbnail_small.url if photo is not None and photo.thumbnail_small else None
+    return item.thumbnail_small.url if item.thumbnail_small else None
+
+
 def queue_item(item, *, now: datetime | None = None) -> dict:
     """The plain representation of one queue row (a Proposal or Report with the queue's annotations)."""
     now = now or timezone.now()
     is_proposal = isinstance(item, Proposal)
+    kind = PROPOSAL if is_proposal else REPORT
     kelurahan = item.kelurahan
     return {
         "type": PROPOSAL if is_proposal else REPORT,
@@ -138,7 +194,8 @@ def queue_item(item, *, now: datetime | None = None) -> dict:
         ),
         "flag_count": getattr(item, "flag_count", 0),
         "vote_count": item.vote_count if is_proposal else None,
-        "thumbnail": (item.thumbnail_small.url if item.thumbnail_small else None) if not is_proposal else None,
+        "thumbnail": _thumbnail(item),
+        "is_overdue": item.status in UNDECIDED[kind] and item.created_at < _overdue_cutoff(now),  # waiting_too_long
     }
 
 
@@ -150,16 +207,31 @@ def moderation_queue(
     kecamatan_id: int | None = None,
     category_id: int | None = None,
     flagged: bool | None = None,
+    state: str | None = None,
+    flags: str | None = None,
+    item_id: int | None = None,
+    ordering: str = "oldest",
     cursor: QueueCursor | None = None,
     limit: int = 50,
 ) -> tuple[list[dict], QueueCursor | None]:
     """Items needing a decision in `user`'s areas, oldest first: submitted/in-review proposals, new reports,
     and flagged public items (marked for review or with open flags). Returns one page and the cursor of the
-    next (None at the end)."""
-    sources = []
+    next (None at the end). `state` (STATES), `flags` (FLAG_FILTERS), `item_id` (with `item_type`: is this
+    one item in the filtered queue?) and `ordering` (ORDERINGS) serve the admin's workbench; only `oldest`
+    pages by cursor (the others return their first page and a cursor that is only a "more" mark)."""
+    if ordering != "oldest" and cursor is not None:
+        raise InvalidCursor("cursor")
+    now = timezone.now()
+    sources: list[dict] = []
     for kind, queryset in ((PROPOSAL, _queue_proposals(user=user)), (REPORT, _queue_reports(user=user))):
         if item_type and item_type != kind:
             continue
+        if item_id is not None:
+            queryset = queryset.filter(pk=item_id)
+        if state is not None:
+            queryset = queryset.filter(_state_q(kind, state, now=now))
+        if flags is not None:
+            queryset = queryset.filter(_flags_q(flags))
         if kelurahan_id is not None:
             queryset = queryset.filter(kelurahan_id=kelurahan_id)
         if kecamatan_id is not None:
@@ -168,19 +240,82 @@ def moderation_queue(
             queryset = queryset.filter(category_id=category_id)
         if flagged is not None:
             queryset = queryset.filter(is_flagged=flagged)
-        queryset = _after(queryset, item_type=kind, cursor=cursor).order_by("created_at", "pk")
-        sources.append((kind, list(queryset[: limit + 1])))
-    rows = sorted(
-        ((item.created_at, _TYPE_ORDER[kind], item.pk, kind, item) for kind, items in sources for item in items),
-        key=lambda row: row[:3],
-    )
+        queryset = _after(queryset, item_type=kind, cursor=cursor).order_by(*_ORDER_BY[ordering][kind])
+        sources.extend(queue_item(item, now=now) for item in queryset[: limit + 1])
+    rows = sorted(sources, key=lambda row: queue_sort_key(row, ordering))
     page = rows[:limit]
     next_cursor = None
     if len(rows) > limit:
-        created_at, _order, pk, kind, _item = page[-1]
-        next_cursor = QueueCursor(created_at, kind, pk)
-    now = timezone.now()
-    return [queue_item(row[4], now=now) for row in page], next_cursor
+        last = page[-1]
+        next_cursor = QueueCursor(last["created_at"], last["type"], last["id"])
+    return page, next_cursor
+
+
+# Each ordering twice: in SQL per item type (so each type's first `limit` rows are the right ones) and as
+# the key that merges both types (also what the workbench inserts a live row by: queue_sort_key).
+_ORDER_BY = {
+    "oldest": {PROPOSAL: ("created_at", "pk"), REPORT: ("created_at", "pk")},
+    "newest": {PROPOSAL: ("-created_at", "-pk"), REPORT: ("-created_at", "-pk")},
+    "support": {PROPOSAL: ("-vote_count", "created_at", "pk"), REPORT: ("created_at", "pk")},
+}
+
+
+def queue_sort_key(row: dict, ordering: str) -> tuple:
+    """Where a queue row (queue_item) goes in `ordering`: smaller first. Plain numbers, so a page can
+    compare a live row's key with its neighbours'."""
+    oldest = (row["created_at"].timestamp(), _TYPE_ORDER[row["type"]], row["id"])
+    if ordering == "newest":
+        return tuple(-part for part in oldest)
+    if ordering == "support":
+        return (-(row["vote_count"] or 0), *oldest)  # a report has no votes
+    return oldest
+
+
+def moderation_counters(*, user: User, now: datetime | None = None) -> dict[str, int]:
+    """How many items of `user`'s queue are in each of STATES (an item may count in two: claimed and
+    overdue). Two queries, one per item type."""
+    now = now or timezone.now()
+    totals = dict.fromkeys(STATES, 0)
+    for kind, queryset in ((PROPOSAL, _queue_proposals(user=user)), (REPORT, _queue_reports(user=user))):
+        counts = queryset.order_by().aggregate(
+            **{state: Count("pk", filter=_state_q(kind, state, now=now)) for state in STATES}
+        )
+        for state in STATES:
+            totals[state] += counts[state]
+    return totals
+
+
+@dataclass(frozen=True)
+class MergeCandidate:
+    similar: SimilarProposal
+    merged_vote_count: int  # the target's votes after the merge (a resident who supported both counts once)
+
+
+def merge_candidates(*, user: User, proposal: Proposal) -> list[MergeCandidate]:
+    """Public proposals like `proposal` that `user` may merge it into (the similar-proposals selector), each
+    with the vote count it would have after the merge. Two queries plus the similarity search."""
+    areas = None if policies.is_admin(user) else policies.moderated_kelurahan_ids(user)
+    similar = [
+        candidate
+        for candidate in proposals_similar(
+            title=proposal.title,
+            description=proposal.description,
+            latitude=proposal.latitude,
+            longitude=proposal.longitude,
+        )
+        if candidate.proposal.pk != proposal.pk and (areas is None or candidate.proposal.kelurahan_id in areas)
+    ]
+    if not similar:
+        return []
+    voters = Vote.objects.filter(proposal_id=proposal.pk).values("voter_id")
+    shared = dict(
+        Vote.objects.filter(proposal_id__in=[c.proposal.pk for c in similar], voter_id__in=voters)
+        .values("proposal_id")
+        .annotate(n=Count("*"))
+        .values_list("proposal_id", "n")
+    )
+    own = proposal.vote_count
+    return [MergeCandidate(c, c.proposal.vote_count + own - shared.get(c.proposal.pk, 0)) for c in similar]
 
 
 def moderation_item(*, user: User, item_type: str, item_id: int) -> dict | None:
@@ -194,13 +329,6 @@ def moderation_item(*, user: User, item_type: str, item_id: int) -> dict | None:
         .first()
     )
     return queue_item(item) if item else None
-
-
-def kelurahan_names() -> dict[int, str]:
-    """Every kelurahan's name by id, for live pages that receive only ids in events."""
-    from aspirasi.models import Kelurahan
-
-    return dict(Kelurahan.objects.values_list("id", "name"))
 
 
 def queue_querysets(*, user: User) -> tuple[QuerySet[Proposal], QuerySet[Report]]:

@@ -1,4 +1,4 @@
-"""Moderators' decisions on proposals and reports: claim, publish, reject, merge, move, link, promote, hide.
+"""Moderators' decisions on proposals and reports: claim, release, publish, reject, merge, move, link, promote, hide.
 
 A decision on a flagged item is final for its open flags: `publish` / `verify` restores it (kept public),
 `hide` hides it, `reject` and `merge` close it; each resolves them all (when, by whom, with what outcome)
@@ -206,6 +206,24 @@ def _claim(item, *, actor: User) -> None:
 _CLAIM_FIELDS = ["status", "claimed_by", "claimed_at"]
 
 
+def _release(item, *, actor: User) -> None:
+    """Give a claimed item back to the queue: only its holder (or an admin) may; an unclaimed item is an
+    illegal_transition, so a release sent from a stale screen never clears someone else's new claim."""
+    if item.claimed_by_id is None:
+        raise IllegalTransition()
+    _check_claim(item, actor)
+    before = _snapshot(item, _CLAIM_FIELDS)
+    if isinstance(item, Proposal) and item.status == P.IN_REVIEW:
+        # Back to `submitted` (status.py clears the claim and publishes `proposal.updated`).
+        status_service.proposal_change_status(
+            proposal=item, to_status=P.SUBMITTED, actor=actor, claimed_by=None, claimed_at=None
+        )
+    else:
+        _update_locked(item, claimed_by=None, claimed_at=None)
+        _publish_updated(item)
+    _audit(actor=actor, item=item, action="release", before=before)
+
+
 # --- proposals -----------------------------------------------------------------------------------------
 
 
@@ -220,6 +238,15 @@ def proposal_claim(*, proposal: Proposal, actor: User) -> Proposal:
     before = _snapshot(proposal, _CLAIM_FIELDS)
     _claim(proposal, actor=actor)
     _audit(actor=actor, item=proposal, action="review", before=before)
+    return proposal
+
+
+@transaction.atomic
+def proposal_release(*, proposal: Proposal, actor: User) -> Proposal:
+    """Give up a claim on a proposal: in_review -> submitted, unclaimed. Publishes `proposal.updated`;
+    audited. AlreadyClaimed when another moderator holds it, IllegalTransition when nobody does."""
+    proposal = _locked(Proposal, proposal.pk, actor=actor)
+    _release(proposal, actor=actor)
     return proposal
 
 
@@ -377,6 +404,15 @@ def report_claim(*, report: Report, actor: User) -> Report:
     before = _snapshot(report, _CLAIM_FIELDS)
     _claim(report, actor=actor)
     _audit(actor=actor, item=report, action="review", before=before)
+    return report
+
+
+@transaction.atomic
+def report_release(*, report: Report, actor: User) -> Report:
+    """Give up a claim on a report (it stays in the queue, unclaimed). Publishes `report.updated`; audited.
+    AlreadyClaimed when another moderator holds it, IllegalTransition when nobody does."""
+    report = _locked(Report, report.pk, actor=actor)
+    _release(report, actor=actor)
     return report
 
 
@@ -569,6 +605,7 @@ def report_hide(*, report: Report, actor: User, message: str = "") -> Report:
 
 PROPOSAL_ACTIONS: dict[str, Callable] = {
     "review": proposal_claim,
+    "release": proposal_release,
     "publish": proposal_publish,
     "reject": proposal_reject,
     "merge": proposal_merge,
@@ -579,6 +616,7 @@ PROPOSAL_ACTIONS: dict[str, Callable] = {
 }
 REPORT_ACTIONS: dict[str, Callable] = {
     "review": report_claim,
+    "release": report_release,
     "verify": report_verify,
     "reject": report_reject,
     "resolve": report_resolve,

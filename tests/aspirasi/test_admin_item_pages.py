@@ -83,8 +83,10 @@ def test_proposal_page_leads_with_status_next_step_and_shows_evidence(moderator_
     flags = html[html.index('class="item-flags') : html.index('class="item-audit')]
     assert "Spam" in flags and "iklan" in flags
     assert "Pengusul" in html and "Manfaat dan biaya" in html  # fieldsets with Indonesian labels
-    # Before the decision panel's URL exists the page points to the list's actions, and never breaks.
-    assert f"?id={proposal.pk}" in html
+    # The workbench's decision panel, loaded by panel.js into its place.
+    assert f'data-decision-panel data-url="/admin/moderation/panel/proposal/{proposal.pk}/"' in html
+    assert html.index("data-decision-panel") < html.index('id="proposal_form"')  # its forms outside the change form
+    assert "aspirasi/moderation/panel.js" in html
 
 
 def test_proposal_page_in_english(moderator_manggar):

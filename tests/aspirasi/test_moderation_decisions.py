@@ -299,3 +299,22 @@ def test_malformed_bulk_items_are_validation_errors(as_moderator):
     for body in ({"items": [], "action": "publish"}, {"items": [{"type": "vote", "id": 1}], "action": "publish"}, []):
         response = as_moderator.post(url, body, format="json")
         assert response.status_code == 400 and response.json()["code"] == "validation_error"
+
+
+def test_release_gives_a_claim_back_only_by_its_holder(as_moderator, moderator_manggar, as_admin):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED)
+    report = ReportFactory()
+    assert decide(as_moderator, proposal, action="release").json()["code"] == "illegal_transition"  # nobody holds it
+    decide(as_moderator, proposal, action="review")
+    decide_report(as_moderator, report, action="review")
+
+    released = decide(as_moderator, proposal, action="release")
+
+    assert released.status_code == 200 and released.json()["status"] == "submitted"
+    assert released.json()["claimed_by"] is None
+    entry = AuditEntry.objects.get(item_type="proposal", item_id=proposal.pk, action="release")
+    assert entry.before["claimed_by"] == moderator_manggar.pk and entry.after["claimed_by"] is None
+    other = UserFactory()
+    ReportFactory._meta.model.objects.filter(pk=report.pk).update(claimed_by=other)
+    assert decide_report(as_moderator, report, action="release").json()["code"] == "already_claimed"
+    assert decide_report(as_admin, report, action="release").json()["claimed_by"] is None  # admins may

@@ -1,100 +1,247 @@
-/* Live moderation queue: keeps the server-rendered table current from the ws/moderation/ socket.
-   New items appear, decided items leave, claims show who holds an item, vote counts tick. No library. */
+/* The moderators' workbench: keeps the server-rendered queue current from the ws/moderation/ socket and
+   drives the selection (j/k) whose decision panel panel.js shows.
+
+   Every event that names an item asks the server for that item's row under the page's filters and
+   ordering (admin:moderation_row) with the counters: the row is rendered like the rest of the page (same
+   labels, WITA times, thumbnail) or is null when the item left this queue. A new row goes where its sort
+   key (from the server) puts it; rows inserted above what the moderator reads keep it in place (the
+   scroll position moves by their height), and a banner and the aria-live announcer say what arrived.
+   No library. */
 (function () {
   "use strict";
   var root = document.getElementById("moderation-live");
   if (!root) return;
   var body = document.querySelector("#live-queue tbody");
+  var scroller = document.getElementById("queue-scroll");
   var empty = document.getElementById("live-empty");
   var statusLine = document.getElementById("live-status");
-  var kelurahanNames = JSON.parse(document.getElementById("kelurahan-names").textContent || "{}");
+  var announcer = document.getElementById("announcer");
+  var banner = document.getElementById("new-items");
+  var panelBox = root.querySelector("[data-decision-panel]");
+  var lang = root.dataset.lang || document.documentElement.lang || "id";
   var retryDelay = 1000;
-  var hiddenMark = " (" + (root.dataset.labelHidden || "hidden") + ")";
+  var unseen = [];  // new rows the moderator has not scrolled to
 
-  // Statuses that still wait for a decision; anything else leaves the queue. A flagged public item enters by
-  // `flag.raised` and leaves by the decision's `*.updated` (restored or hidden: either is final for its flags).
-  var WAITING = { proposal: ["submitted", "in_review"], report: ["new"] };
-
-  function rowId(type, id) { return "item-" + type + "-" + id; }
-  function findRow(type, id) { return document.getElementById(rowId(type, id)); }
-  function cell(row, name) { return row.querySelector("td." + name); }
+  function rowKey(type, id) { return type + "-" + id; }
+  function findRow(type, id) { return document.getElementById("item-" + type + "-" + id); }
+  function rows() { return Array.prototype.slice.call(body.rows); }
   function refreshEmpty() { empty.hidden = body.rows.length > 0; }
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, name) { return values[name]; });
+  }
 
-  function adminUrl(type, id) { return "/admin/aspirasi/" + type + "/" + id + "/change/"; }
+  // --- ages: one format for every row, however it arrived -------------------------------------------
+  var relative = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, { numeric: "auto" }) : null;
+  function age(seconds) {
+    var units = [["day", 86400], ["hour", 3600], ["minute", 60]];
+    for (var i = 0; i < units.length; i++) {
+      if (seconds >= units[i][1]) return relative.format(-Math.floor(seconds / units[i][1]), units[i][0]);
+    }
+    return relative.format(0, "minute");
+  }
+  function refreshAge(row) {
+    var time = row.querySelector("time[datetime]");
+    var shown = row.querySelector("[data-age]");
+    if (!relative || !time || !shown) return;
+    shown.textContent = age(Math.max(0, (Date.now() - Date.parse(time.getAttribute("datetime"))) / 1000));
+  }
+  function refreshAges() { rows().forEach(refreshAge); }
 
-  function addRow(type, id, payload) {
-    var row = document.createElement("tr");
-    row.id = rowId(type, id);
-    row.dataset.type = type;
-    row.dataset.id = String(id);
-    ["type", "title", "status", "kelurahan", "votes", "flags", "claimed", "received"].forEach(function (name) {
-      var td = document.createElement("td");
-      td.className = name;
-      row.appendChild(td);
-    });
-    cell(row, "type").textContent = type;
-    var link = document.createElement("a");
-    link.href = adminUrl(type, id);
-    link.textContent = payload.title || (type === "report" ? "#" + id : "");
-    cell(row, "title").appendChild(link);
-    cell(row, "kelurahan").textContent = kelurahanNames[payload.kelurahan_id] || "";
-    cell(row, "flags").textContent = "0";
-    cell(row, "received").textContent = payload.created_at ? new Date(payload.created_at).toLocaleString() : "";
-    row.classList.add("fresh");
-    body.appendChild(row);  // oldest first: a new item goes last
-    refreshEmpty();
+  // --- ordering: compare the server's sort keys ------------------------------------------------------
+  function sortKey(row) { return JSON.parse(row.dataset.sort || "[]"); }
+  function before(a, b) {
+    for (var i = 0; i < Math.min(a.length, b.length); i++) {
+      if (a[i] !== b[i]) return a[i] < b[i];
+    }
+    return false;
+  }
+
+  function parseRow(html) {
+    var holder = document.createElement("tbody");
+    holder.innerHTML = html.trim();
+    return holder.firstElementChild;
+  }
+
+  // Insert `row` at its place without moving what is on screen: when it lands above the top of the
+  // visible list, the list scrolls down by its height.
+  function insertInOrder(row) {
+    var key = sortKey(row);
+    var next = null;
+    var all = rows();
+    for (var i = 0; i < all.length; i++) {
+      if (before(key, sortKey(all[i]))) { next = all[i]; break; }
+    }
+    var above = next !== null && scroller.scrollTop > 0 &&
+      next.getBoundingClientRect().top < scroller.getBoundingClientRect().top + headerHeight();
+    var top = scroller.scrollTop;
+    body.insertBefore(row, next);
+    if (above) scroller.scrollTop = top + row.getBoundingClientRect().height;
     return row;
   }
 
-  function updateRow(row, payload) {
-    if (payload.status) {
-      cell(row, "status").textContent = payload.status + (payload.is_hidden ? hiddenMark : "");
-    }
-    if (payload.vote_count !== undefined && row.dataset.type === "proposal") {
-      cell(row, "votes").textContent = String(payload.vote_count);
-    }
-    if (payload.claimed_by === null) {
-      cell(row, "claimed").textContent = "";
-      row.classList.remove("claimed");
+  function headerHeight() {
+    var head = document.querySelector("#live-queue thead");
+    return head ? head.getBoundingClientRect().height : 0;
+  }
+
+  function visible(row) {
+    var list = scroller.getBoundingClientRect();
+    var box = row.getBoundingClientRect();
+    return box.top >= list.top && box.bottom <= list.bottom;
+  }
+
+  function showBanner() {
+    unseen = unseen.filter(function (row) { return row.isConnected && !visible(row); });
+    if (!unseen.length) { banner.hidden = true; return; }
+    banner.textContent = unseen.length === 1 ? root.dataset.newOne : format(root.dataset.newMany, { n: unseen.length });
+    banner.hidden = false;
+  }
+  banner.addEventListener("click", function () {
+    var first = unseen[0];
+    if (first) { first.scrollIntoView({ block: "nearest" }); select(first, true); }
+    unseen = [];
+    showBanner();
+  });
+  scroller.addEventListener("scroll", function () { if (unseen.length) showBanner(); });
+
+  function announce(text) {
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = text; }, 50);  // a change a screen reader notices
+  }
+
+  function updateCounters(counters) {
+    Object.keys(counters || {}).forEach(function (state) {
+      var counter = root.querySelector('[data-counter="' + state + '"] .count');
+      if (counter) counter.textContent = String(counters[state]);
+    });
+  }
+
+  // --- selection --------------------------------------------------------------------------------------
+  var selected = null;
+  var selectedIndex = -1;  // where the selection was, when its row left the queue
+
+  function select(row, loadPanel) {
+    if (selected) { selected.classList.remove("selected"); selected.removeAttribute("aria-current"); }
+    selected = row;
+    selectedIndex = rows().indexOf(row);
+    row.classList.add("selected");
+    row.setAttribute("aria-current", "true");
+    var link = row.querySelector("[data-select]");
+    if (link) link.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "nearest" });
+    root.dataset.selected = rowKey(row.dataset.type, row.dataset.id);
+    var query = new URLSearchParams(window.location.search);
+    query.set("item", root.dataset.selected);
+    window.history.replaceState(null, "", "?" + query.toString());
+    if (panelBox) panelBox.dataset.next = window.location.pathname + window.location.search;
+    if (loadPanel && panelBox && window.AspirasiPanel) {
+      var url = "/admin/moderation/panel/" + row.dataset.type + "/" + row.dataset.id + "/";
+      window.AspirasiPanel.load(panelBox, url);
     }
   }
 
-  function removeRow(type, id) {
-    var row = findRow(type, id);
-    if (row) row.remove();
-    refreshEmpty();
+  function move(step) {
+    var all = rows();
+    if (!all.length) return;
+    var index;
+    if (selected && selected.isConnected) index = all.indexOf(selected) + step;
+    else if (selectedIndex >= 0) index = step > 0 ? selectedIndex : selectedIndex - 1;  // its row left
+    else index = 0;
+    index = Math.max(0, Math.min(all.length - 1, index));
+    select(all[index], true);
   }
 
-  function itemChanged(type, id, payload) {
-    var waiting = WAITING[type].indexOf(payload.status) >= 0;
-    if (!waiting) {
-      removeRow(type, id);  // decided (a flagged item restored or hidden leaves too)
+  body.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-select]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    select(link.closest("tr"), true);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) return;
+    if (event.key === "j") { event.preventDefault(); move(1); }
+    else if (event.key === "k") { event.preventDefault(); move(-1); }
+  });
+
+  // --- live rows ----------------------------------------------------------------------------------
+  var rowUrl = root.dataset.rowUrl;  // .../row/proposal/0/
+  var inFlight = {};
+
+  function panelShows(type, id) {
+    var shown = panelBox && panelBox.querySelector(".decision-panel");
+    return shown && shown.dataset.itemType === type && shown.dataset.itemId === String(id);
+  }
+
+  // Reload the panel after someone else's change, unless the moderator is busy in it.
+  function refreshPanel(type, id) {
+    if (!panelShows(type, id) || panelBox.querySelector("details[open]")) return;
+    if (panelBox.contains(document.activeElement) && document.activeElement.tagName !== "H2") return;
+    window.AspirasiPanel.load(panelBox, panelBox.dataset.url, true);
+  }
+
+  function refresh(type, id) {
+    var key = rowKey(type, id);
+    if (inFlight[key]) { inFlight[key] = "again"; return; }
+    inFlight[key] = true;
+    var url = rowUrl.replace("/proposal/0/", "/" + type + "/" + id + "/") + "?" + root.dataset.filterQuery;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+      .then(function (answer) {
+        apply(type, id, answer);
+        refreshPanel(type, id);
+      })
+      .catch(function () {})
+      .then(function () {
+        var again = inFlight[key] === "again";
+        delete inFlight[key];
+        if (again) refresh(type, id);
+      });
+  }
+
+  function apply(type, id, answer) {
+    updateCounters(answer.counters);
+    var existing = findRow(type, id);
+    if (!answer.row) {
+      if (existing) {
+        if (existing === selected) { selectedIndex = rows().indexOf(existing); selected = null; }
+        var title = existing.querySelector("[data-select]").textContent;
+        existing.remove();
+        announce(format(root.dataset.announceLeft, { title: title }));
+      }
+      refreshEmpty();
       return;
     }
-    updateRow(findRow(type, id) || addRow(type, id, payload), payload);
+    var row = parseRow(answer.row);
+    refreshAge(row);
+    if (existing) {
+      // Changed in place: the row stays where it is (reordering would move what the moderator reads).
+      row.className = existing.className.indexOf("selected") >= 0 ? row.className + " selected" : row.className;
+      if (existing === selected) { row.setAttribute("aria-current", "true"); selected = row; }
+      existing.replaceWith(row);
+      return;
+    }
+    insertInOrder(row);
+    row.classList.add("fresh");
+    refreshEmpty();
+    var text = row.querySelector("[data-select]").textContent;
+    announce(format(type === "proposal" ? root.dataset.announceProposal : root.dataset.announceReport, { title: text }));
+    if (!visible(row)) { unseen.push(row); showBanner(); }
   }
 
   var handlers = {
-    "proposal.submitted": function (p) { itemChanged("proposal", p.proposal_id, p); },
-    "proposal.updated": function (p) { itemChanged("proposal", p.proposal_id, p); },
-    "report.submitted": function (p) { itemChanged("report", p.report_id, p); },
-    "report.updated": function (p) { itemChanged("report", p.report_id, p); },
-    "item.claimed": function (p) {
-      var row = findRow(p.item_type, p.item_id) || addRow(p.item_type, p.item_id, p);
-      updateRow(row, { status: p.status });
-      cell(row, "claimed").textContent = p.claimed_by ? p.claimed_by.display_name : "";
-      row.classList.toggle("claimed", !!p.claimed_by);
-    },
-    "flag.raised": function (p) {
-      var row = findRow(p.item_type, p.item_id) || addRow(p.item_type, p.item_id, p);
-      cell(row, "flags").textContent = String(p.flag_count);
-      if (p.is_hidden && cell(row, "status").textContent.indexOf(hiddenMark) < 0) {
-        cell(row, "status").textContent += hiddenMark;
-      }
-    },
+    "proposal.submitted": function (p) { refresh("proposal", p.proposal_id); },
+    "proposal.updated": function (p) { refresh("proposal", p.proposal_id); },
+    "report.submitted": function (p) { refresh("report", p.report_id); },
+    "report.updated": function (p) { refresh("report", p.report_id); },
+    "item.claimed": function (p) { refresh(p.item_type, p.item_id); },
+    "flag.raised": function (p) { refresh(p.item_type, p.item_id); },
+    "flag.review_requested": function (p) { refresh(p.item_type, p.item_id); },
     "vote.tally": function (p) {
       var row = findRow("proposal", p.proposal_id);
-      if (row) cell(row, "votes").textContent = String(p.vote_count);
+      if (row) row.querySelector("td.votes").textContent = String(p.vote_count);
     },
   };
 
@@ -104,13 +251,13 @@
     root.dataset.connected = connected ? "1" : "0";
   }
 
-  function apply(event) {
-    var handle = handlers[event.type];
-    if (handle && event.payload) handle(event.payload);
+  function handle(event) {
+    var handler = handlers[event.type];
+    if (handler && event.payload) handler(event.payload);
   }
 
-  // Events published while the socket was closed never arrive: after a reconnection the table is read
-  // again from the page, and events arriving meanwhile wait, then apply on top (every handler is idempotent).
+  // Events published while the socket was closed never arrive: after a reconnection the queue and the
+  // counters are read again from the page; events arriving meanwhile wait, then apply on top.
   var openedBefore = false;
   var waiting = null;
   function resync() {
@@ -118,14 +265,24 @@
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
       .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("#live-queue tbody");
-        if (fresh) body.innerHTML = fresh.innerHTML;  // not when the session ended: the login page came back
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var freshBody = fresh.querySelector("#live-queue tbody");
+        if (!freshBody) return;  // the session ended: the login page came back
+        var keep = selected ? selected.id : null;
+        body.innerHTML = freshBody.innerHTML;
+        fresh.querySelectorAll("[data-counter]").forEach(function (counter) {
+          var mine = root.querySelector('[data-counter="' + counter.dataset.counter + '"] .count');
+          if (mine) mine.textContent = counter.querySelector(".count").textContent;
+        });
+        selected = keep ? document.getElementById(keep) : null;
+        if (selected) selected.classList.add("selected");
+        refreshAges();
       })
       .catch(function () {})
       .then(function () {
         var missed = waiting;
         waiting = null;
-        missed.forEach(apply);
+        missed.forEach(handle);
         refreshEmpty();
         root.dataset.synced = String(Number(root.dataset.synced || "0") + 1);
       });
@@ -143,7 +300,7 @@
     socket.onmessage = function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
-      if (waiting) waiting.push(event); else apply(event);
+      if (waiting) waiting.push(event); else handle(event);
     };
     socket.onclose = function (closed) {
       setStatus(false);
@@ -159,5 +316,12 @@
     };
   }
 
+  // The item the page opened with (?item=) is the selection.
+  if (root.dataset.selected) {
+    var first = document.getElementById("item-" + root.dataset.selected);
+    if (first) { selected = first; first.classList.add("selected"); first.setAttribute("aria-current", "true"); }
+  }
+  refreshAges();
+  setInterval(refreshAges, 60000);
   connect();
 })();

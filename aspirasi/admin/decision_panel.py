@@ -1,0 +1,376 @@
+"""The decision panel: one item's state and every decision on it, as a server-rendered HTML fragment.
+
+GET `admin:moderation_panel` (`/admin/moderation/panel/<item_type>/<pk>/`) renders it; a decision POSTs
+its form to the same URL, which calls the SAME service as the API (`proposal_decide` / `report_decide`),
+so the audit trail, notifications and live events are the API's. static/aspirasi/moderation/panel.js
+loads the fragment into every `[data-decision-panel]` and swaps the answer in (header `X-Decision-Panel`);
+without JavaScript the form posts plainly and the answer redirects back to `next` with a message.
+
+Who may: moderators and admins (policies.can_act_as_moderator), for items of their areas
+(policies.moderation_scope: another area's item is a 404, as in the API).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+
+from aspirasi import policies
+from aspirasi.admin.feedback import decided_message, item_title
+from aspirasi.errors import AlreadyClaimed, DomainError, IllegalTransition, ItemChanged
+from aspirasi.models import Category, Kelurahan, Opd, Proposal, Report
+from aspirasi.models.proposals import PUBLIC_STATUSES
+from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
+from aspirasi.selectors.moderation import UNDECIDED, merge_candidates
+from aspirasi.selectors.proposals import proposals_similar
+from aspirasi.services.moderation import (
+    PROPOSAL,
+    PROPOSAL_ACTIONS,
+    REPORT,
+    REPORT_ACTIONS,
+    RejectionReason,
+    proposal_decide,
+    report_decide,
+)
+
+MESSAGE_MAX_LENGTH = 2000  # as the API's decisions
+PANEL_HEADER = "HTTP_X_DECISION_PANEL"  # sent by panel.js: answer the fragment, not a redirect
+
+
+# --- the forms: one per decision, each field named as its service's argument -------------------------
+
+
+class _DecisionForm(forms.Form):
+    def __init__(self, *args, item=None, user=None, **kwargs):
+        self.item, self.user = item, user
+        super().__init__(*args, **kwargs)
+
+    def arguments(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+_TO_THE_RESIDENT = _("Message to the resident")
+
+
+def _message_field(*, required=False, label=_TO_THE_RESIDENT):
+    return forms.CharField(
+        label=label, required=required, max_length=MESSAGE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoArgumentsForm(_DecisionForm):
+    pass
+
+
+class MessageForm(_DecisionForm):
+    message = _message_field()
+
+
+class RejectForm(_DecisionForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=RejectionReason.choices)
+    message = _message_field(required=True)
+
+
+class MergeForm(_DecisionForm):
+    target_id = forms.TypedChoiceField(label=_("Merge into"), coerce=int, widget=forms.RadioSelect)
+    message = _message_field()
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        self.fields["target_id"].choices = [(c.similar.proposal.pk, c.similar.proposal.title) for c in self.candidates]
+
+
+class RelocateForm(_DecisionForm):
+    kelurahan = forms.ModelChoiceField(label=_("Kelurahan"), queryset=Kelurahan.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = (
+            Kelurahan.objects.all()
+            if policies.is_admin(self.user)
+            else Kelurahan.objects.filter(pk__in=policies.moderated_kelurahan_ids(self.user))
+        )
+        self.fields["kelurahan"].queryset = areas.exclude(pk=self.item.kelurahan_id).order_by("name")
+
+
+class RecategorizeForm(_DecisionForm):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).exclude(pk=self.item.category_id)
+
+
+class AssignOpdForm(_DecisionForm):
+    opd = forms.ModelChoiceField(label=_("OPD"), queryset=Opd.objects.filter(is_active=True).order_by("name"))
+
+
+class ResolveForm(_DecisionForm):
+    note = _message_field(label=_("Note to the resident"))
+    image = forms.FileField(
+        label=_("Proof photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
+
+    def arguments(self) -> dict:
+        arguments = {"note": self.cleaned_data["note"]}
+        if self.cleaned_data.get("image"):
+            arguments["image"] = self.cleaned_data["image"]
+        return arguments
+
+
+class LinkForm(_DecisionForm):
+    proposal_id = forms.TypedChoiceField(label=_("Link to the proposal"), coerce=int, widget=forms.RadioSelect)
+    message = _message_field()
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        self.fields["proposal_id"].choices = [(c.proposal.pk, c.proposal.title) for c in self.candidates]
+
+
+class PromoteForm(_DecisionForm):
+    title = forms.CharField(label=_("Title of the proposal"), required=False, max_length=200)
+    message = _message_field()
+
+
+# Each decision: its form, its key on the keyboard and its button (the feedback names it as the audit trail
+# does: admin/feedback.py).
+DECISIONS = {
+    "review": (NoArgumentsForm, "c", _("Claim")),
+    "release": (NoArgumentsForm, "u", _("Release")),
+    "publish": (MessageForm, "p", _("Publish")),
+    "verify": (MessageForm, "p", _("Verify")),
+    "reject": (RejectForm, "r", _("Reject")),
+    "merge": (MergeForm, "m", _("Merge as duplicate")),
+    "relocate": (RelocateForm, "l", _("Relocate")),
+    "recategorize": (RecategorizeForm, "g", _("Recategorize")),
+    "assign_opd": (AssignOpdForm, "o", _("Assign an OPD")),
+    "hide": (MessageForm, "h", _("Hide")),
+    "resolve": (ResolveForm, "s", _("Resolve")),
+    "promote": (PromoteForm, "t", _("Promote to a proposal")),
+    "link": (LinkForm, "i", _("Link to a proposal")),
+}
+assert set(PROPOSAL_ACTIONS) | set(REPORT_ACTIONS) == set(DECISIONS)
+# The keys shown on screen, once each (publish and verify share one).
+KEYS: list[tuple[str, str]] = []
+for _action, (_form_class, _key, _label) in DECISIONS.items():
+    if all(key != _key for key, _shown in KEYS):
+        KEYS.append((_key, _("Publish / verify") if _key == "p" else _label))
+
+
+# --- what the panel offers: the buttons that make sense now (the service still decides) ---------------
+
+
+def _awaits_flags(item, open_flags: int) -> bool:
+    return item.flag_review_requested_at is not None or open_flags > 0
+
+
+def _offered(item, *, item_type: str, user, open_flags: int) -> list[str]:
+    """The decisions worth a button in the item's state; any other is refused by its service anyway."""
+    undecided = item.status in UNDECIDED[item_type]
+    public = item.status in (PUBLIC_STATUSES if item_type == PROPOSAL else PUBLIC_REPORT_STATUSES)
+    flagged = public and _awaits_flags(item, open_flags)
+    mine = item.claimed_by_id == user.pk
+    offered = []
+    # Another moderator's claim: only an admin takes it over (services/moderation._check_claim).
+    if (undecided or flagged) and not mine and (item.claimed_by_id is None or policies.is_admin(user)):
+        offered.append("review")
+    if item.claimed_by_id is not None and (mine or policies.is_admin(user)):
+        offered.append("release")
+    if item_type == PROPOSAL:
+        correctable = item.status in ("submitted", "in_review", "published", "accepted", "in_progress")
+        offered += [
+            name
+            for name, ok in (
+                ("publish", undecided or flagged),
+                ("reject", undecided or item.status == "published"),
+                ("merge", undecided or item.status == "published"),
+                ("relocate", correctable),
+                ("recategorize", correctable),
+                ("assign_opd", correctable),
+                ("hide", flagged and item.status != "merged"),
+            )
+            if ok
+        ]
+    else:
+        offered += [
+            name
+            for name, ok in (
+                ("verify", undecided or flagged),
+                ("reject", item.status in ("new", "verified")),
+                ("resolve", item.status in ("verified", "linked")),
+                ("promote", item.status in ("new", "verified")),
+                ("link", item.status in ("new", "verified")),
+                ("hide", flagged),
+            )
+            if ok
+        ]
+    return offered
+
+
+def _item(request, item_type: str, pk: int):
+    if not policies.can_act_as_moderator(request.user):
+        raise PermissionDenied
+    model = Proposal if item_type == PROPOSAL else Report
+    item = (
+        model.objects.filter(policies.moderation_scope(request.user), pk=pk)
+        .select_related("kelurahan__kecamatan", "category", "claimed_by", "author")
+        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def _form(action: str, item, *, item_type: str, user, data=None, files=None, candidates=None):
+    form_class = DECISIONS[action][0]
+    kwargs = {"item": item, "user": user, "prefix": action}
+    if action in ("merge", "link"):
+        kwargs["candidates"] = candidates or []
+    return form_class(data, files, **kwargs) if data is not None else form_class(**kwargs)
+
+
+def _candidates(item, *, item_type: str, user, offered: list[str]) -> tuple[list, list]:
+    """Merge candidates (a proposal) or proposals to link to (a report), only when that decision is offered."""
+    if item_type == PROPOSAL and "merge" in offered:
+        return merge_candidates(user=user, proposal=item), []
+    if item_type == REPORT and "link" in offered:
+        areas = None if policies.is_admin(user) else policies.moderated_kelurahan_ids(user)
+        similar = proposals_similar(
+            title=item.description[:200], description=item.description, latitude=item.latitude, longitude=item.longitude
+        )
+        return [], [s for s in similar if areas is None or s.proposal.kelurahan_id in areas]
+    return [], []
+
+
+def _title(item, item_type: str) -> str:
+    return item_title(item_type, item.title if item_type == PROPOSAL else item.description)
+
+
+def _failure_text(error: DomainError, item, item_type: str) -> str:
+    """A lost race says who won or what the item became; other refusals say their own message."""
+    if isinstance(error, AlreadyClaimed) and item.claimed_by is not None:
+        return _("%(name)s is handling this item: your decision was not applied.") % {
+            "name": item.claimed_by.display_name
+        }
+    if isinstance(error, ItemChanged | IllegalTransition):
+        return _("Someone decided this item first: it is now “%(status)s”. Your decision was not applied.") % {
+            "status": item.get_status_display()
+        }
+    return str(error.message)
+
+
+def _context(request, item, *, item_type: str, bound=None, feedback=None) -> dict:
+    user = request.user
+    offered = _offered(item, item_type=item_type, user=user, open_flags=item.open_flags)
+    merges, links = _candidates(item, item_type=item_type, user=user, offered=offered)
+    decisions = []
+    for action in offered:
+        form = bound if bound is not None and bound.prefix == action else None
+        if form is None:
+            form = _form(action, item, item_type=item_type, user=user, candidates=merges or links)
+        _form_class, key, label = DECISIONS[action]
+        decisions.append({"action": action, "key": key, "label": label, "form": form, "open": form is bound})
+    photo = None
+    if item_type == PROPOSAL:
+        first = item.photos.order_by("created_at", "id").first()
+        photo = first.thumbnail_large.url if first is not None and first.thumbnail_large else None
+    elif item.thumbnail_large:
+        photo = item.thumbnail_large.url
+    next_url = request.GET.get("next") or request.POST.get("next") or ""
+    return {
+        "item": item,
+        "item_type": item_type,
+        "title": _title(item, item_type),
+        "photo": photo,
+        "decisions": decisions,
+        "merge_candidates": merges,
+        "link_candidates": links,
+        "feedback": feedback,
+        "claimed_by_other": item.claimed_by_id is not None and item.claimed_by_id != user.pk,
+        "panel_url": reverse("admin:moderation_panel", args=[item_type, item.pk]),
+        "next": next_url if _safe(request, next_url) else "",
+        "change_url": reverse(f"admin:aspirasi_{item_type}_change", args=[item.pk]),
+    }
+
+
+def _safe(request, url: str) -> bool:
+    return bool(url) and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
+
+
+def _render(request, context: dict, *, status: int = 200):
+    if request.META.get(PANEL_HEADER):
+        return TemplateResponse(request, "aspirasi/moderation/panel.html", {"panel": context}, status=status)
+    # Without JavaScript (or opened on its own): the fragment inside an admin page.
+    page = {**admin.site.each_context(request), "title": context["title"], "panel": context}
+    return TemplateResponse(request, "aspirasi/moderation/panel_page.html", page, status=status)
+
+
+def panel_context(request, item_type: str, pk: int) -> dict | None:
+    """The panel of one item for a page that renders it inline (the workbench's `?item=`); None when the
+    user may not see it."""
+    try:
+        return _context(request, _item(request, item_type, pk), item_type=item_type)
+    except Http404:
+        return None
+
+
+def panel_view(request, item_type: str, pk: int):
+    """GET: the panel of one item. POST (`action` + that decision's form): decide through the service and
+    answer the panel again with the feedback (or, without JavaScript, redirect to `next`)."""
+    if item_type not in (PROPOSAL, REPORT):
+        raise Http404
+    item = _item(request, item_type, pk)
+    if request.method != "POST":
+        return _render(request, _context(request, item, item_type=item_type))
+    action = request.POST.get("action", "")
+    if action not in (PROPOSAL_ACTIONS if item_type == PROPOSAL else REPORT_ACTIONS):
+        return _render(
+            request,
+            _context(request, item, item_type=item_type, feedback={"ok": False, "text": _("Unknown decision.")}),
+            status=400,
+        )
+    offered = _offered(item, item_type=item_type, user=request.user, open_flags=item.open_flags)
+    merges, links = _candidates(item, item_type=item_type, user=request.user, offered=[action])
+    form = _form(
+        action,
+        item,
+        item_type=item_type,
+        user=request.user,
+        data=request.POST,
+        files=request.FILES,
+        candidates=merges or links,
+    )
+    if not form.is_valid():
+        feedback = {"ok": False, "text": _("Check the fields of the decision.")}
+        context = _context(request, item, item_type=item_type, bound=form, feedback=feedback)
+        if action not in offered:
+            _form_class, key, decision_label = DECISIONS[action]
+            context["decisions"].append(
+                {"action": action, "key": key, "label": decision_label, "form": form, "open": True}
+            )
+        return _render(request, context, status=400)
+    title = _title(item, item_type)
+    try:
+        if item_type == PROPOSAL:
+            proposal_decide(proposal=item, actor=request.user, action=action, **form.arguments())
+        else:
+            report_decide(report=item, actor=request.user, action=action, **form.arguments())
+    except DomainError as error:
+        item = _item(request, item_type, pk)  # its state now: what the winner made of it
+        feedback = {"ok": False, "text": _failure_text(error, item, item_type), "code": error.code}
+        return _render(request, _context(request, item, item_type=item_type, feedback=feedback), status=409)
+    text = decided_message(item_type=item_type, action=action, items=[(item.pk, title)])
+    if not request.META.get(PANEL_HEADER):
+        messages.success(request, text)
+        next_url = request.POST.get("next", "")
+        return HttpResponseRedirect(next_url if _safe(request, next_url) else request.path)
+    item = _item(request, item_type, pk)
+    return _render(request, _context(request, item, item_type=item_type, feedback={"ok": True, "text": text}))
