@@ -309,3 +309,33 @@ class StaffErasureRefused(DomainError):
     code = "staff_erasure_refused"
     status_code = 403
     default_message = _("Staff accounts cannot delete themselves; ask an administrator.")
+
+
+# --- issue 24: pagu, the funded shortlist, budget ballots, forums ------------------------------------
+
+
+class PaguExists(DomainError):
+    code = "pagu_exists"
+    status_code = 409
+    default_message = _("This area already has a pagu in this cycle; change that one instead.")
+
+
+class PaguMissing(DomainError):
+    code = "pagu_missing"
+    status_code = 409
+    default_message = _("No pagu is set for this area in this cycle yet.")
+
+
+class AreaMismatch(DomainError):
+    """The area does not exist at the level (a kecamatan id given for a kelurahan, an area for the city)."""
+
+    code = "area_mismatch"
+    default_message = _(
+        "Give a kelurahan for the kelurahan level, a kecamatan for the kecamatan level, none for the city."
+    )
+
+
+class NotShortlistable(DomainError):
+    code = "not_shortlistable"
+    status_code = 409
+    default_message = _("Only proposals ranked at this level of the cycle can be pinned or excluded.")

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aspirasi import exports
-from aspirasi.models import CarriedProposal, Cycle, Program, ProgramUpdate
+from aspirasi.models import AreaBudget, CarriedProposal, Cycle, Program, ProgramUpdate, ShortlistDecision
 from aspirasi.policies import can_plan
-from aspirasi.selectors.planning import planning_dashboard, priority_rows, priority_totals
+from aspirasi.selectors.planning import CITY_NAME, planning_dashboard, priority_rows, priority_totals
+from aspirasi.selectors.shortlist import rupiah
 from aspirasi.services.cycles import cycle_current
 from aspirasi.services.planning import program_set_progress, program_update_create
 
@@ -113,6 +114,46 @@ class ProgramUpdateInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False  # added through ProgramUpdateAdmin, which runs the service
+
+
+@admin.register(AreaBudget)
+class AreaBudgetAdmin(_PlannersOnly):
+    """The pagu indikatif of each area and level of a cycle: the ceiling its funded shortlist fits."""
+
+    list_display = ["cycle", "level", "area", "amount_rupiah", "source", "updated_at"]
+    list_filter = ["cycle", "level", "source"]
+    fields = ["cycle", "level", "kelurahan", "kecamatan", "amount", "source", "note"]
+    list_select_related = ["cycle", "kelurahan", "kecamatan"]
+
+    @admin.display(description=_("area"))
+    def area(self, budget):
+        return budget.kelurahan or budget.kecamatan or CITY_NAME
+
+    @admin.display(description=_("pagu (IDR)"), ordering="amount")
+    def amount_rupiah(self, budget):
+        return rupiah(budget.amount)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ShortlistDecision)
+class ShortlistDecisionAdmin(_PlannersOnly):
+    """Read-only here: pins and exclusions are made through the API, which audits them."""
+
+    list_display = ["proposal", "cycle", "level", "kind", "reason", "decided_at"]
+    list_filter = ["cycle", "level", "kind"]
+    list_select_related = ["proposal", "cycle"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Program)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from aspirasi.api import accounts, me, reference
+from aspirasi.api import budgets as budgets_api
 from aspirasi.api import flags as flags_api
 from aspirasi.api import moderation as moderation_api
 from aspirasi.api import photos as photos_api
@@ -72,6 +73,14 @@ urlpatterns = [
         "planning/programs/<id:program_id>/proposals/",
         planning_api.ProgramProposalsView.as_view(),
         name="planning-program-proposals",
+    ),
+    path("planning/budgets/", budgets_api.BudgetsView.as_view(), name="planning-budgets"),
+    path("planning/budgets/<id:budget_id>/", budgets_api.BudgetDetailView.as_view(), name="planning-budget"),
+    path("planning/shortlist/", budgets_api.ShortlistView.as_view(), name="planning-shortlist"),
+    path(
+        "planning/shortlist/decisions/",
+        budgets_api.ShortlistDecisionsView.as_view(),
+        name="planning-shortlist-decisions",
     ),
     path("programs/", planning_api.ProgramsView.as_view(), name="programs"),
     path("programs/<id:program_id>/", planning_api.ProgramDetailView.as_view(), name="program-detail"),

@@ -6,12 +6,26 @@ from .categories import Category, TargetGroup
 from .idempotency import IdempotencyRecord
 from .moderation import AuditEntry, Flag, FlagOutcome, FlagReason, Opd
 from .phone_codes import CodeCheck, CodePurpose, PhoneCodeDevice
-from .planning import CarriedProposal, Cycle, Level, Phase, Program, ProgramStatus, ProgramUpdate, VoteScope
+from .planning import (
+    AreaBudget,
+    CarriedProposal,
+    Cycle,
+    Level,
+    PaguSource,
+    Phase,
+    Program,
+    ProgramStatus,
+    ProgramUpdate,
+    ShortlistDecision,
+    ShortlistDecisionKind,
+    VoteScope,
+)
 from .proposals import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
 from .reports import Report, ReportStatus
 from .versions import ListVersion
 
 __all__ = [
+    "AreaBudget",
     "AuditEntry",
     "CarriedProposal",
     "Category",
@@ -28,6 +42,7 @@ __all__ = [
     "Level",
     "ListVersion",
     "Opd",
+    "PaguSource",
     "Phase",
     "PhoneCodeDevice",
     "Program",
@@ -40,6 +55,8 @@ __all__ = [
     "Report",
     "ReportStatus",
     "Role",
+    "ShortlistDecision",
+    "ShortlistDecisionKind",
     "TargetGroup",
     "User",
     "Vote",

@@ -229,3 +229,104 @@ class ProgramUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id} {self.date}"
+
+
+# --- pagu indikatif and the funded shortlist (issue 24) ---------------------------------------------
+
+
+class PaguSource(models.TextChoices):
+    APBD = "apbd", _("APBD")
+    PIWK = "piwk", _("PIWK (Pagu Indikatif Wilayah Kecamatan)")
+    OTHER = "other", _("Other")
+
+
+# The largest pagu we accept, in rupiah (Rp 100 trillion): far above any city budget, and exact in a float
+# (the solver's constraint) and in a JavaScript number.
+MAX_PAGU = 100_000_000_000_000
+
+
+class AreaBudget(models.Model):
+    """The pagu indikatif of one area at one level of a cycle: the ceiling its funded shortlist must fit.
+
+    The area is a kelurahan (level kelurahan), a kecamatan (level kecamatan) or none (the city)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("cycle"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    kelurahan = models.ForeignKey(
+        "aspirasi.Kelurahan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kecamatan = models.ForeignKey(
+        "aspirasi.Kecamatan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = models.PositiveBigIntegerField(
+        _("pagu (IDR)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PAGU)]
+    )
+    source = models.CharField(_("source"), max_length=8, choices=PaguSource.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["cycle", "level", "kecamatan__code", "kelurahan__name", "id"]
+        verbose_name = _("pagu indikatif")
+        verbose_name_plural = _("pagu indikatif")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level="kelurahan", kelurahan__isnull=False, kecamatan__isnull=True))
+                | (Q(level="kecamatan", kelurahan__isnull=True, kecamatan__isnull=False))
+                | (Q(level="city", kelurahan__isnull=True, kecamatan__isnull=True)),
+                name="budget_area_matches_level",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=1) & Q(amount__lte=MAX_PAGU), name="budget_amount_bounds"),
+            models.CheckConstraint(condition=Q(source__in=["apbd", "piwk", "other"]), name="budget_source_valid"),
+            models.UniqueConstraint(
+                fields=["cycle", "kelurahan"], condition=Q(level="kelurahan"), name="budget_once_per_kelurahan"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "kecamatan"], condition=Q(level="kecamatan"), name="budget_once_per_kecamatan"
+            ),
+            models.UniqueConstraint(fields=["cycle"], condition=Q(level="city"), name="budget_once_for_city"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.level} {self.area_id or ''}: Rp {self.amount:,}"
+
+    @property
+    def area_id(self) -> int | None:
+        return self.kelurahan_id if self.level == Level.KELURAHAN else self.kecamatan_id
+
+
+class ShortlistDecisionKind(models.TextChoices):
+    PIN = "pin", _("Pinned")
+    EXCLUDE = "exclude", _("Excluded")
+
+
+class ShortlistDecision(models.Model):
+    """A planner's pin (always in the shortlist) or exclusion (never in it) of one proposal at one level of a
+    cycle, with the reason; the shortlist is computed around it. Audited (AuditEntry) by the service."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shortlist_decisions")
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    proposal = models.ForeignKey("aspirasi.Proposal", on_delete=models.CASCADE, related_name="shortlist_decisions")
+    kind = models.CharField(_("decision"), max_length=8, choices=ShortlistDecisionKind.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+
+    class Meta:
+        ordering = ["cycle", "level", "proposal_id"]
+        verbose_name = _("shortlist decision")
+        verbose_name_plural = _("shortlist decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "level", "proposal"], name="shortlist_decision_once"),
+            models.CheckConstraint(condition=Q(kind__in=["pin", "exclude"]), name="shortlist_decision_kind_valid"),
+            models.CheckConstraint(condition=~Q(reason=""), name="shortlist_decision_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.proposal_id} ({self.level})"

@@ -2,7 +2,7 @@
 
 import datetime
 
-from aspirasi.models import Program, ProposalStatus, ReportStatus
+from aspirasi.models import AreaBudget, Cycle, Program, ProposalStatus, ReportStatus
 from notifications.models import Device, Notification
 from tests.aspirasi.factories_moderation import ReportFactory
 from tests.factories import ProposalFactory, kelurahan
@@ -10,7 +10,20 @@ from tests.factories import ProposalFactory, kelurahan
 
 def objects_of(author) -> dict:
     manggar = kelurahan("manggar")
+    # Not started (years ahead): no endpoint's phase rules change because of it.
+    cycle = Cycle.objects.create(
+        name="Musrenbang 2099",
+        submission_starts_on=datetime.date(2099, 1, 1),
+        review_starts_on=datetime.date(2099, 2, 1),
+        voting_starts_on=datetime.date(2099, 3, 1),
+        deliberation_starts_on=datetime.date(2099, 4, 1),
+        closes_on=datetime.date(2099, 5, 1),
+    )
     return {
+        "cycle": cycle,
+        "budget": AreaBudget.objects.create(
+            cycle=cycle, level="kelurahan", kelurahan=manggar, amount=1_000_000, source="apbd"
+        ),
         "published": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.PUBLISHED),
         "submitted": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.SUBMITTED),
         "verified_report": ReportFactory(author=author, kelurahan=manggar, status=ReportStatus.VERIFIED),
