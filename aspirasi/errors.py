@@ -339,3 +339,29 @@ class NotShortlistable(DomainError):
     code = "not_shortlistable"
     status_code = 409
     default_message = _("Only proposals ranked at this level of the cycle can be pinned or excluded.")
+
+
+class BallotNotOffered(DomainError):
+    code = "ballot_not_offered"
+    status_code = 409
+    default_message = _("This Musrenbang cycle has no budget ballot.")
+
+
+class BallotOverPagu(DomainError):
+    code = "ballot_over_pagu"
+    status_code = 409
+    default_message = _("The proposals you chose cost more than your kelurahan's pagu.")
+
+
+class BallotProposalInvalid(DomainError):
+    """A chosen proposal is not on the voter's ballot: not published in this cycle in their kelurahan, or it
+    has no cost estimate to count against the pagu."""
+
+    code = "ballot_proposal_invalid"
+    default_message = _("Choose only published proposals of your kelurahan in this cycle that have a cost estimate.")
+
+
+class NoKelurahan(DomainError):
+    code = "ballot_kelurahan_required"
+    status_code = 409
+    default_message = _("Set your kelurahan in your profile first: the ballot is for your kelurahan.")

@@ -44,6 +44,7 @@ TERM_HEADERS = {
     "pillar": "Skor Bobot Pilar",
     "need": "Skor Kebutuhan Kelurahan",
     "cost": "Skor Biaya per Penerima",
+    "ballot": "Skor Pilihan Anggaran",
 }
 STATUS_LABELS = {
     "published": "Dipublikasikan",

@@ -71,7 +71,7 @@ class CycleAdmin(_PlannersOnly):
                 ]
             },
         ),
-        (_("Votes"), {"fields": ["vote_scope"]}),
+        (_("Votes"), {"fields": ["vote_scope", "budget_ballot"]}),
         (
             _("Priority score weights (docs/planning.md)"),
             {
@@ -82,6 +82,7 @@ class CycleAdmin(_PlannersOnly):
                     "weight_pillar",
                     "weight_need",
                     "weight_cost",
+                    "weight_ballot",
                 ]
             },
         ),

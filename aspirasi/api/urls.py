@@ -3,6 +3,7 @@
 from django.urls import path
 
 from aspirasi.api import accounts, me, reference
+from aspirasi.api import ballots as ballots_api
 from aspirasi.api import budgets as budgets_api
 from aspirasi.api import flags as flags_api
 from aspirasi.api import moderation as moderation_api
@@ -82,6 +83,7 @@ urlpatterns = [
         budgets_api.ShortlistDecisionsView.as_view(),
         name="planning-shortlist-decisions",
     ),
+    path("planning/ballots/<id:cycle_id>/", ballots_api.BallotView.as_view(), name="planning-ballot"),
     path("programs/", planning_api.ProgramsView.as_view(), name="programs"),
     path("programs/<id:program_id>/", planning_api.ProgramDetailView.as_view(), name="program-detail"),
 ]

@@ -8,6 +8,7 @@ from .moderation import AuditEntry, Flag, FlagOutcome, FlagReason, Opd
 from .phone_codes import CodeCheck, CodePurpose, PhoneCodeDevice
 from .planning import (
     AreaBudget,
+    BallotChoice,
     CarriedProposal,
     Cycle,
     Level,
@@ -27,6 +28,7 @@ from .versions import ListVersion
 __all__ = [
     "AreaBudget",
     "AuditEntry",
+    "BallotChoice",
     "CarriedProposal",
     "Category",
     "CodeCheck",

@@ -73,6 +73,13 @@ class Cycle(models.Model):
     weight_pillar = models.DecimalField(_("weight: pillar"), default=Decimal("1"), **_weight)
     weight_need = models.DecimalField(_("weight: kelurahan need"), default=Decimal("1"), **_weight)
     weight_cost = models.DecimalField(_("weight: cost per beneficiary"), default=Decimal("1"), **_weight)
+    # Residents' budget ballots (issue 24): offered beside support votes; 0 keeps them out of the score.
+    budget_ballot = models.BooleanField(
+        _("budget ballot"),
+        default=False,
+        help_text=_("In the voting phase, verified residents choose proposals of their kelurahan within its pagu."),
+    )
+    weight_ballot = models.DecimalField(_("weight: budget ballot"), default=Decimal("0"), **_weight)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -93,7 +100,8 @@ class Cycle(models.Model):
                 & Q(weight_poor_households__gte=0)
                 & Q(weight_pillar__gte=0)
                 & Q(weight_need__gte=0)
-                & Q(weight_cost__gte=0),
+                & Q(weight_cost__gte=0)
+                & Q(weight_ballot__gte=0),
                 name="cycle_weights_not_negative",
             ),
         ]
@@ -330,3 +338,25 @@ class ShortlistDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.proposal_id} ({self.level})"
+
+
+class BallotChoice(models.Model):
+    """One proposal on a resident's budget ballot of a cycle. A ballot is the voter's row set, replaced whole
+    under the voter's row lock (services/ballots.py); its total cost fits the pagu of the voter's kelurahan."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="ballot_choices")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ballot_choices")
+    proposal = models.ForeignKey("aspirasi.Proposal", on_delete=models.CASCADE, related_name="ballot_choices")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "voter", "id"]
+        verbose_name = _("budget ballot choice")
+        verbose_name_plural = _("budget ballot choices")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "voter", "proposal"], name="ballot_choice_once"),
+        ]
+        indexes = [models.Index(fields=["cycle", "proposal"], name="ballot_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} -> {self.proposal_id} ({self.cycle_id})"

@@ -18,9 +18,10 @@ def objects_of(author) -> dict:
         voting_starts_on=datetime.date(2099, 3, 1),
         deliberation_starts_on=datetime.date(2099, 4, 1),
         closes_on=datetime.date(2099, 5, 1),
+        budget_ballot=True,
     )
     return {
-        "cycle": cycle,
+        "cycle": cycle,  # offers a ballot; the author's (in Manggar) reads the budget below
         "budget": AreaBudget.objects.create(
             cycle=cycle, level="kelurahan", kelurahan=manggar, amount=1_000_000, source="apbd"
         ),

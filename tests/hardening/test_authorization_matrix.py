@@ -72,6 +72,9 @@ POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("planning-budgets", "POST"): (PLANNERS, None, {}),
     ("planning-budget", "PATCH"): (PLANNERS, "budget", {}),
     ("planning-shortlist", "GET"): (PLANNERS, None, None),
+    # The cycle of objects_of offers no ballot: residents pass authorization and get a 409.
+    ("planning-ballot", "GET"): (RESIDENTS, "cycle", None),
+    ("planning-ballot", "PUT"): (RESIDENTS, "cycle", {"proposals": []}),
     ("planning-shortlist-decisions", "PUT"): (PLANNERS, None, {}),
     ("planning-shortlist-decisions", "DELETE"): (PLANNERS, None, None),
     ("programs", "GET"): (EVERYONE, None, None),

@@ -58,6 +58,7 @@ WHERE = {
     "/api/v1/planning/budgets/": ("planner", None),
     "/api/v1/planning/budgets/{budget_id}/": ("planner", "budget"),
     "/api/v1/planning/shortlist/": ("planner", None),
+    "/api/v1/planning/ballots/{cycle_id}/": ("resident", "cycle"),
     "/api/v1/planning/shortlist/decisions/": ("planner", None),
     "/api/v1/planning/programs/{program_id}/proposals/": ("planner", "program"),
     "/api/v1/programs/{program_id}/": ("resident", "program"),
