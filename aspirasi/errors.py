@@ -365,3 +365,20 @@ class NoKelurahan(DomainError):
     code = "ballot_kelurahan_required"
     status_code = 409
     default_message = _("Set your kelurahan in your profile first: the ballot is for your kelurahan.")
+
+
+class ForumExists(DomainError):
+    code = "forum_exists"
+    status_code = 409
+    default_message = _("This area's forum of this cycle is already recorded.")
+
+
+class ForumMismatch(DomainError):
+    code = "forum_mismatch"
+    status_code = 409
+    default_message = _("Name the forum of the proposal's area at the level below, in the proposal's cycle.")
+
+
+class InvalidMinutes(DomainError):
+    code = "invalid_minutes"
+    default_message = _("The minutes must be a PDF file of at most 10 MB.")

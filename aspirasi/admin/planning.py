@@ -6,8 +6,10 @@ through services.planning, so linked proposals move and their people are notifie
 
 import tempfile
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -15,11 +17,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aspirasi import exports
-from aspirasi.models import AreaBudget, CarriedProposal, Cycle, Program, ProgramUpdate, ShortlistDecision
+from aspirasi.errors import InvalidMinutes
+from aspirasi.models import (
+    AreaBudget,
+    CarriedProposal,
+    Cycle,
+    Forum,
+    PaperSupport,
+    Program,
+    ProgramUpdate,
+    ShortlistDecision,
+)
 from aspirasi.policies import can_plan
 from aspirasi.selectors.planning import CITY_NAME, planning_dashboard, priority_rows, priority_totals
 from aspirasi.selectors.shortlist import rupiah
 from aspirasi.services.cycles import cycle_current
+from aspirasi.services.forums import check_pdf
 from aspirasi.services.planning import program_set_progress, program_update_create
 
 
@@ -155,6 +168,47 @@ class ShortlistDecisionAdmin(_PlannersOnly):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ForumAdminForm(forms.ModelForm):
+    class Meta:
+        model = Forum
+        fields = "__all__"
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data["minutes"]
+        if minutes and hasattr(minutes, "size") and not isinstance(minutes, FieldFile):
+            try:
+                check_pdf(minutes)
+            except InvalidMinutes as error:
+                raise forms.ValidationError(str(error.message)) from None
+        return minutes
+
+
+class PaperSupportInline(admin.TabularInline):
+    model = PaperSupport
+    extra = 0
+    fields = ["proposal", "count", "entered_by", "entered_at"]
+    readonly_fields = fields  # entered through the API, which audits who entered it
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Forum)
+class ForumAdmin(_PlannersOnly):
+    """Musrenbang forum records: date, place, attendance, delegates and the berita acara (PDF)."""
+
+    form = ForumAdminForm
+    list_display = ["__str__", "cycle", "level", "held_on", "place", "attendance_men", "attendance_women"]
+    list_filter = ["cycle", "level"]
+    readonly_fields = ["recorded_by", "created_at"]
+    inlines = [PaperSupportInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Program)

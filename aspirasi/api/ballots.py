@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aspirasi.api.fields import IdField
+from aspirasi.api.fields import BoundedListField, IdField
 from aspirasi.api.schema import domain_errors
 from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.errors import (
@@ -28,7 +28,7 @@ MAX_BALLOT_PROPOSALS = 100
 
 
 class BallotInput(serializers.Serializer):
-    proposals = serializers.ListField(
+    proposals = BoundedListField(
         child=IdField(),
         max_length=MAX_BALLOT_PROPOSALS,
         allow_empty=True,

@@ -51,12 +51,10 @@ class BudgetsQuery(serializers.Serializer):
 class BudgetCreateInput(serializers.Serializer):
     cycle = IdRelatedField(queryset=Cycle.objects.all())
     level = serializers.ChoiceField(choices=Level.choices)
-    area = IdField(
-        required=False, allow_null=True, default=None, help_text="Kelurahan or kecamatan id; null or absent: city"
-    )
+    area = IdField(required=False, allow_null=True, help_text="Kelurahan or kecamatan id; null or absent: city")
     amount = serializers.IntegerField(**_AMOUNT)
     source = serializers.ChoiceField(choices=PaguSource.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
 class BudgetUpdateInput(serializers.Serializer):
@@ -91,10 +89,10 @@ class BudgetsView(APIView):
         budget = pagu_create(
             cycle=values["cycle"],
             level=values["level"],
-            area_id=values["area"],
+            area_id=values.get("area"),
             amount=values["amount"],
             source=values["source"],
-            note=values["note"],
+            note=values.get("note", ""),
             actor=request.user,
         )
         return Response(BudgetOutput(budget).data, status=status.HTTP_201_CREATED)

@@ -6,6 +6,7 @@ from aspirasi.api import accounts, me, reference
 from aspirasi.api import ballots as ballots_api
 from aspirasi.api import budgets as budgets_api
 from aspirasi.api import flags as flags_api
+from aspirasi.api import forums as forums_api
 from aspirasi.api import moderation as moderation_api
 from aspirasi.api import photos as photos_api
 from aspirasi.api import planning as planning_api
@@ -84,6 +85,12 @@ urlpatterns = [
         name="planning-shortlist-decisions",
     ),
     path("planning/ballots/<id:cycle_id>/", ballots_api.BallotView.as_view(), name="planning-ballot"),
+    path("planning/forums/", forums_api.ForumsView.as_view(), name="planning-forums"),
+    path(
+        "planning/forums/<id:forum_id>/paper-support/",
+        forums_api.PaperSupportView.as_view(),
+        name="planning-forum-paper-support",
+    ),
     path("programs/", planning_api.ProgramsView.as_view(), name="programs"),
     path("programs/<id:program_id>/", planning_api.ProgramDetailView.as_view(), name="program-detail"),
 ]

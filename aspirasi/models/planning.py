@@ -149,6 +149,15 @@ class CarriedProposal(models.Model):
         choices=[(Level.KECAMATAN, Level.KECAMATAN.label), (Level.CITY, Level.CITY.label)],
     )
     rank = models.PositiveSmallIntegerField(_("forum rank"), validators=[MinValueValidator(1)])
+    # The forum of the level below that decided the carry (issue 24); null for carries recorded before forums.
+    forum = models.ForeignKey(
+        "aspirasi.Forum",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried",
+        verbose_name=_("forum"),
+    )
     carried_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -360,3 +369,82 @@ class BallotChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter_id} -> {self.proposal_id} ({self.cycle_id})"
+
+
+class Forum(models.Model):
+    """The record of one Musrenbang forum (musyawarah) of an area at a level: when and where, who came,
+    the delegates it sent to the next level, and its minutes (berita acara) as a PDF."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="forums", verbose_name=_("cycle"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    kelurahan = models.ForeignKey(
+        "aspirasi.Kelurahan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kecamatan = models.ForeignKey(
+        "aspirasi.Kecamatan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=200)
+    attendance_men = models.PositiveIntegerField(_("attendance: men"), validators=[MaxValueValidator(100_000)])
+    attendance_women = models.PositiveIntegerField(_("attendance: women"), validators=[MaxValueValidator(100_000)])
+    attendance_disabled = models.PositiveIntegerField(
+        _("attendance: persons with disabilities"), validators=[MaxValueValidator(100_000)]
+    )
+    delegates = models.JSONField(_("delegates to the next level"), default=list, blank=True)
+    minutes = models.FileField(_("minutes (berita acara, PDF)"), upload_to="forums/%Y/%m/")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "level", "held_on", "id"]
+        verbose_name = _("Musrenbang forum")
+        verbose_name_plural = _("Musrenbang forums")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level="kelurahan", kelurahan__isnull=False, kecamatan__isnull=True))
+                | (Q(level="kecamatan", kelurahan__isnull=True, kecamatan__isnull=False))
+                | (Q(level="city", kelurahan__isnull=True, kecamatan__isnull=True)),
+                name="forum_area_matches_level",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "kelurahan"], condition=Q(level="kelurahan"), name="forum_once_per_kelurahan"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "kecamatan"], condition=Q(level="kecamatan"), name="forum_once_per_kecamatan"
+            ),
+            models.UniqueConstraint(fields=["cycle"], condition=Q(level="city"), name="forum_once_for_city"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Musrenbang {self.level} {self.area_id or ''} {self.held_on}"
+
+    @property
+    def area_id(self) -> int | None:
+        return self.kelurahan_id if self.level == Level.KELURAHAN else self.kecamatan_id
+
+
+class PaperSupport(models.Model):
+    """Support gathered on paper at a forum, counted and entered by staff: kept apart from app votes (never
+    in vote_count) and shown as paper support. Who entered it is audited (AuditEntry)."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="paper_support")
+    proposal = models.ForeignKey("aspirasi.Proposal", on_delete=models.CASCADE, related_name="paper_support")
+    count = models.PositiveIntegerField(_("paper support"), validators=[MaxValueValidator(1_000_000)])
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+
+    class Meta:
+        ordering = ["forum", "proposal_id"]
+        verbose_name = _("paper support")
+        verbose_name_plural = _("paper support")
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "proposal"], name="paper_support_once"),
+            models.CheckConstraint(condition=Q(count__lte=1_000_000), name="paper_support_bounded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.count} ({self.forum_id})"

@@ -2,7 +2,7 @@
 
 import datetime
 
-from aspirasi.models import AreaBudget, Cycle, Program, ProposalStatus, ReportStatus
+from aspirasi.models import AreaBudget, Cycle, Forum, Program, ProposalStatus, ReportStatus
 from notifications.models import Device, Notification
 from tests.aspirasi.factories_moderation import ReportFactory
 from tests.factories import ProposalFactory, kelurahan
@@ -24,6 +24,17 @@ def objects_of(author) -> dict:
         "cycle": cycle,  # offers a ballot; the author's (in Manggar) reads the budget below
         "budget": AreaBudget.objects.create(
             cycle=cycle, level="kelurahan", kelurahan=manggar, amount=1_000_000, source="apbd"
+        ),
+        "forum": Forum.objects.create(
+            cycle=cycle,
+            level="kelurahan",
+            kelurahan=manggar,
+            held_on=datetime.date(2099, 4, 2),
+            place="Aula Kelurahan Manggar",
+            attendance_men=30,
+            attendance_women=28,
+            attendance_disabled=2,
+            minutes="forums/berita-acara.pdf",
         ),
         "published": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.PUBLISHED),
         "submitted": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.SUBMITTED),

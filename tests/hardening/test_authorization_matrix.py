@@ -72,6 +72,9 @@ POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("planning-budgets", "POST"): (PLANNERS, None, {}),
     ("planning-budget", "PATCH"): (PLANNERS, "budget", {}),
     ("planning-shortlist", "GET"): (PLANNERS, None, None),
+    ("planning-forums", "GET"): (PLANNERS, None, None),
+    ("planning-forums", "POST"): (PLANNERS, None, {}),
+    ("planning-forum-paper-support", "PUT"): (PLANNERS, "forum", {}),
     # The cycle of objects_of offers no ballot: residents pass authorization and get a 409.
     ("planning-ballot", "GET"): (RESIDENTS, "cycle", None),
     ("planning-ballot", "PUT"): (RESIDENTS, "cycle", {"proposals": []}),
@@ -88,7 +91,12 @@ POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("devices", "POST"): (SIGNED_IN, None, {}),
     ("device", "DELETE"): (AUTHOR_ONLY, "device", None),
 }
-MULTIPART = {"proposal-photos", "reports", "moderation-report-resolution"}  # upload endpoints take multipart only
+MULTIPART = {
+    "proposal-photos",
+    "reports",
+    "moderation-report-resolution",
+    "planning-forums",
+}  # upload endpoints take multipart only
 
 
 def _api_endpoints() -> set[tuple[str, str]]:

@@ -58,6 +58,8 @@ WHERE = {
     "/api/v1/planning/budgets/": ("planner", None),
     "/api/v1/planning/budgets/{budget_id}/": ("planner", "budget"),
     "/api/v1/planning/shortlist/": ("planner", None),
+    "/api/v1/planning/forums/": ("planner", None),
+    "/api/v1/planning/forums/{forum_id}/paper-support/": ("planner", "forum"),
     "/api/v1/planning/ballots/{cycle_id}/": ("resident", "cycle"),
     "/api/v1/planning/shortlist/decisions/": ("planner", None),
     "/api/v1/planning/programs/{program_id}/proposals/": ("planner", "program"),
