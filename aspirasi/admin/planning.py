@@ -173,7 +173,19 @@ class ShortlistDecisionAdmin(_PlannersOnly):
 class ForumAdminForm(forms.ModelForm):
     class Meta:
         model = Forum
-        fields = "__all__"
+        fields = [
+            "cycle",
+            "level",
+            "kelurahan",
+            "kecamatan",
+            "held_on",
+            "place",
+            "attendance_men",
+            "attendance_women",
+            "attendance_disabled",
+            "delegates",
+            "minutes",
+        ]
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
