@@ -382,3 +382,9 @@ class ForumMismatch(DomainError):
 class InvalidMinutes(DomainError):
     code = "invalid_minutes"
     default_message = _("The minutes must be a PDF file of at most 10 MB.")
+
+
+class ResultsNotPublic(DomainError):
+    code = "results_not_public"
+    status_code = 403
+    default_message = _("The results of this level become public when the cycle's phase closes.")

@@ -190,12 +190,13 @@ class ShortlistOutput(serializers.Serializer):
     areas = ShortlistAreaOutput(many=True)
 
 
-def shortlist_body(*, cycle: Cycle, level: str, area_id: int | None) -> dict:
-    """The shortlist answer (also embedded by the public results). Raises AreaMismatch, PaguMissing."""
+def shortlist_body(*, cycle: Cycle, level: str, area_id: int | None, strict: bool = True) -> dict:
+    """The shortlist answer (also embedded by the public results). Raises AreaMismatch, and PaguMissing when
+    `strict` and the area has no pagu."""
     if area_id is not None and area_name(level, area_id) is None:
         raise AreaMismatch(fields={"area": [str(AreaMismatch.default_message)]})
     areas = shortlist_for(cycle=cycle, level=level, area_id=area_id)
-    if area_id is not None and not areas:
+    if strict and area_id is not None and not areas:
         raise PaguMissing()
     cycle_ref = {"id": cycle.pk, "name": cycle.name, "current_phase": cycle.current_phase}
     return {"cycle": cycle_ref, "level": level, "solver": SOLVER, "areas": areas}

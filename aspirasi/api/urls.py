@@ -12,6 +12,7 @@ from aspirasi.api import photos as photos_api
 from aspirasi.api import planning as planning_api
 from aspirasi.api import proposals as proposals_api
 from aspirasi.api import reports as reports_api
+from aspirasi.api import results as results_api
 from aspirasi.api import votes as votes_api
 
 # Every id in a path goes through this converter: past MAX_ID it is a 404, on every route.
@@ -91,6 +92,7 @@ urlpatterns = [
         forums_api.PaperSupportView.as_view(),
         name="planning-forum-paper-support",
     ),
+    path("planning/results/", results_api.ResultsView.as_view(), name="planning-results"),
     path("programs/", planning_api.ProgramsView.as_view(), name="programs"),
     path("programs/<id:program_id>/", planning_api.ProgramDetailView.as_view(), name="program-detail"),
 ]

@@ -73,6 +73,9 @@ POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("planning-budget", "PATCH"): (PLANNERS, "budget", {}),
     ("planning-shortlist", "GET"): (PLANNERS, None, None),
     ("planning-forums", "GET"): (PLANNERS, None, None),
+    # No cycle has started in objects_of: everyone reads an empty answer (tests/aspirasi/test_planning_results.py
+    # covers a cycle before and after it closes).
+    ("planning-results", "GET"): (EVERYONE, None, None),
     ("planning-forums", "POST"): (PLANNERS, None, {}),
     ("planning-forum-paper-support", "PUT"): (PLANNERS, "forum", {}),
     # The cycle of objects_of offers no ballot: residents pass authorization and get a 409.

@@ -71,7 +71,10 @@ WHERE = {
     "/api/v1/reports/{report_id}/": ("resident", "verified_report"),
     "/api/v1/reports/{report_id}/flags/": ("other_resident", "verified_report"),
 }
-QUERIES = {"/api/v1/proposals/similar/": "?title=Pelatihan+menjahit"}  # what a GET needs to be a 200
+QUERIES = {
+    "/api/v1/proposals/similar/": "?title=Pelatihan+menjahit",
+    "/api/v1/planning/results/": "?level=city",
+}  # what a GET needs to be a 200
 JSON, MULTIPART, FORM = "application/json", "multipart/form-data", "application/x-www-form-urlencoded"
 
 
