@@ -1,13 +1,20 @@
 """Planning (issue 24): pagu indikatif per area and level, the funded shortlist with its reasons, and the
 planners' pins and exclusions. Planners and admins only (policies.can_plan)."""
 
+import tempfile
+from types import SimpleNamespace
+
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from aspirasi import exports
 from aspirasi.api.fields import IdField, IdRelatedField
 from aspirasi.api.permissions import CanPlan
 from aspirasi.api.schema import domain_errors, error
@@ -16,8 +23,16 @@ from aspirasi.models import AreaBudget, Cycle, Level, PaguSource, Proposal, Shor
 from aspirasi.models.planning import MAX_PAGU
 from aspirasi.selectors.planning import CITY_NAME
 from aspirasi.selectors.shortlist import REASON_CODES, SOLVER, area_name, budgets_of, shortlist_for
+from aspirasi.selectors.td4 import carried_td4_rows, shortlist_td4_rows
 from aspirasi.services.budgets import pagu_create, pagu_update, shortlist_decide, shortlist_undecide
 from aspirasi.services.cycles import cycle_current
+
+
+class _FormatIsAFile(DefaultContentNegotiation):
+    """`format=` names the export file (csv, xlsx), not one of DRF's renderers."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
 
 _AMOUNT = {"min_value": 1, "max_value": MAX_PAGU, "help_text": "Rupiah, a whole number"}
 
@@ -269,3 +284,60 @@ class ShortlistDecisionsView(APIView):
         if not shortlist_undecide(**data.validated_data, actor=request.user):
             raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- the T-D.4 export (Permendagri 86/2017) -----------------------------------------------------------
+
+
+class Td4Query(serializers.Serializer):
+    cycle = IdRelatedField(queryset=Cycle.objects.all(), required=False, help_text="Default: the current cycle")
+    list = serializers.ChoiceField(
+        choices=["shortlist", "carried"], help_text="shortlist: the funded shortlist; carried: the carried list"
+    )
+    level = serializers.ChoiceField(
+        choices=Level.choices, default=Level.KELURAHAN, help_text="carried: kecamatan or city (carried into)"
+    )
+    area = IdField(required=False, help_text="Kelurahan or kecamatan id; absent: every area")
+    format = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
+
+
+class Td4ExportView(APIView):
+    permission_classes = [CanPlan]
+    content_negotiation_class = _FormatIsAFile
+
+    @extend_schema(
+        tags=["planning"],
+        parameters=[Td4Query],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+            **domain_errors(AreaMismatch),
+        },
+        description="The shortlist or the carried list in the column order of Permendagri 86/2017's T-D.4 table "
+        "(docs/planning.md); the carried list adds the forum of each carry. No cycle started: the headers only.",
+    )
+    def get(self, request):
+        query = Td4Query(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        cycle = params.get("cycle") or cycle_current()
+        level, area_id, which, fmt = params["level"], params.get("area"), params["list"], params["format"]
+        if (area_id is not None and area_name(level, area_id) is None) or (
+            which == "carried" and level == Level.KELURAHAN
+        ):
+            raise AreaMismatch(fields={"area": [str(AreaMismatch.default_message)]})
+        select = shortlist_td4_rows if which == "shortlist" else carried_td4_rows
+        rows = select(cycle=cycle, level=level, area_id=area_id) if cycle else []  # no cycle: the headers only
+        filename = exports.td4_filename(
+            cycle_name=cycle.name if cycle else "tanpa-siklus", which=which, level=level, fmt=fmt
+        )
+        if fmt == "xlsx":
+            target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+            exports.td4_xlsx_write(rows, which=which, target=target)
+            target.seek(0)
+            return FileResponse(target, as_attachment=True, filename=filename, content_type=exports.CONTENT_TYPES[fmt])
+        # Whole, not streamed: the rows are in memory already (the knapsack reads them all); it gets an ETag.
+        text = "".join(exports.td4_csv_chunks(rows, which=which))
+        response = HttpResponse(text, content_type=exports.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

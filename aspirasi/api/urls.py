@@ -92,6 +92,7 @@ urlpatterns = [
         forums_api.PaperSupportView.as_view(),
         name="planning-forum-paper-support",
     ),
+    path("planning/exports/td4/", budgets_api.Td4ExportView.as_view(), name="planning-td4-export"),
     path("planning/results/", results_api.ResultsView.as_view(), name="planning-results"),
     path("programs/", planning_api.ProgramsView.as_view(), name="programs"),
     path("programs/<id:program_id>/", planning_api.ProgramDetailView.as_view(), name="program-detail"),

@@ -36,6 +36,12 @@ _FIELDS = [
     "estimated_cost",
     "vote_count",
     "score",
+    # for the T-D.4 export (selectors/td4.py)
+    "category__name_id",
+    "opd__name",
+    "program__name",
+    "volume",
+    "unit",
 ]
 
 
@@ -69,8 +75,9 @@ def budgets_of(*, cycle: Cycle, level: str, area_id: int | None = None):
     return budgets.order_by("kecamatan__code", "kelurahan__kecamatan__code", "kelurahan__name", "id")
 
 
-def shortlist_for(*, cycle: Cycle, level: str, area_id: int | None = None) -> list[dict]:
-    """The shortlist of every area of `level` that has a pagu (only `area_id`'s when given), as plain JSON."""
+def shortlist_for(*, cycle: Cycle, level: str, area_id: int | None = None, rows_too: bool = False) -> list[dict]:
+    """The shortlist of every area of `level` that has a pagu (only `area_id`'s when given), as plain JSON;
+    with `rows_too` each area also holds `_rows`, the rows read (for the T-D.4 export)."""
     areas: dict[int | None, _Area] = {}
     for budget in budgets_of(cycle=cycle, level=level, area_id=area_id):
         area = budget.kelurahan if level == Level.KELURAHAN else budget.kecamatan
@@ -93,7 +100,13 @@ def shortlist_for(*, cycle: Cycle, level: str, area_id: int | None = None) -> li
         key = getattr(row, area_field) if area_field else None
         if key in areas:
             areas[key].rows.append(row)
-    return [_area_shortlist(area, decisions) for area in areas.values()]
+    result = []
+    for area in areas.values():
+        shortlist = _area_shortlist(area, decisions)
+        if rows_too:
+            shortlist["_rows"] = area.rows
+        result.append(shortlist)
+    return result
 
 
 def _area_shortlist(area: _Area, decisions: dict) -> dict:

@@ -73,6 +73,7 @@ POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("planning-budget", "PATCH"): (PLANNERS, "budget", {}),
     ("planning-shortlist", "GET"): (PLANNERS, None, None),
     ("planning-forums", "GET"): (PLANNERS, None, None),
+    ("planning-td4-export", "GET"): (PLANNERS, None, None),
     # No cycle has started in objects_of: everyone reads an empty answer (tests/aspirasi/test_planning_results.py
     # covers a cycle before and after it closes).
     ("planning-results", "GET"): (EVERYONE, None, None),

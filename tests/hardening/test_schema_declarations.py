@@ -59,6 +59,7 @@ WHERE = {
     "/api/v1/planning/budgets/{budget_id}/": ("planner", "budget"),
     "/api/v1/planning/shortlist/": ("planner", None),
     "/api/v1/planning/forums/": ("planner", None),
+    "/api/v1/planning/exports/td4/": ("planner", None),
     "/api/v1/planning/forums/{forum_id}/paper-support/": ("planner", "forum"),
     "/api/v1/planning/ballots/{cycle_id}/": ("resident", "cycle"),
     "/api/v1/planning/shortlist/decisions/": ("planner", None),
