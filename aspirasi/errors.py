@@ -14,6 +14,11 @@ class DomainError(Exception):
         self.fields = fields
         super().__init__(str(self.message))
 
+    @classmethod
+    def on_field(cls, field: str) -> "DomainError":
+        """The error naming `field`, in the one error shape's `fields` ({field: [{code, message}]})."""
+        return cls(fields={field: [{"code": cls.code, "message": str(cls.default_message)}]})
+
 
 class InvalidPhoneNumber(DomainError):
     code = "invalid_phone"

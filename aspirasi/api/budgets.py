@@ -209,7 +209,7 @@ def shortlist_body(*, cycle: Cycle, level: str, area_id: int | None, strict: boo
     """The shortlist answer (also embedded by the public results). Raises AreaMismatch, and PaguMissing when
     `strict` and the area has no pagu."""
     if area_id is not None and area_name(level, area_id) is None:
-        raise AreaMismatch(fields={"area": [str(AreaMismatch.default_message)]})
+        raise AreaMismatch.on_field("area")
     areas = shortlist_for(cycle=cycle, level=level, area_id=area_id)
     if strict and area_id is not None and not areas:
         raise PaguMissing()
@@ -234,7 +234,7 @@ class ShortlistView(APIView):
         if cycle is None:
             return Response({"cycle": None, "level": level, "solver": SOLVER, "areas": []})
         if level == Level.CITY and "area" in params:
-            raise AreaMismatch(fields={"area": [str(AreaMismatch.default_message)]})
+            raise AreaMismatch.on_field("area")
         return Response(shortlist_body(cycle=cycle, level=level, area_id=params.get("area")))
 
 
@@ -325,7 +325,7 @@ class Td4ExportView(APIView):
         if (area_id is not None and area_name(level, area_id) is None) or (
             which == "carried" and level == Level.KELURAHAN
         ):
-            raise AreaMismatch(fields={"area": [str(AreaMismatch.default_message)]})
+            raise AreaMismatch.on_field("area")
         select = shortlist_td4_rows if which == "shortlist" else carried_td4_rows
         rows = select(cycle=cycle, level=level, area_id=area_id) if cycle else []  # no cycle: the headers only
         filename = exports.td4_filename(

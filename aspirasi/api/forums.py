@@ -21,6 +21,11 @@ from aspirasi.services.forums import forum_record, paper_support_enter
 _PEOPLE = {"min_value": 0, "max_value": 100_000}
 
 
+@extend_schema_field({"type": "string", "format": "date", "maxLength": 10})
+class FormDateField(serializers.DateField):
+    """A date sent as a form field (YYYY-MM-DD): the schema bounds its length, as every string a client sends."""
+
+
 class ForumAttendanceOutput(serializers.Serializer):
     men = serializers.IntegerField()
     women = serializers.IntegerField()
@@ -62,7 +67,7 @@ class ForumCreateInput(serializers.Serializer):
     cycle = IdRelatedField(queryset=Cycle.objects.all())
     level = serializers.ChoiceField(choices=Level.choices)
     area = IdField(required=False, help_text="Kelurahan or kecamatan id; absent for the city")
-    held_on = serializers.DateField()
+    held_on = FormDateField()
     place = StrictCharField(max_length=200)
     attendance_men = serializers.IntegerField(**_PEOPLE)
     attendance_women = serializers.IntegerField(**_PEOPLE)

@@ -65,7 +65,7 @@ class ResultsView(APIView):
         params = query.validated_data
         level, area_id = params["level"], params.get("area")
         if (level == Level.CITY) == (area_id is not None):
-            raise AreaMismatch(fields={"area": [str(AreaMismatch.default_message)]})
+            raise AreaMismatch.on_field("area")
         cycle = params.get("cycle") or cycle_current()
         if cycle is None:
             empty = {"cycle": None, "level": level, "public": False, "forum": None, "shortlist": None}

@@ -89,7 +89,7 @@ def ballot_replace(*, cycle: Cycle, voter: User, proposal_ids: list[int]) -> Bal
     }
     invalid = [pk for pk in proposal_ids if pk not in found]
     if invalid:
-        raise BallotProposalInvalid(fields={"proposals": [f"{pk}" for pk in invalid]})
+        raise BallotProposalInvalid.on_field("proposals")
     if sum(found[pk].estimated_cost for pk in proposal_ids) > pagu:
         raise BallotOverPagu()
     BallotChoice.objects.filter(cycle=cycle, voter_id=voter.pk).delete()

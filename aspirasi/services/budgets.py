@@ -16,7 +16,7 @@ def pagu_create(
     """Set the pagu of an area at `level` in `cycle`. Raises AreaMismatch (no such area at the level) or
     PaguExists (the area has one: change it instead). No events."""
     if area_name(level, area_id) is None:
-        raise AreaMismatch(fields={"area": [str(AreaMismatch.default_message)]})
+        raise AreaMismatch.on_field("area")
     area = {"kelurahan_id": area_id} if level == Level.KELURAHAN else {}
     if level == Level.KECAMATAN:
         area = {"kecamatan_id": area_id}

@@ -21,16 +21,16 @@ MINUTES_MAX_BYTES = 10 * 1024 * 1024
 def check_pdf(minutes: UploadedFile) -> None:
     """A PDF that pypdf can open with at least one page; the name and the client's content type prove nothing."""
     if minutes.size > MINUTES_MAX_BYTES:
-        raise InvalidMinutes(fields={"minutes": [str(InvalidMinutes.default_message)]})
+        raise InvalidMinutes.on_field("minutes")
     minutes.seek(0)
     try:
         if minutes.read(5) != b"%PDF-":
-            raise InvalidMinutes(fields={"minutes": [str(InvalidMinutes.default_message)]})
+            raise InvalidMinutes.on_field("minutes")
         minutes.seek(0)
         if len(PdfReader(minutes).pages) < 1:
-            raise InvalidMinutes(fields={"minutes": [str(InvalidMinutes.default_message)]})
+            raise InvalidMinutes.on_field("minutes")
     except (PyPdfError, ValueError, OSError, KeyError, TypeError):
-        raise InvalidMinutes(fields={"minutes": [str(InvalidMinutes.default_message)]}) from None
+        raise InvalidMinutes.on_field("minutes") from None
     finally:
         minutes.seek(0)
 
@@ -52,7 +52,7 @@ def forum_record(
     """Record the forum of an area at `level` with its minutes (a PDF, checked). Raises AreaMismatch,
     InvalidMinutes, ForumExists. The stored minutes are removed if the record fails. No events."""
     if area_name(level, area_id) is None:
-        raise AreaMismatch(fields={"area": [str(AreaMismatch.default_message)]})
+        raise AreaMismatch.on_field("area")
     check_pdf(minutes)
     area = {Level.KELURAHAN: {"kelurahan_id": area_id}, Level.KECAMATAN: {"kecamatan_id": area_id}}.get(level, {})
     try:
