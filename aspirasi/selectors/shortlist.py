@@ -45,10 +45,24 @@ _FIELDS = [
 ]
 
 
-def rupiah(amount: int) -> str:
+def rupiah(amount: int, *, english: bool | None = None) -> str:
     """Rp with the separators of the language: Rp 1.250.000 in Indonesian, Rp 1,250,000 in English."""
+    if english is None:
+        english = (get_language() or "id").startswith("en")
     text = f"{amount:,}"
-    return f"Rp {text if (get_language() or 'id').startswith('en') else text.replace(',', '.')}"
+    return f"Rp {text if english else text.replace(',', '.')}"
+
+
+class _Texts:
+    """The reasons' texts in the request's language, looked up once per answer (not once per proposal)."""
+
+    def __init__(self):
+        self.english = (get_language() or "id").startswith("en")
+        self.no_cost = _("No cost estimate: it cannot be checked against the pagu.")
+        self.pinned = _("Pinned: %(reason)s")
+        self.excluded = _("Excluded: %(reason)s")
+        self.fits = _("Fits the pagu.")
+        self.over = _("Over the remaining pagu by %(amount)s.")
 
 
 @dataclass
@@ -100,16 +114,16 @@ def shortlist_for(*, cycle: Cycle, level: str, area_id: int | None = None, rows_
         key = getattr(row, area_field) if area_field else None
         if key in areas:
             areas[key].rows.append(row)
-    result = []
+    result, texts = [], _Texts()
     for area in areas.values():
-        shortlist = _area_shortlist(area, decisions)
+        shortlist = _area_shortlist(area, decisions, texts)
         if rows_too:
             shortlist["_rows"] = area.rows
         result.append(shortlist)
     return result
 
 
-def _area_shortlist(area: _Area, decisions: dict) -> dict:
+def _area_shortlist(area: _Area, decisions: dict, texts: _Texts) -> dict:
     pagu = area.budget.amount
     costed, uncosted = [], []
     for row in area.rows:
@@ -128,11 +142,11 @@ def _area_shortlist(area: _Area, decisions: dict) -> dict:
     greedy_spent = sum(row.estimated_cost for row in costed if row.id in greedy)
     proposals = []
     for rank, row in enumerate(area.rows, start=1):
-        item = _item(row, rank=rank, decisions=decisions, optimal=optimal_ids, greedy=greedy, remaining=remaining)
+        item = _item(row, rank, decisions, optimal_ids, greedy, remaining, texts)
         if row.estimated_cost is not None:
             proposals.append(item)
     without_cost = [
-        _item(row, rank=rank, decisions=decisions, optimal=optimal_ids, greedy=greedy, remaining=remaining)
+        _item(row, rank, decisions, optimal_ids, greedy, remaining, texts)
         for rank, row in enumerate(area.rows, start=1)
         if row.estimated_cost is None
     ]
@@ -176,21 +190,21 @@ def _totals(rows: list, ids: set[int], pagu: int) -> dict:
     }
 
 
-def _item(row, *, rank: int, decisions: dict, optimal: set[int], greedy: set[int], remaining: int) -> dict:
+def _item(row, rank: int, decisions: dict, optimal: set[int], greedy: set[int], remaining: int, texts: _Texts):
     kind, decision_reason = decisions.get(row.id, (None, None))
     over_by = None
     if row.estimated_cost is None:
-        code, text = REASON_NO_COST, _("No cost estimate: it cannot be checked against the pagu.")
+        code, text = REASON_NO_COST, texts.no_cost
     elif kind == "pin":
-        code, text = REASON_PINNED, _("Pinned: %(reason)s") % {"reason": decision_reason}
+        code, text = REASON_PINNED, texts.pinned % {"reason": decision_reason}
     elif kind == "exclude":
-        code, text = REASON_EXCLUDED, _("Excluded: %(reason)s") % {"reason": decision_reason}
+        code, text = REASON_EXCLUDED, texts.excluded % {"reason": decision_reason}
     elif row.id in optimal:
-        code, text = REASON_FITS, _("Fits the pagu.")
+        code, text = REASON_FITS, texts.fits
     else:
         over_by = row.estimated_cost - max(remaining, 0)
         code = REASON_OVER
-        text = _("Over the remaining pagu by %(amount)s.") % {"amount": rupiah(over_by)}
+        text = texts.over % {"amount": rupiah(over_by, english=texts.english)}
     return {
         "id": row.id,
         "title": row.title,

@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from aspirasi import knapsack as knapsack_module
 from aspirasi.knapsack import knapsack
 
 
@@ -17,8 +18,11 @@ def _best(profits, weights, capacity) -> int:
     return best
 
 
-@pytest.mark.parametrize("seed", range(150))
-def test_optimum_equals_brute_force(seed):
+@pytest.mark.parametrize("core_solver", ["dynamic program", "highs"])
+@pytest.mark.parametrize("seed", range(100))
+def test_optimum_equals_brute_force(seed, core_solver, monkeypatch):
+    if core_solver == "highs":
+        monkeypatch.setattr(knapsack_module, "DP_CELLS", 0)
     rng = random.Random(seed)
     n = rng.randint(0, 11)
     profits = [rng.randint(0, 60) for _ in range(n)]
