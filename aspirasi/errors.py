@@ -14,6 +14,11 @@ class DomainError(Exception):
         self.fields = fields
         super().__init__(str(self.message))
 
+    @classmethod
+    def on_field(cls, field: str) -> "DomainError":
+        """The error naming `field`, in the one error shape's `fields` ({field: [{code, message}]})."""
+        return cls(fields={field: [{"code": cls.code, "message": str(cls.default_message)}]})
+
 
 class InvalidPhoneNumber(DomainError):
     code = "invalid_phone"
@@ -309,3 +314,82 @@ class StaffErasureRefused(DomainError):
     code = "staff_erasure_refused"
     status_code = 403
     default_message = _("Staff accounts cannot delete themselves; ask an administrator.")
+
+
+# --- issue 24: pagu, the funded shortlist, budget ballots, forums ------------------------------------
+
+
+class PaguExists(DomainError):
+    code = "pagu_exists"
+    status_code = 409
+    default_message = _("This area already has a pagu in this cycle; change that one instead.")
+
+
+class PaguMissing(DomainError):
+    code = "pagu_missing"
+    status_code = 409
+    default_message = _("No pagu is set for this area in this cycle yet.")
+
+
+class AreaMismatch(DomainError):
+    """The area does not exist at the level (a kecamatan id given for a kelurahan, an area for the city)."""
+
+    code = "area_mismatch"
+    default_message = _(
+        "Give a kelurahan for the kelurahan level, a kecamatan for the kecamatan level, none for the city."
+    )
+
+
+class NotShortlistable(DomainError):
+    code = "not_shortlistable"
+    status_code = 409
+    default_message = _("Only proposals ranked at this level of the cycle can be pinned or excluded.")
+
+
+class BallotNotOffered(DomainError):
+    code = "ballot_not_offered"
+    status_code = 409
+    default_message = _("This Musrenbang cycle has no budget ballot.")
+
+
+class BallotOverPagu(DomainError):
+    code = "ballot_over_pagu"
+    status_code = 409
+    default_message = _("The proposals you chose cost more than your kelurahan's pagu.")
+
+
+class BallotProposalInvalid(DomainError):
+    """A chosen proposal is not on the voter's ballot: not published in this cycle in their kelurahan, or it
+    has no cost estimate to count against the pagu."""
+
+    code = "ballot_proposal_invalid"
+    default_message = _("Choose only published proposals of your kelurahan in this cycle that have a cost estimate.")
+
+
+class NoKelurahan(DomainError):
+    code = "ballot_kelurahan_required"
+    status_code = 409
+    default_message = _("Set your kelurahan in your profile first: the ballot is for your kelurahan.")
+
+
+class ForumExists(DomainError):
+    code = "forum_exists"
+    status_code = 409
+    default_message = _("This area's forum of this cycle is already recorded.")
+
+
+class ForumMismatch(DomainError):
+    code = "forum_mismatch"
+    status_code = 409
+    default_message = _("Name the forum of the proposal's area at the level below, in the proposal's cycle.")
+
+
+class InvalidMinutes(DomainError):
+    code = "invalid_minutes"
+    default_message = _("The minutes must be a PDF file of at most 10 MB.")
+
+
+class ResultsNotPublic(DomainError):
+    code = "results_not_public"
+    status_code = 403
+    default_message = _("The results of this level become public when the cycle's phase closes.")

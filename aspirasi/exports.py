@@ -44,6 +44,7 @@ TERM_HEADERS = {
     "pillar": "Skor Bobot Pilar",
     "need": "Skor Kebutuhan Kelurahan",
     "cost": "Skor Biaya per Penerima",
+    "ballot": "Skor Pilihan Anggaran",
 }
 STATUS_LABELS = {
     "published": "Dipublikasikan",
@@ -279,3 +280,69 @@ def _summary_sheet(workbook: Workbook, totals: list[dict], used: set[str]) -> No
         chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
         chart.height, chart.width = 10, 20
         sheet.add_chart(chart, "G2")
+
+
+# --- T-D.4 (Permendagri 86/2017): the shortlist and the carried list ------------------------------------
+
+TD4_HEADERS = [
+    "No. Prioritas",
+    "Prioritas Daerah",
+    "Sasaran Daerah",
+    "Program",
+    "Kegiatan",
+    "Sasaran Kegiatan",
+    "Lokasi (Kelurahan)",
+    "Volume",
+    "Pagu Indikatif",
+    "PD Penanggung Jawab",
+]
+# The carried list adds the forum that decided each carry, after the table's own columns.
+TD4_FORUM_HEADERS = [
+    "Forum Musrenbang",
+    "Tanggal Forum",
+    "Tempat Forum",
+    "Hadir Laki-laki",
+    "Hadir Perempuan",
+    "Hadir Penyandang Disabilitas",
+]
+TD4_PAGU_COLUMN = TD4_HEADERS.index("Pagu Indikatif")
+
+
+def td4_filename(*, cycle_name: str, which: str, level: str, fmt: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", cycle_name).strip("-").lower()
+    return f"td4-{which}-{slug}-{level}.{fmt}"
+
+
+def td4_headers(which: str) -> list[str]:
+    return TD4_HEADERS + (TD4_FORUM_HEADERS if which == "carried" else [])
+
+
+def td4_csv_chunks(rows: Iterable[Sequence], *, which: str) -> Iterator[str]:
+    """The T-D.4 table as CSV (with a BOM), formula-safe as every export (`_csv_inert`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(td4_headers(which))
+    writer.writerows(_csv_inert([v.isoformat() if hasattr(v, "isoformat") else v for v in row]) for row in rows)
+    yield buffer.getvalue()
+
+
+def td4_xlsx_write(rows: Iterable[Sequence], *, which: str, target: IO[bytes]) -> None:
+    """The T-D.4 table as one XLSX sheet: text as string cells (never a formula), pagu in rupiah."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("T-D.4")
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name in td4_headers(which):
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        values = [_text_cell(sheet, value) if isinstance(value, str) else value for value in row]
+        pagu = WriteOnlyCell(sheet, value=row[TD4_PAGU_COLUMN])
+        pagu.number_format = RUPIAH_FORMAT
+        values[TD4_PAGU_COLUMN] = pagu
+        sheet.append(values)
+    workbook.save(target)

@@ -132,3 +132,11 @@ def moderation_socket_groups(user) -> list[str]:
     if is_admin(user):
         return [events.MODERATION_ALL_GROUP]
     return [events.moderation_kelurahan_group(pk) for pk in sorted(moderated_kelurahan_ids(user))]
+
+
+def can_read_results(user, cycle) -> bool:
+    """A cycle's results (ranks, scores, shortlist, forum) are public once the cycle has closed; before that,
+    planners' and admins' only (issue 24)."""
+    from aspirasi.models import Phase
+
+    return cycle.current_phase == Phase.CLOSED or can_plan(user)

@@ -440,6 +440,14 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "aspirasi.models.proposals.ProposalStatus",
         # The name it had before the export reused the choice set (a generated client keeps its type).
         "ReportOutputStatusEnum": "aspirasi.models.reports.ReportStatus",
+        # Planning levels (kelurahan, kecamatan, city) and shortlist decisions (issue 24).
+        # Names the schema had before issue 24 added choice sets under the same field names.
+        "LevelEnum": ["kecamatan", "city"],
+        "KindEnum": "notifications.models.NotificationKind",
+        "PlanningLevelEnum": "aspirasi.models.planning.Level",
+        "PaguSourceEnum": "aspirasi.models.planning.PaguSource",
+        "ShortlistReasonCodeEnum": "aspirasi.selectors.shortlist.REASON_CODES",
+        "ShortlistDecisionKindEnum": "aspirasi.models.planning.ShortlistDecisionKind",
     },
 }
 

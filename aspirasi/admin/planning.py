@@ -6,8 +6,10 @@ through services.planning, so linked proposals move and their people are notifie
 
 import tempfile
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -15,10 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aspirasi import exports
-from aspirasi.models import CarriedProposal, Cycle, Program, ProgramUpdate
+from aspirasi.errors import InvalidMinutes
+from aspirasi.models import (
+    AreaBudget,
+    CarriedProposal,
+    Cycle,
+    Forum,
+    PaperSupport,
+    Program,
+    ProgramUpdate,
+    ShortlistDecision,
+)
 from aspirasi.policies import can_plan
-from aspirasi.selectors.planning import planning_dashboard, priority_rows, priority_totals
+from aspirasi.selectors.planning import CITY_NAME, planning_dashboard, priority_rows, priority_totals
 from aspirasi.services.cycles import cycle_current
+from aspirasi.services.forums import check_pdf
 from aspirasi.services.planning import program_set_progress, program_update_create
 from aspirasi.templatetags.aspirasi_admin import rupiah
 
@@ -71,7 +84,7 @@ class CycleAdmin(_PlannersOnly):
                 ]
             },
         ),
-        (_("Votes"), {"fields": ["vote_scope"]}),
+        (_("Votes"), {"fields": ["vote_scope", "budget_ballot"]}),
         (
             _("Priority score weights (docs/planning.md)"),
             {
@@ -82,6 +95,7 @@ class CycleAdmin(_PlannersOnly):
                     "weight_pillar",
                     "weight_need",
                     "weight_cost",
+                    "weight_ballot",
                 ]
             },
         ),
@@ -114,6 +128,99 @@ class ProgramUpdateInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False  # added through ProgramUpdateAdmin, which runs the service
+
+
+@admin.register(AreaBudget)
+class AreaBudgetAdmin(_PlannersOnly):
+    """The pagu indikatif of each area and level of a cycle: the ceiling its funded shortlist fits."""
+
+    list_display = ["cycle", "level", "area", "amount_rupiah", "source", "updated_at"]
+    list_filter = ["cycle", "level", "source"]
+    fields = ["cycle", "level", "kelurahan", "kecamatan", "amount", "source", "note"]
+    list_select_related = ["cycle", "kelurahan", "kecamatan"]
+
+    @admin.display(description=_("area"))
+    def area(self, budget):
+        return budget.kelurahan or budget.kecamatan or CITY_NAME
+
+    @admin.display(description=_("pagu (IDR)"), ordering="amount")
+    def amount_rupiah(self, budget):
+        return rupiah(budget.amount)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ShortlistDecision)
+class ShortlistDecisionAdmin(_PlannersOnly):
+    """Read-only here: pins and exclusions are made through the API, which audits them."""
+
+    list_display = ["proposal", "cycle", "level", "kind", "reason", "decided_at"]
+    list_filter = ["cycle", "level", "kind"]
+    list_select_related = ["proposal", "cycle"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ForumAdminForm(forms.ModelForm):
+    class Meta:
+        model = Forum
+        fields = [
+            "cycle",
+            "level",
+            "kelurahan",
+            "kecamatan",
+            "held_on",
+            "place",
+            "attendance_men",
+            "attendance_women",
+            "attendance_disabled",
+            "delegates",
+            "minutes",
+        ]
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data["minutes"]
+        if minutes and hasattr(minutes, "size") and not isinstance(minutes, FieldFile):
+            try:
+                check_pdf(minutes)
+            except InvalidMinutes as error:
+                raise forms.ValidationError(str(error.message)) from None
+        return minutes
+
+
+class PaperSupportInline(admin.TabularInline):
+    model = PaperSupport
+    extra = 0
+    fields = ["proposal", "count", "entered_by", "entered_at"]
+    readonly_fields = fields  # entered through the API, which audits who entered it
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Forum)
+class ForumAdmin(_PlannersOnly):
+    """Musrenbang forum records: date, place, attendance, delegates and the berita acara (PDF)."""
+
+    form = ForumAdminForm
+    list_display = ["__str__", "cycle", "level", "held_on", "place", "attendance_men", "attendance_women"]
+    list_filter = ["cycle", "level"]
+    readonly_fields = ["recorded_by", "created_at"]
+    inlines = [PaperSupportInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Program)

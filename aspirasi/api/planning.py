@@ -20,8 +20,8 @@ from aspirasi.api.fields import MAX_ID, IdField, IdRelatedField
 from aspirasi.api.permissions import CanPlan
 from aspirasi.api.proposals import ProposalAreaOutput, VolumeField
 from aspirasi.api.schema import domain_errors, error
-from aspirasi.errors import CarriedFurther, NotCarriable, NotCarriedToKecamatan, NotLinkable
-from aspirasi.models import Category, Cycle, Level, Program, ProgramUpdate, Proposal
+from aspirasi.errors import CarriedFurther, ForumMismatch, NotCarriable, NotCarriedToKecamatan, NotLinkable
+from aspirasi.models import Category, Cycle, Forum, Level, Program, ProgramUpdate, Proposal
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.selectors.planning import (
     BENEFICIARIES_REFERENCE,
@@ -299,12 +299,18 @@ class CarryQuery(serializers.Serializer):
 
 class CarryInput(CarryQuery):
     rank = serializers.IntegerField(min_value=1, max_value=32767, help_text="The forum's agreed rank")
+    forum = IdRelatedField(
+        queryset=Forum.objects.all(),
+        required=False,
+        help_text="The forum (of the proposal's area at the level below) that decided the carry",
+    )
 
 
 class CarryOutput(serializers.Serializer):
     proposal = serializers.IntegerField(source="proposal_id")
     level = serializers.CharField()
     rank = serializers.IntegerField()
+    forum = serializers.IntegerField(source="forum_id", allow_null=True)
     carried_at = serializers.DateTimeField()
 
 
@@ -314,7 +320,7 @@ class CarryView(APIView):
     @extend_schema(
         tags=["planning"],
         request=CarryInput,
-        responses={201: CarryOutput, **domain_errors(NotCarriable, NotCarriedToKecamatan)},
+        responses={201: CarryOutput, **domain_errors(NotCarriable, NotCarriedToKecamatan, ForumMismatch)},
     )
     def post(self, request):
         data = CarryInput(data=request.data)

@@ -3,12 +3,16 @@
 from django.urls import path
 
 from aspirasi.api import accounts, me, reference
+from aspirasi.api import ballots as ballots_api
+from aspirasi.api import budgets as budgets_api
 from aspirasi.api import flags as flags_api
+from aspirasi.api import forums as forums_api
 from aspirasi.api import moderation as moderation_api
 from aspirasi.api import photos as photos_api
 from aspirasi.api import planning as planning_api
 from aspirasi.api import proposals as proposals_api
 from aspirasi.api import reports as reports_api
+from aspirasi.api import results as results_api
 from aspirasi.api import votes as votes_api
 
 # Every id in a path goes through this converter: past MAX_ID it is a 404, on every route.
@@ -73,6 +77,23 @@ urlpatterns = [
         planning_api.ProgramProposalsView.as_view(),
         name="planning-program-proposals",
     ),
+    path("planning/budgets/", budgets_api.BudgetsView.as_view(), name="planning-budgets"),
+    path("planning/budgets/<id:budget_id>/", budgets_api.BudgetDetailView.as_view(), name="planning-budget"),
+    path("planning/shortlist/", budgets_api.ShortlistView.as_view(), name="planning-shortlist"),
+    path(
+        "planning/shortlist/decisions/",
+        budgets_api.ShortlistDecisionsView.as_view(),
+        name="planning-shortlist-decisions",
+    ),
+    path("planning/ballots/<id:cycle_id>/", ballots_api.BallotView.as_view(), name="planning-ballot"),
+    path("planning/forums/", forums_api.ForumsView.as_view(), name="planning-forums"),
+    path(
+        "planning/forums/<id:forum_id>/paper-support/",
+        forums_api.PaperSupportView.as_view(),
+        name="planning-forum-paper-support",
+    ),
+    path("planning/exports/td4/", budgets_api.Td4ExportView.as_view(), name="planning-td4-export"),
+    path("planning/results/", results_api.ResultsView.as_view(), name="planning-results"),
     path("programs/", planning_api.ProgramsView.as_view(), name="programs"),
     path("programs/<id:program_id>/", planning_api.ProgramDetailView.as_view(), name="program-detail"),
 ]

@@ -6,14 +6,32 @@ from .categories import Category, TargetGroup
 from .idempotency import IdempotencyRecord
 from .moderation import AuditEntry, Flag, FlagOutcome, FlagReason, Opd
 from .phone_codes import CodeCheck, CodePurpose, PhoneCodeDevice
-from .planning import CarriedProposal, Cycle, Level, Phase, Program, ProgramStatus, ProgramUpdate, VoteScope
+from .planning import (
+    AreaBudget,
+    BallotChoice,
+    CarriedProposal,
+    Cycle,
+    Forum,
+    Level,
+    PaguSource,
+    PaperSupport,
+    Phase,
+    Program,
+    ProgramStatus,
+    ProgramUpdate,
+    ShortlistDecision,
+    ShortlistDecisionKind,
+    VoteScope,
+)
 from .proposals import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
 from .reports import Report, ReportStatus
 from .schedule import ScheduledRun
 from .versions import ListVersion
 
 __all__ = [
+    "AreaBudget",
     "AuditEntry",
+    "BallotChoice",
     "CarriedProposal",
     "Category",
     "CodeCheck",
@@ -22,6 +40,7 @@ __all__ = [
     "Flag",
     "FlagOutcome",
     "FlagReason",
+    "Forum",
     "IdempotencyRecord",
     "Kecamatan",
     "Kelurahan",
@@ -29,6 +48,8 @@ __all__ = [
     "Level",
     "ListVersion",
     "Opd",
+    "PaguSource",
+    "PaperSupport",
     "Phase",
     "PhoneCodeDevice",
     "Program",
@@ -42,6 +63,8 @@ __all__ = [
     "ReportStatus",
     "Role",
     "ScheduledRun",
+    "ShortlistDecision",
+    "ShortlistDecisionKind",
     "TargetGroup",
     "User",
     "Vote",

@@ -73,6 +73,13 @@ class Cycle(models.Model):
     weight_pillar = models.DecimalField(_("weight: pillar"), default=Decimal("1"), **_weight)
     weight_need = models.DecimalField(_("weight: kelurahan need"), default=Decimal("1"), **_weight)
     weight_cost = models.DecimalField(_("weight: cost per beneficiary"), default=Decimal("1"), **_weight)
+    # Residents' budget ballots (issue 24): offered beside support votes; 0 keeps them out of the score.
+    budget_ballot = models.BooleanField(
+        _("budget ballot"),
+        default=False,
+        help_text=_("In the voting phase, verified residents choose proposals of their kelurahan within its pagu."),
+    )
+    weight_ballot = models.DecimalField(_("weight: budget ballot"), default=Decimal("0"), **_weight)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -93,7 +100,8 @@ class Cycle(models.Model):
                 & Q(weight_poor_households__gte=0)
                 & Q(weight_pillar__gte=0)
                 & Q(weight_need__gte=0)
-                & Q(weight_cost__gte=0),
+                & Q(weight_cost__gte=0)
+                & Q(weight_ballot__gte=0),
                 name="cycle_weights_not_negative",
             ),
         ]
@@ -141,6 +149,15 @@ class CarriedProposal(models.Model):
         choices=[(Level.KECAMATAN, Level.KECAMATAN.label), (Level.CITY, Level.CITY.label)],
     )
     rank = models.PositiveSmallIntegerField(_("forum rank"), validators=[MinValueValidator(1)])
+    # The forum of the level below that decided the carry (issue 24); null for carries recorded before forums.
+    forum = models.ForeignKey(
+        "aspirasi.Forum",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried",
+        verbose_name=_("forum"),
+    )
     carried_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -229,3 +246,205 @@ class ProgramUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id} {self.date}"
+
+
+# --- pagu indikatif and the funded shortlist (issue 24) ---------------------------------------------
+
+
+class PaguSource(models.TextChoices):
+    APBD = "apbd", _("APBD")
+    PIWK = "piwk", _("PIWK (Pagu Indikatif Wilayah Kecamatan)")
+    OTHER = "other", _("Other")
+
+
+# The largest pagu we accept, in rupiah (Rp 100 trillion): far above any city budget, and exact in a float
+# (the solver's constraint) and in a JavaScript number.
+MAX_PAGU = 100_000_000_000_000
+
+
+class AreaBudget(models.Model):
+    """The pagu indikatif of one area at one level of a cycle: the ceiling its funded shortlist must fit.
+
+    The area is a kelurahan (level kelurahan), a kecamatan (level kecamatan) or none (the city)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("cycle"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    kelurahan = models.ForeignKey(
+        "aspirasi.Kelurahan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kecamatan = models.ForeignKey(
+        "aspirasi.Kecamatan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = models.PositiveBigIntegerField(
+        _("pagu (IDR)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PAGU)]
+    )
+    source = models.CharField(_("source"), max_length=8, choices=PaguSource.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["cycle", "level", "kecamatan__code", "kelurahan__name", "id"]
+        verbose_name = _("pagu indikatif")
+        verbose_name_plural = _("pagu indikatif")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level="kelurahan", kelurahan__isnull=False, kecamatan__isnull=True))
+                | (Q(level="kecamatan", kelurahan__isnull=True, kecamatan__isnull=False))
+                | (Q(level="city", kelurahan__isnull=True, kecamatan__isnull=True)),
+                name="budget_area_matches_level",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=1) & Q(amount__lte=MAX_PAGU), name="budget_amount_bounds"),
+            models.CheckConstraint(condition=Q(source__in=["apbd", "piwk", "other"]), name="budget_source_valid"),
+            models.UniqueConstraint(
+                fields=["cycle", "kelurahan"], condition=Q(level="kelurahan"), name="budget_once_per_kelurahan"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "kecamatan"], condition=Q(level="kecamatan"), name="budget_once_per_kecamatan"
+            ),
+            models.UniqueConstraint(fields=["cycle"], condition=Q(level="city"), name="budget_once_for_city"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.level} {self.area_id or ''}: Rp {self.amount:,}"
+
+    @property
+    def area_id(self) -> int | None:
+        return self.kelurahan_id if self.level == Level.KELURAHAN else self.kecamatan_id
+
+
+class ShortlistDecisionKind(models.TextChoices):
+    PIN = "pin", _("Pinned")
+    EXCLUDE = "exclude", _("Excluded")
+
+
+class ShortlistDecision(models.Model):
+    """A planner's pin (always in the shortlist) or exclusion (never in it) of one proposal at one level of a
+    cycle, with the reason; the shortlist is computed around it. Audited (AuditEntry) by the service."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shortlist_decisions")
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    proposal = models.ForeignKey("aspirasi.Proposal", on_delete=models.CASCADE, related_name="shortlist_decisions")
+    kind = models.CharField(_("decision"), max_length=8, choices=ShortlistDecisionKind.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+
+    class Meta:
+        ordering = ["cycle", "level", "proposal_id"]
+        verbose_name = _("shortlist decision")
+        verbose_name_plural = _("shortlist decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "level", "proposal"], name="shortlist_decision_once"),
+            models.CheckConstraint(condition=Q(kind__in=["pin", "exclude"]), name="shortlist_decision_kind_valid"),
+            models.CheckConstraint(condition=~Q(reason=""), name="shortlist_decision_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.proposal_id} ({self.level})"
+
+
+class BallotChoice(models.Model):
+    """One proposal on a resident's budget ballot of a cycle. A ballot is the voter's row set, replaced whole
+    under the voter's row lock (services/ballots.py); its total cost fits the pagu of the voter's kelurahan."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="ballot_choices")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ballot_choices")
+    proposal = models.ForeignKey("aspirasi.Proposal", on_delete=models.CASCADE, related_name="ballot_choices")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "voter", "id"]
+        verbose_name = _("budget ballot choice")
+        verbose_name_plural = _("budget ballot choices")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "voter", "proposal"], name="ballot_choice_once"),
+        ]
+        indexes = [models.Index(fields=["cycle", "proposal"], name="ballot_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} -> {self.proposal_id} ({self.cycle_id})"
+
+
+class Forum(models.Model):
+    """The record of one Musrenbang forum (musyawarah) of an area at a level: when and where, who came,
+    the delegates it sent to the next level, and its minutes (berita acara) as a PDF."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="forums", verbose_name=_("cycle"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    kelurahan = models.ForeignKey(
+        "aspirasi.Kelurahan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kecamatan = models.ForeignKey(
+        "aspirasi.Kecamatan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=200)
+    attendance_men = models.PositiveIntegerField(_("attendance: men"), validators=[MaxValueValidator(100_000)])
+    attendance_women = models.PositiveIntegerField(_("attendance: women"), validators=[MaxValueValidator(100_000)])
+    attendance_disabled = models.PositiveIntegerField(
+        _("attendance: persons with disabilities"), validators=[MaxValueValidator(100_000)]
+    )
+    delegates = models.JSONField(_("delegates to the next level"), default=list, blank=True)
+    minutes = models.FileField(_("minutes (berita acara, PDF)"), upload_to="forums/%Y/%m/")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "level", "held_on", "id"]
+        verbose_name = _("Musrenbang forum")
+        verbose_name_plural = _("Musrenbang forums")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level="kelurahan", kelurahan__isnull=False, kecamatan__isnull=True))
+                | (Q(level="kecamatan", kelurahan__isnull=True, kecamatan__isnull=False))
+                | (Q(level="city", kelurahan__isnull=True, kecamatan__isnull=True)),
+                name="forum_area_matches_level",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "kelurahan"], condition=Q(level="kelurahan"), name="forum_once_per_kelurahan"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "kecamatan"], condition=Q(level="kecamatan"), name="forum_once_per_kecamatan"
+            ),
+            models.UniqueConstraint(fields=["cycle"], condition=Q(level="city"), name="forum_once_for_city"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Musrenbang {self.level} {self.area_id or ''} {self.held_on}"
+
+    @property
+    def area_id(self) -> int | None:
+        return self.kelurahan_id if self.level == Level.KELURAHAN else self.kecamatan_id
+
+
+class PaperSupport(models.Model):
+    """Support gathered on paper at a forum, counted and entered by staff: kept apart from app votes (never
+    in vote_count) and shown as paper support. Who entered it is audited (AuditEntry)."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="paper_support")
+    proposal = models.ForeignKey("aspirasi.Proposal", on_delete=models.CASCADE, related_name="paper_support")
+    count = models.PositiveIntegerField(_("paper support"), validators=[MaxValueValidator(1_000_000)])
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+
+    class Meta:
+        ordering = ["forum", "proposal_id"]
+        verbose_name = _("paper support")
+        verbose_name_plural = _("paper support")
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "proposal"], name="paper_support_once"),
+            models.CheckConstraint(condition=Q(count__lte=1_000_000), name="paper_support_bounded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.count} ({self.forum_id})"

@@ -24,6 +24,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -34,6 +35,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aspirasi.models import (
+    BallotChoice,
     CarriedProposal,
     Category,
     Cycle,
@@ -63,6 +65,7 @@ TERMS: dict[str, str] = {
     "pillar": "weight_pillar",
     "need": "weight_need",
     "cost": "weight_cost",
+    "ballot": "weight_ballot",
 }
 TERM_LABELS = {
     "support": _("Support (votes / most votes in the kelurahan)"),
@@ -71,6 +74,7 @@ TERM_LABELS = {
     "pillar": _("Pillar weight of the city strategy"),
     "need": _("Kelurahan need weight"),
     "cost": _("Cost per beneficiary (cheaper scores higher)"),
+    "ballot": _("Budget ballots (ballots / most ballots in the kelurahan)"),
 }
 # Deterministic ranking: score desc, votes desc, created_at asc, id asc.
 RANK_ORDER = [F("score").desc(), F("vote_count").desc(), F("created_at").asc(), F("id").asc()]
@@ -132,6 +136,7 @@ def scored_proposals(*, cycle: Cycle | None) -> QuerySet[Proposal]:
         output_field=_FLOAT,
     )
     queryset = base.annotate(
+        t_ballot=_ballot_term(cycle, weights),
         t_support=ExpressionWrapper(Cast(F("vote_count"), _FLOAT) / kelurahan_most, output_field=_FLOAT),
         t_beneficiaries=_log_scaled("estimated_beneficiaries", BENEFICIARIES_REFERENCE),
         t_poor_households=_log_scaled("estimated_poor_households", POOR_HOUSEHOLDS_REFERENCE),
@@ -145,6 +150,35 @@ def scored_proposals(*, cycle: Cycle | None) -> QuerySet[Proposal]:
     for term, weight in weights.items():
         weighted = weighted + F(f"t_{term}") * Value(weight)
     return queryset.annotate(score=ExpressionWrapper(weighted * Value(100.0 / total_weight), output_field=_FLOAT))
+
+
+def _ballot_term(cycle: Cycle | None, weights: dict[str, float]):
+    """Budget ballots choosing the proposal / the most any proposal of its kelurahan got (0 to 1). Read only
+    when the cycle offers ballots and weighs them: one query for the maxima, a counted subquery per row."""
+    if cycle is None or not cycle.budget_ballot or weights["ballot"] <= 0:
+        return Value(0.0, output_field=_FLOAT)
+    most: dict[int, int] = {}
+    counts = (
+        BallotChoice.objects.filter(cycle=cycle)
+        .values("proposal__kelurahan_id", "proposal_id")
+        .annotate(n=Count("id"))
+        .values_list("proposal__kelurahan_id", "n")
+    )
+    for kelurahan_id, n in counts:
+        most[kelurahan_id] = max(most.get(kelurahan_id, 1), n)
+    tally = (
+        BallotChoice.objects.filter(cycle=cycle, proposal_id=OuterRef("pk"))
+        .order_by()
+        .values("proposal_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    kelurahan_most = Case(
+        *[When(kelurahan_id=k, then=Value(float(m))) for k, m in most.items()],
+        default=Value(1.0),
+        output_field=_FLOAT,
+    )
+    return ExpressionWrapper(Cast(Coalesce(Subquery(tally), Value(0)), _FLOAT) / kelurahan_most, output_field=_FLOAT)
 
 
 # --- priorities per level ----------------------------------------------------------------------------

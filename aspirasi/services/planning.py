@@ -11,6 +11,7 @@ from aspirasi import signals
 from aspirasi.errors import CarriedFurther, NotCarriable, NotCarriedToKecamatan, NotLinkable
 from aspirasi.models import (
     CarriedProposal,
+    Forum,
     Level,
     Program,
     ProgramStatus,
@@ -21,22 +22,27 @@ from aspirasi.models import (
 )
 from aspirasi.selectors.planning import SCORED_STATUSES
 from aspirasi.services.files import files_cleaned_on_failure, track_written
+from aspirasi.services.forums import forum_for_carry
 from aspirasi.services.status import proposal_change_status
 
 P = ProposalStatus
 
 
 @transaction.atomic
-def proposal_carry(*, proposal: Proposal, level: str, rank: int, actor: User) -> CarriedProposal:
-    """Mark `proposal` carried into `level` (kecamatan or city) at the forum's `rank`; carrying again
-    changes the rank. No events. Raises NotCarriable or NotCarriedToKecamatan."""
-    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+def proposal_carry(
+    *, proposal: Proposal, level: str, rank: int, actor: User, forum: Forum | None = None
+) -> CarriedProposal:
+    """Mark `proposal` carried into `level` (kecamatan or city) at the forum's `rank`, naming the `forum` (of
+    its area at the level below) that decided it; carrying again changes them. No events. Raises NotCarriable,
+    NotCarriedToKecamatan or ForumMismatch."""
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("kelurahan").get(pk=proposal.pk)
     if proposal.status not in SCORED_STATUSES or proposal.is_hidden:
         raise NotCarriable()
     if level == Level.CITY and not CarriedProposal.objects.filter(proposal=proposal, level=Level.KECAMATAN).exists():
         raise NotCarriedToKecamatan()
+    forum_for_carry(forum=forum, proposal=proposal, level=level)
     carried, _created = CarriedProposal.objects.update_or_create(
-        proposal=proposal, level=level, defaults={"rank": rank, "carried_by": actor}
+        proposal=proposal, level=level, defaults={"rank": rank, "carried_by": actor, "forum": forum}
     )
     return carried
 

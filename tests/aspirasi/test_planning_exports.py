@@ -232,16 +232,16 @@ def test_csv_pins_tie_rounding_and_empty_fields(tie_cycle, tie_rows):
     scores, contributions or blanks shows up here."""
     empty, full, teritip_row = tie_rows
     header = ",".join(HEADERS)
-    # Skor, then the contributions: support, beneficiaries, poor households, pillar, need, cost.
+    # Skor, then the contributions: support, beneficiaries, poor households, pillar, need, cost, ballot.
     assert csv_text(priority_rows(cycle=tie_cycle, level="kelurahan")) == (
         f"\ufeff{header}\r\n"
         "1,Usulan kosong,Pendidikan & Pelatihan Keterampilan,Manggar,Balikpapan Timur,,,,,,1,,,"
-        f"4.87,0.62,0.0,0.0,3.62,0.62,0.0,Dipublikasikan,,,Manggar,{empty.pk}\r\n"
+        f"4.87,0.62,0.0,0.0,3.62,0.62,0.0,0.0,Dipublikasikan,,,Manggar,{empty.pk}\r\n"
         '1,"Posyandu ""Melati"", RT 3",Kesehatan,Manggar,Balikpapan Timur,003,2.5,paket,50000000,'
         '"Dinas Pekerjaan Umum, Bina Marga",80,100,10,'
-        f"67.42,50.0,0.0,0.0,0.12,0.62,16.67,Dalam pelaksanaan,,,Manggar,{full.pk}\r\n"
+        f"67.42,50.0,0.0,0.0,0.12,0.62,16.67,0.0,Dalam pelaksanaan,,,Manggar,{full.pk}\r\n"
         "1,Drainase,Kesehatan,Teritip,Balikpapan Timur,007,12.35,meter,10000000,,0,0,,"
-        f"1.12,0.0,0.0,0.0,0.12,1.0,0.0,Diterima,2,1,Teritip,{teritip_row.pk}\r\n"
+        f"1.12,0.0,0.0,0.0,0.12,1.0,0.0,0.0,Diterima,2,1,Teritip,{teritip_row.pk}\r\n"
     )
 
 

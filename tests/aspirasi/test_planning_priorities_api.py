@@ -70,6 +70,7 @@ def test_priorities_rank_within_kelurahan_and_pillar_with_totals(as_planner, cyc
         "pillar",
         "need",
         "cost",
+        "ballot",
     }
 
 

@@ -12,7 +12,7 @@ from tests.factories import ProposalFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
-WEIGHTS = {"support": 3, "beneficiaries": 2, "poor_households": 2, "pillar": 1, "need": 1, "cost": 1}
+WEIGHTS = {"support": 3, "beneficiaries": 2, "poor_households": 2, "pillar": 1, "need": 1, "cost": 1, "ballot": 0}
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import datetime
 
-from aspirasi.models import Program, ProposalStatus, ReportStatus
+from aspirasi.models import AreaBudget, Cycle, Forum, Program, ProposalStatus, ReportStatus
 from notifications.models import Device, Notification
 from tests.aspirasi.factories_moderation import ReportFactory
 from tests.factories import ProposalFactory, kelurahan
@@ -10,7 +10,32 @@ from tests.factories import ProposalFactory, kelurahan
 
 def objects_of(author) -> dict:
     manggar = kelurahan("manggar")
+    # Not started (years ahead): no endpoint's phase rules change because of it.
+    cycle = Cycle.objects.create(
+        name="Musrenbang 2099",
+        submission_starts_on=datetime.date(2099, 1, 1),
+        review_starts_on=datetime.date(2099, 2, 1),
+        voting_starts_on=datetime.date(2099, 3, 1),
+        deliberation_starts_on=datetime.date(2099, 4, 1),
+        closes_on=datetime.date(2099, 5, 1),
+        budget_ballot=True,
+    )
     return {
+        "cycle": cycle,  # offers a ballot; the author's (in Manggar) reads the budget below
+        "budget": AreaBudget.objects.create(
+            cycle=cycle, level="kelurahan", kelurahan=manggar, amount=1_000_000, source="apbd"
+        ),
+        "forum": Forum.objects.create(
+            cycle=cycle,
+            level="kelurahan",
+            kelurahan=manggar,
+            held_on=datetime.date(2099, 4, 2),
+            place="Aula Kelurahan Manggar",
+            attendance_men=30,
+            attendance_women=28,
+            attendance_disabled=2,
+            minutes="forums/berita-acara.pdf",
+        ),
         "published": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.PUBLISHED),
         "submitted": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.SUBMITTED),
         "verified_report": ReportFactory(author=author, kelurahan=manggar, status=ReportStatus.VERIFIED),

@@ -55,6 +55,14 @@ WHERE = {
     "/api/v1/notifications/{id}/read/": ("resident", "notification"),
     "/api/v1/planning/priorities/": ("planner", None),
     "/api/v1/planning/priorities/carry/": ("planner", None),
+    "/api/v1/planning/budgets/": ("planner", None),
+    "/api/v1/planning/budgets/{budget_id}/": ("planner", "budget"),
+    "/api/v1/planning/shortlist/": ("planner", None),
+    "/api/v1/planning/forums/": ("planner", None),
+    "/api/v1/planning/exports/td4/": ("planner", None),
+    "/api/v1/planning/forums/{forum_id}/paper-support/": ("planner", "forum"),
+    "/api/v1/planning/ballots/{cycle_id}/": ("resident", "cycle"),
+    "/api/v1/planning/shortlist/decisions/": ("planner", None),
     "/api/v1/planning/programs/{program_id}/proposals/": ("planner", "program"),
     "/api/v1/programs/{program_id}/": ("resident", "program"),
     "/api/v1/proposals/{id}/": ("resident", "published"),
@@ -64,7 +72,10 @@ WHERE = {
     "/api/v1/reports/{report_id}/": ("resident", "verified_report"),
     "/api/v1/reports/{report_id}/flags/": ("other_resident", "verified_report"),
 }
-QUERIES = {"/api/v1/proposals/similar/": "?title=Pelatihan+menjahit"}  # what a GET needs to be a 200
+QUERIES = {
+    "/api/v1/proposals/similar/": "?title=Pelatihan+menjahit",
+    "/api/v1/planning/results/": "?level=city",
+}  # what a GET needs to be a 200
 JSON, MULTIPART, FORM = "application/json", "multipart/form-data", "application/x-www-form-urlencoded"
 
 

@@ -70,6 +70,11 @@ DATA_DEPENDENT = {
     "code_invalid",
     "code_expired",
     "code_used",
+    # Planning (issue 24): the area must exist at the level (a kelurahan id for kelurahan, none for the city), a
+    # forum's minutes must be a PDF, a ballot names proposals of the voter's kelurahan: the database decides.
+    "area_mismatch",
+    "invalid_minutes",
+    "ballot_proposal_invalid",
 }
 
 

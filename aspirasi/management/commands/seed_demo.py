@@ -67,6 +67,8 @@ class Command(BaseCommand):
         else:
             reports = 5
         call_command("seed_data", proposals=60, votes=300, residents=30, reports=reports, seed=2024, stdout=self.stdout)
+        # Cycles with pagu, forums, carried proposals, budget ballots and programs (issue 24).
+        call_command("seed_planning_demo", stdout=self.stdout)
         try:
             from aspirasi.services.photos import proposal_photo_add
         except ImportError:

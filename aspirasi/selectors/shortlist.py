@@ -1,0 +1,220 @@
+"""Reads of the funded shortlist: per area, the proposals that fit its pagu with the most total priority
+(an exact 0/1 knapsack, aspirasi/knapsack.py) beside the greedy by-rank list, each proposal with why it is in
+or out. Planners' pins and exclusions (ShortlistDecision) are applied first; the rest is optimised around them.
+
+Three queries whatever the number of areas (budgets, decisions, the scored rows) plus scoring's one."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from aspirasi.knapsack import knapsack
+from aspirasi.models import AreaBudget, Cycle, Kecamatan, Kelurahan, Level, ShortlistDecision
+from aspirasi.selectors.planning import CITY_NAME, RANK_ORDER, _level_queryset
+
+SOLVER = "highs"  # HiGHS MIP on the core left by exact reduced-cost fixing (aspirasi/knapsack.py)
+# The knapsack's profits: the score in hundredths of a point, as the API shows it (two decimals).
+SCORE_SCALE = 100
+
+REASON_FITS = "fits"
+REASON_OVER = "over_remaining_pagu"
+REASON_NO_COST = "no_cost_estimate"
+REASON_PINNED = "pinned"
+REASON_EXCLUDED = "excluded"
+REASON_CODES = (REASON_FITS, REASON_OVER, REASON_NO_COST, REASON_PINNED, REASON_EXCLUDED)
+
+# The area a proposal belongs to at each level, as a field of the rows read.
+AREA_FIELD = {Level.KELURAHAN: "kelurahan_id", Level.KECAMATAN: "kelurahan__kecamatan_id", Level.CITY: None}
+_BUDGET_AREA = {Level.KELURAHAN: "kelurahan_id", Level.KECAMATAN: "kecamatan_id", Level.CITY: None}
+_FIELDS = [
+    "id",
+    "title",
+    "kelurahan_id",
+    "kelurahan__name",
+    "kelurahan__kecamatan_id",
+    "estimated_cost",
+    "vote_count",
+    "score",
+    # for the T-D.4 export (selectors/td4.py)
+    "category__name_id",
+    "opd__name",
+    "program__name",
+    "volume",
+    "unit",
+]
+
+
+def rupiah(amount: int, *, english: bool | None = None) -> str:
+    """Rp with the separators of the language: Rp 1.250.000 in Indonesian, Rp 1,250,000 in English."""
+    if english is None:
+        english = (get_language() or "id").startswith("en")
+    text = f"{amount:,}"
+    return f"Rp {text if english else text.replace(',', '.')}"
+
+
+class _Texts:
+    """The reasons' texts in the request's language, looked up once per answer (not once per proposal)."""
+
+    def __init__(self):
+        self.english = (get_language() or "id").startswith("en")
+        self.no_cost = _("No cost estimate: it cannot be checked against the pagu.")
+        self.pinned = _("Pinned: %(reason)s")
+        self.excluded = _("Excluded: %(reason)s")
+        self.fits = _("Fits the pagu.")
+        self.over = _("Over the remaining pagu by %(amount)s.")
+
+
+@dataclass
+class _Area:
+    id: int | None
+    name: str
+    budget: AreaBudget
+    rows: list = field(default_factory=list)
+
+
+def area_name(level: str, area_id: int | None) -> str | None:
+    """The area's name at `level`, or None when there is no such area (the city has none: its name)."""
+    if level == Level.CITY:
+        return CITY_NAME if area_id is None else None
+    model = Kelurahan if level == Level.KELURAHAN else Kecamatan
+    return model.objects.filter(pk=area_id).values_list("name", flat=True).first()
+
+
+def budgets_of(*, cycle: Cycle, level: str, area_id: int | None = None):
+    """The pagu rows of `level` in `cycle` (one area's when `area_id` is given), with their area's name."""
+    budgets = AreaBudget.objects.filter(cycle=cycle, level=level).select_related("kelurahan", "kecamatan")
+    if area_id is not None and _BUDGET_AREA[level]:
+        budgets = budgets.filter(**{_BUDGET_AREA[level]: area_id})
+    return budgets.order_by("kecamatan__code", "kelurahan__kecamatan__code", "kelurahan__name", "id")
+
+
+def shortlist_for(*, cycle: Cycle, level: str, area_id: int | None = None, rows_too: bool = False) -> list[dict]:
+    """The shortlist of every area of `level` that has a pagu (only `area_id`'s when given), as plain JSON;
+    with `rows_too` each area also holds `_rows`, the rows read (for the T-D.4 export)."""
+    areas: dict[int | None, _Area] = {}
+    for budget in budgets_of(cycle=cycle, level=level, area_id=area_id):
+        area = budget.kelurahan if level == Level.KELURAHAN else budget.kecamatan
+        areas[budget.area_id] = _Area(
+            id=budget.area_id, name=area.name if area is not None else CITY_NAME, budget=budget
+        )
+    if not areas:
+        return []
+    decisions = {
+        proposal_id: (kind, reason)
+        for proposal_id, kind, reason in ShortlistDecision.objects.filter(cycle=cycle, level=level).values_list(
+            "proposal_id", "kind", "reason"
+        )
+    }
+    area_field = AREA_FIELD[level]
+    rows = _level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=None)
+    if area_field and area_id is None:
+        rows = rows.filter(**{f"{area_field}__in": [pk for pk in areas if pk is not None]})
+    for row in rows.order_by(*RANK_ORDER).values_list(*_FIELDS, named=True).iterator(chunk_size=5000):
+        key = getattr(row, area_field) if area_field else None
+        if key in areas:
+            areas[key].rows.append(row)
+    result, texts = [], _Texts()
+    for area in areas.values():
+        shortlist = _area_shortlist(area, decisions, texts)
+        if rows_too:
+            shortlist["_rows"] = area.rows
+        result.append(shortlist)
+    return result
+
+
+def _area_shortlist(area: _Area, decisions: dict, texts: _Texts) -> dict:
+    pagu = area.budget.amount
+    costed, uncosted = [], []
+    for row in area.rows:
+        (costed if row.estimated_cost is not None else uncosted).append(row)
+    pinned = [row for row in costed if decisions.get(row.id, ("",))[0] == "pin"]
+    free = [row for row in costed if row.id not in decisions]
+    room = pagu - sum(row.estimated_cost for row in pinned)
+    profits = [_profit(row) for row in free]
+    chosen = knapsack(profits=profits, weights=[row.estimated_cost for row in free], capacity=room)
+    optimal = {row.id for row, taken in zip(free, chosen, strict=True) if taken}
+    optimal |= _filled(free, optimal, room)  # a score of 0 the solver may leave out although it fits
+    greedy = {row.id for row in pinned} | _filled(free, set(), room)
+    optimal_ids = optimal | {row.id for row in pinned}
+    spent = sum(row.estimated_cost for row in costed if row.id in optimal_ids)
+    remaining = pagu - spent
+    greedy_spent = sum(row.estimated_cost for row in costed if row.id in greedy)
+    proposals = []
+    for rank, row in enumerate(area.rows, start=1):
+        item = _item(row, rank, decisions, optimal_ids, greedy, remaining, texts)
+        if row.estimated_cost is not None:
+            proposals.append(item)
+    without_cost = [
+        _item(row, rank, decisions, optimal_ids, greedy, remaining, texts)
+        for rank, row in enumerate(area.rows, start=1)
+        if row.estimated_cost is None
+    ]
+    return {
+        "area": {"id": area.id, "name": area.name},
+        "pagu": {"id": area.budget.pk, "amount": pagu, "source": area.budget.source},
+        "solver": SOLVER,
+        "shortlist": _totals(costed, optimal_ids, pagu),
+        "greedy": _totals(costed, greedy, pagu),
+        "pins_over_pagu": room < 0,
+        "remaining": remaining,
+        "greedy_remaining": pagu - greedy_spent,
+        "proposals": proposals,
+        "without_cost_estimate": without_cost,
+    }
+
+
+def _profit(row) -> int:
+    return max(0, round(float(row.score or 0.0) * SCORE_SCALE))
+
+
+def _filled(rows: list, taken: set[int], room: int) -> set[int]:
+    """Going down the ranking, each row not yet taken that still fits the room left (the greedy by rank)."""
+    left = room - sum(row.estimated_cost for row in rows if row.id in taken)
+    added = set()
+    for row in rows:
+        if row.id not in taken and row.estimated_cost <= left:
+            left -= row.estimated_cost
+            added.add(row.id)
+    return added
+
+
+def _totals(rows: list, ids: set[int], pagu: int) -> dict:
+    taken = [row for row in rows if row.id in ids]
+    cost = sum(row.estimated_cost for row in taken)
+    return {
+        "count": len(taken),
+        "total_cost": cost,
+        "total_score": round(sum(_profit(row) for row in taken) / SCORE_SCALE, 2),
+        "remaining": pagu - cost,
+    }
+
+
+def _item(row, rank: int, decisions: dict, optimal: set[int], greedy: set[int], remaining: int, texts: _Texts):
+    kind, decision_reason = decisions.get(row.id, (None, None))
+    over_by = None
+    if row.estimated_cost is None:
+        code, text = REASON_NO_COST, texts.no_cost
+    elif kind == "pin":
+        code, text = REASON_PINNED, texts.pinned % {"reason": decision_reason}
+    elif kind == "exclude":
+        code, text = REASON_EXCLUDED, texts.excluded % {"reason": decision_reason}
+    elif row.id in optimal:
+        code, text = REASON_FITS, texts.fits
+    else:
+        over_by = row.estimated_cost - max(remaining, 0)
+        code = REASON_OVER
+        text = texts.over % {"amount": rupiah(over_by, english=texts.english)}
+    return {
+        "id": row.id,
+        "title": row.title,
+        "rank": rank,
+        "kelurahan": {"id": row.kelurahan_id, "name": row.kelurahan__name},
+        "score": round(float(row.score or 0.0), 2),
+        "vote_count": row.vote_count,
+        "estimated_cost": row.estimated_cost,
+        "in_shortlist": row.estimated_cost is not None and row.id in optimal,
+        "in_greedy": row.estimated_cost is not None and row.id in greedy,
+        "decision": {"kind": kind, "reason": decision_reason} if kind else None,
+        "reason": {"code": code, "text": text, "over_by": over_by},
+    }

@@ -1,0 +1,51 @@
+"""The shortlist's knapsack is exact: against brute force on small random cases, and it keeps to the capacity."""
+
+import itertools
+import random
+
+import pytest
+
+from aspirasi import knapsack as knapsack_module
+from aspirasi.knapsack import knapsack
+
+
+def _best(profits, weights, capacity) -> int:
+    n = len(profits)
+    best = 0
+    for chosen in itertools.product((0, 1), repeat=n):
+        if sum(w for w, c in zip(weights, chosen, strict=True) if c) <= capacity:
+            best = max(best, sum(p for p, c in zip(profits, chosen, strict=True) if c))
+    return best
+
+
+@pytest.mark.parametrize("core_solver", ["dynamic program", "highs"])
+@pytest.mark.parametrize("seed", range(100))
+def test_optimum_equals_brute_force(seed, core_solver, monkeypatch):
+    if core_solver == "highs":
+        monkeypatch.setattr(knapsack_module, "DP_CELLS", 0)
+    rng = random.Random(seed)
+    n = rng.randint(0, 11)
+    profits = [rng.randint(0, 60) for _ in range(n)]
+    weights = [rng.randint(0, 40) * 1_000_000 for _ in range(n)]
+    capacity = rng.randint(0, 150) * 1_000_000
+    taken = knapsack(profits=profits, weights=weights, capacity=capacity)
+    assert sum(w for w, t in zip(weights, taken, strict=True) if t) <= capacity
+    assert sum(p for p, t in zip(profits, taken, strict=True) if t) == _best(profits, weights, capacity)
+
+
+def test_beats_greedy_where_greedy_is_wrong():
+    # By ratio, the small item first; then neither big one fits. The optimum takes the two big ones.
+    taken = knapsack(profits=[10, 45, 45], weights=[1, 50, 50], capacity=100)
+    assert taken == [False, True, True]
+
+
+def test_large_case_is_exact_against_its_lp_bound_reduction():
+    rng = random.Random(7)
+    profits = [rng.randint(500, 9000) for _ in range(3000)]
+    weights = [rng.randint(5, 500) * 1_000_000 for _ in range(3000)]
+    capacity = 150 * 1_000_000 * 150
+    taken = knapsack(profits=profits, weights=weights, capacity=capacity)
+    assert sum(w for w, t in zip(weights, taken, strict=True) if t) <= capacity
+    # no item left out fits the room the optimum leaves
+    room = capacity - sum(w for w, t in zip(weights, taken, strict=True) if t)
+    assert all(w > room for w, t in zip(weights, taken, strict=True) if not t)
