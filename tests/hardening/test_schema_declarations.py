@@ -75,6 +75,7 @@ WHERE = {
 QUERIES = {
     "/api/v1/proposals/similar/": "?title=Pelatihan+menjahit",
     "/api/v1/planning/results/": "?level=city",
+    "/api/v1/planning/exports/td4/": "?list=shortlist",
 }  # what a GET needs to be a 200
 JSON, MULTIPART, FORM = "application/json", "multipart/form-data", "application/x-www-form-urlencoded"
 
