@@ -4,10 +4,10 @@ excluding proposals from its funded shortlist. Each decision is audited (AuditEn
 from django.db import IntegrityError, transaction
 
 from aspirasi.errors import AreaMismatch, NotShortlistable, PaguExists
-from aspirasi.models import AreaBudget, AuditEntry, Cycle, Level, Proposal, ShortlistDecision, User
+from aspirasi.models import AreaBudget, Cycle, Level, Proposal, ShortlistDecision, User
 from aspirasi.selectors.planning import _level_queryset
 from aspirasi.selectors.shortlist import area_name
-from aspirasi.services.status import actor_role
+from aspirasi.services.audit import audit_record
 
 
 def pagu_create(
@@ -41,20 +41,6 @@ def pagu_update(*, budget: AreaBudget, actor: User, **changes) -> AreaBudget:
     return budget
 
 
-def _audit(*, actor: User, proposal: Proposal, action: str, before: dict, after: dict, message: str) -> None:
-    AuditEntry.objects.create(
-        actor=actor,
-        actor_role=actor_role(actor),
-        item_type="proposal",
-        item_id=proposal.pk,
-        kelurahan_id=proposal.kelurahan_id,
-        action=action,
-        before=before,
-        after=after,
-        message=message,
-    )
-
-
 def _decision_state(decision: ShortlistDecision | None) -> dict:
     return {"decision": decision.kind, "reason": decision.reason} if decision else {"decision": None}
 
@@ -77,9 +63,9 @@ def shortlist_decide(
     decision, _created = ShortlistDecision.objects.update_or_create(
         cycle=cycle, level=level, proposal=proposal, defaults={"kind": kind, "reason": reason, "decided_by": actor}
     )
-    _audit(
+    audit_record(
         actor=actor,
-        proposal=proposal,
+        item=proposal,
         action=f"shortlist_{kind}",
         before={**before_state, "cycle": cycle.pk, "level": level},
         after={**_decision_state(decision), "cycle": cycle.pk, "level": level},
@@ -97,12 +83,11 @@ def shortlist_undecide(*, cycle: Cycle, level: str, proposal: Proposal, actor: U
     if decision is None:
         return False
     decision.delete()
-    _audit(
+    audit_record(
         actor=actor,
-        proposal=proposal,
+        item=proposal,
         action="shortlist_cleared",
         before={**_decision_state(decision), "cycle": cycle.pk, "level": level},
         after={"decision": None, "cycle": cycle.pk, "level": level},
-        message="",
     )
     return True

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from aspirasi import policies
 from aspirasi.errors import AccountTooNewToFlag, AlreadyFlagged, NotAResident, NotFlaggable, PhoneNotVerified
-from aspirasi.models import AuditEntry, Flag, Proposal, Report, User
+from aspirasi.models import Flag, Proposal, Report, User
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
+from aspirasi.services.audit import audit_record
 from realtime import events
 
 
@@ -35,12 +36,9 @@ def _review_request(*, item: Proposal | Report, item_type: str, flag_count: int)
     now = timezone.now()
     type(item).objects.filter(pk=item.pk).update(flag_review_requested_at=now)
     item.flag_review_requested_at = now
-    AuditEntry.objects.create(
+    audit_record(
         actor=None,
-        actor_role="system",
-        item_type=item_type,
-        item_id=item.pk,
-        kelurahan_id=item.kelurahan_id,
+        item=item,
         action="flag_review_requested",
         before={"flag_review_requested_at": None},
         after={"flag_review_requested_at": now.isoformat(), "flag_count": flag_count},

@@ -9,11 +9,11 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from aspirasi.errors import AreaMismatch, ForumExists, ForumMismatch, InvalidMinutes, NotShortlistable
-from aspirasi.models import AuditEntry, Cycle, Forum, Level, PaperSupport, Proposal, User
+from aspirasi.models import Cycle, Forum, Level, PaperSupport, Proposal, User
 from aspirasi.selectors.planning import _level_queryset
 from aspirasi.selectors.shortlist import area_name
+from aspirasi.services.audit import audit_record
 from aspirasi.services.files import files_cleaned_on_failure, track_written
-from aspirasi.services.status import actor_role
 
 MINUTES_MAX_BYTES = 10 * 1024 * 1024
 
@@ -102,12 +102,9 @@ def paper_support_enter(*, forum: Forum, proposal: Proposal, count: int, actor: 
     tally, _created = PaperSupport.objects.update_or_create(
         forum=forum, proposal=proposal, defaults={"count": count, "entered_by": actor}
     )
-    AuditEntry.objects.create(
+    audit_record(
         actor=actor,
-        actor_role=actor_role(actor),
-        item_type="proposal",
-        item_id=proposal.pk,
-        kelurahan_id=proposal.kelurahan_id,
+        item=proposal,
         action="paper_support_entered",
         before={"forum": forum.pk, "paper_support": before},
         after={"forum": forum.pk, "paper_support": count},

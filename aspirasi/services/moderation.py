@@ -50,6 +50,7 @@ from aspirasi.models import (
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
 from aspirasi.services import status as status_service
+from aspirasi.services.audit import audit_record
 from aspirasi.services.files import files_cleaned_on_failure, track_written
 from realtime import events
 
@@ -111,17 +112,7 @@ def _snapshot(item, names) -> dict:
 def _audit(*, actor: User, item, action: str, before: dict, message: str = "", noted: dict | None = None) -> AuditEntry:
     """An AuditEntry of `action`: `before` and the same fields now, plus what `noted` adds to `after`."""
     after = {**_snapshot(item, before.keys()), **(noted or {})}
-    return AuditEntry.objects.create(
-        actor=actor,
-        actor_role=status_service.actor_role(actor),
-        item_type=PROPOSAL if isinstance(item, Proposal) else REPORT,
-        item_id=item.pk,
-        kelurahan_id=item.kelurahan_id,
-        action=action,
-        before=before,
-        after=after,
-        message=message,
-    )
+    return audit_record(actor=actor, item=item, action=action, before=before, after=after, message=message)
 
 
 def _locked(model, pk: int, *, actor: User):
