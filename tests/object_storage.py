@@ -4,10 +4,8 @@ Each test gets a bucket of its own (`s3_bucket`) and the STORAGES setting that p
 exactly as MEDIA_STORAGE=s3 builds it in backend/settings.py.
 """
 
-import subprocess
+import os
 import sys
-import time
-import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,9 +13,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.browser.server import free_port
+from tests.browser.server import free_port, serving
 
-ROOT = Path(__file__).resolve().parents[1]
 # moto accepts any credentials; these only have to be the same on both sides.
 ACCESS_KEY = "testing-access-key"
 SECRET_KEY = "testing-secret-key"
@@ -27,33 +24,9 @@ REGION = "ap-southeast-3"  # Jakarta
 @contextmanager
 def moto_server(log: Path, *, host: str = "127.0.0.1"):
     """Run moto's S3 server on a free port of `host` until the block ends; yields its endpoint URL."""
-    port = free_port()
-    with open(log, "w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        endpoint = f"http://{host}:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2):  # noqa: S310 - our own server
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"moto did not start:\n{log.read_text()[-3000:]}") from None
-                    time.sleep(0.1)
-            yield endpoint
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    command = [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port := free_port())]
+    with serving(command, dict(os.environ), port=port, log=log, name="moto", host=host, ready_path="/moto-api/") as url:
+        yield url
 
 
 def client(endpoint: str):

@@ -65,8 +65,17 @@ def copy_database(template: Path, target_dir: Path) -> Path:
 
 
 @contextmanager
-def serving(command: list[str], env: dict, *, port: int, log: Path, name: str, host: str = "127.0.0.1"):
-    """Run a server process until the block ends, once /healthz/live answers on `host:port`; yields its base
+def serving(
+    command: list[str],
+    env: dict,
+    *,
+    port: int,
+    log: Path,
+    name: str,
+    host: str = "127.0.0.1",
+    ready_path: str = "/healthz/live",
+):
+    """Run a server process until the block ends, once `ready_path` answers on `host:port`; yields its base
     URL."""
     with open(log, "w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
@@ -75,7 +84,7 @@ def serving(command: list[str], env: dict, *, port: int, log: Path, name: str, h
             deadline = time.monotonic() + 30
             while True:
                 try:
-                    with urllib.request.urlopen(f"{url}/healthz/live", timeout=2):  # noqa: S310 - our own server
+                    with urllib.request.urlopen(f"{url}{ready_path}", timeout=2):  # noqa: S310 - our own server
                         break
                 except OSError:
                     if process.poll() is not None or time.monotonic() > deadline:
