@@ -9,6 +9,8 @@ Outside the aspirasi.admin package on purpose: importing that package registers 
 `admin.site`, and `admin.site` is built by importing this module (AspirasiAdminConfig.default_site).
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -44,6 +46,16 @@ class AspirasiAdminSite(OTPAdminSite):
 
     def __init__(self, name="admin"):
         super().__init__(name)
+        self._pages: dict[str, Callable[[], list]] = {}
+
+    def add_pages(self, urls: Callable[[], list]) -> None:
+        """Pages of our own beside the ModelAdmins' (the workbench, the workload, the planning dashboard):
+        `urls` returns their URL patterns when the URLconf is built. Keyed by name, so a module imported twice
+        adds its pages once."""
+        self._pages[f"{urls.__module__}.{urls.__qualname__}"] = urls
+
+    def get_urls(self):
+        return [*(url for urls in self._pages.values() for url in urls()), *super().get_urls()]
 
     @property
     def login_form(self):

@@ -316,16 +316,6 @@ class OpdAdmin(admin.ModelAdmin):
 
 # --- the workbench (/admin/moderation/live/) and its decision panel: aspirasi/admin/workbench.py ---------
 
-# The default admin site has no hook for extra pages; wrap its URL list once (as the planning dashboard does).
-_admin_get_urls = admin.site.get_urls
-
-
-def _get_urls_with_workbench():
-    return [*workbench.urls(), *_admin_get_urls()]
-
-
-if not getattr(admin.site, "_moderation_live", False):
-    admin.site.get_urls = _get_urls_with_workbench
-    admin.site._moderation_live = True
-    # The index links the workbench (and anything else that adds itself to this template).
-    admin.site.index_template = "aspirasi/moderation/admin_index.html"
+admin.site.add_pages(workbench.urls)
+# The index links the workbench (and anything else that adds itself to this template).
+admin.site.index_template = "aspirasi/moderation/admin_index.html"

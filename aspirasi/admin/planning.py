@@ -289,15 +289,8 @@ def dashboard_view(request):
     return TemplateResponse(request, "aspirasi/planning/dashboard.html", context)
 
 
-# The default admin site has no hook for extra pages; wrap its URL list once to add the dashboard.
-_admin_get_urls = admin.site.get_urls
+def urls() -> list:
+    return [path("planning/dashboard/", admin.site.admin_view(dashboard_view), name="planning-dashboard")]
 
 
-def _get_urls_with_dashboard():
-    dashboard = path("planning/dashboard/", admin.site.admin_view(dashboard_view), name="planning-dashboard")
-    return [dashboard, *_admin_get_urls()]
-
-
-if not getattr(admin.site, "_planning_dashboard", False):
-    admin.site.get_urls = _get_urls_with_dashboard
-    admin.site._planning_dashboard = True
+admin.site.add_pages(urls)

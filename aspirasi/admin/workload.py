@@ -74,15 +74,8 @@ def workload_view(request):
     return TemplateResponse(request, "aspirasi/moderation/workload.html", context)
 
 
-# The default admin site has no hook for extra pages; wrap its URL list once (as the live page does).
-_admin_get_urls = admin.site.get_urls
+def urls() -> list:
+    return [path("moderation/workload/", admin.site.admin_view(workload_view), name="moderation-workload")]
 
 
-def _get_urls_with_workload():
-    workload = path("moderation/workload/", admin.site.admin_view(workload_view), name="moderation-workload")
-    return [workload, *_admin_get_urls()]
-
-
-if not getattr(admin.site, "_moderation_workload", False):
-    admin.site.get_urls = _get_urls_with_workload
-    admin.site._moderation_workload = True
+admin.site.add_pages(urls)
