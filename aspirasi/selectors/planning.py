@@ -201,9 +201,11 @@ def _carried(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     ).annotate(carried_kecamatan=F("_carried_kecamatan__rank"), carried_city=F("_carried_city__rank"))
 
 
-def _level_queryset(
+def level_queryset(
     *, cycle: Cycle | None, level: str, area_id: int | None, category_id: int | None, scored: bool = True
 ) -> QuerySet[Proposal]:
+    """The proposals ranked at `level` (at a higher level: those carried into it), optionally in one area and
+    category; annotated with their scores unless `scored` is False."""
     queryset = scored_proposals(cycle=cycle) if scored else _scored_base(cycle)
     if level != Level.KELURAHAN:
         # A level's list is what the forum below carried into it.
@@ -248,10 +250,17 @@ ROW_FIELDS = [
 ]
 
 
+def is_ranked_at(*, proposal_id: int, cycle: Cycle | None, level: str, area_id: int | None = None) -> bool:
+    """Whether the proposal is on `level`'s list (in `area_id`'s area when given): what a pin, an exclusion or
+    a forum's paper support may apply to."""
+    ranked = level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=None, scored=False)
+    return ranked.filter(pk=proposal_id).exists()
+
+
 def _ranked(*, cycle: Cycle | None, level: str, area_id: int | None, category_id: int | None) -> QuerySet[Proposal]:
     area_field, _name, area_order = _AREA[level]
     partition = [F("category_id")] + ([F(area_field)] if area_field else [])
-    queryset = _carried(_level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=category_id))
+    queryset = _carried(level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=category_id))
     return queryset.annotate(rank=Window(RowNumber(), partition_by=partition, order_by=RANK_ORDER)).order_by(
         *area_order, "category__order", "category__slug", *RANK_ORDER
     )
@@ -280,7 +289,7 @@ def priority_totals(
     area_field = _AREA[level][0]
     keys = [area_field, "category_id"] if area_field else ["category_id"]
     sums = (
-        _level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=category_id, scored=False)
+        level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=category_id, scored=False)
         .order_by()
         .values(*keys)
         .annotate(

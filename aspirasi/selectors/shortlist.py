@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from aspirasi.knapsack import knapsack
 from aspirasi.models import AreaBudget, Cycle, Kecamatan, Kelurahan, Level, ShortlistDecision
-from aspirasi.selectors.planning import CITY_NAME, RANK_ORDER, _level_queryset
+from aspirasi.selectors.planning import CITY_NAME, RANK_ORDER, level_queryset
 
 SOLVER = "highs"  # HiGHS MIP on the core left by exact reduced-cost fixing (aspirasi/knapsack.py)
 # The knapsack's profits: the score in hundredths of a point, as the API shows it (two decimals).
@@ -107,7 +107,7 @@ def shortlist_for(*, cycle: Cycle, level: str, area_id: int | None = None, rows_
         )
     }
     area_field = AREA_FIELD[level]
-    rows = _level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=None)
+    rows = level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=None)
     if area_field and area_id is None:
         rows = rows.filter(**{f"{area_field}__in": [pk for pk in areas if pk is not None]})
     for row in rows.order_by(*RANK_ORDER).values_list(*_FIELDS, named=True).iterator(chunk_size=5000):

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from aspirasi.errors import AreaMismatch, NotShortlistable, PaguExists
 from aspirasi.models import AreaBudget, Cycle, Level, Proposal, ShortlistDecision, User
-from aspirasi.selectors.planning import _level_queryset
+from aspirasi.selectors.planning import is_ranked_at
 from aspirasi.selectors.shortlist import area_name
 from aspirasi.services.audit import audit_record
 
@@ -52,11 +52,7 @@ def shortlist_decide(
     """Pin (`kind="pin"`) or exclude `proposal` from the shortlist of its area at `level`, with `reason`;
     replaces an earlier decision. Audited (action shortlist_<kind>). Raises NotShortlistable. No events."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if (
-        not _level_queryset(cycle=cycle, level=level, area_id=None, category_id=None, scored=False)
-        .filter(pk=proposal.pk)
-        .exists()
-    ):
+    if not is_ranked_at(proposal_id=proposal.pk, cycle=cycle, level=level):
         raise NotShortlistable()
     before = ShortlistDecision.objects.filter(cycle=cycle, level=level, proposal=proposal).first()
     before_state = _decision_state(before)

@@ -10,7 +10,7 @@ from pypdf.errors import PyPdfError
 
 from aspirasi.errors import AreaMismatch, ForumExists, ForumMismatch, InvalidMinutes, NotShortlistable
 from aspirasi.models import Cycle, Forum, Level, PaperSupport, Proposal, User
-from aspirasi.selectors.planning import _level_queryset
+from aspirasi.selectors.planning import is_ranked_at
 from aspirasi.selectors.shortlist import area_name
 from aspirasi.services.audit import audit_record
 from aspirasi.services.files import files_cleaned_on_failure, track_written
@@ -93,10 +93,7 @@ def paper_support_enter(*, forum: Forum, proposal: Proposal, count: int, actor: 
     (paper_support_entered, before and after). Raises NotShortlistable for a proposal not ranked at the
     forum's level in its area. No events."""
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("kelurahan").get(pk=proposal.pk)
-    ranked = _level_queryset(
-        cycle=forum.cycle, level=forum.level, area_id=forum.area_id, category_id=None, scored=False
-    )
-    if not ranked.filter(pk=proposal.pk).exists():
+    if not is_ranked_at(proposal_id=proposal.pk, cycle=forum.cycle, level=forum.level, area_id=forum.area_id):
         raise NotShortlistable()
     before = PaperSupport.objects.filter(forum=forum, proposal=proposal).values_list("count", flat=True).first()
     tally, _created = PaperSupport.objects.update_or_create(
