@@ -18,6 +18,11 @@ def is_planner(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role == Role.PLANNER)
 
 
+def is_opd_officer(user) -> bool:
+    """An officer of a city department (OPD); `user.opd` says which, `user.is_opd_head` whether they head it."""
+    return bool(user and user.is_authenticated and user.is_active and user.role == Role.OPD and user.opd_id)
+
+
 def is_resident(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role == Role.RESIDENT)
 

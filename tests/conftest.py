@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from aspirasi.api import throttling
-from aspirasi.models import Kecamatan, Kelurahan
+from aspirasi.models import Kecamatan, Kelurahan, Opd
 from aspirasi.services.accounts import tokens_for, user_assign_role
 from tests.factories import UserFactory
 
@@ -98,6 +98,20 @@ def moderator_barat(db):
 @pytest.fixture
 def planner(db):
     return user_assign_role(user=UserFactory(display_name="Perencana"), role="planner")
+
+
+@pytest.fixture
+def opd_officer(db):
+    """An officer of Dinas Kesehatan (not its head)."""
+    user = UserFactory(display_name="Petugas Dinkes")
+    return user_assign_role(user=user, role="opd", opd=Opd.objects.get(slug="dinkes"))
+
+
+@pytest.fixture
+def opd_head(db):
+    """The head of Dinas Kesehatan: sees everything forwarded to it."""
+    user = UserFactory(display_name="Kepala Dinkes")
+    return user_assign_role(user=user, role="opd", opd=Opd.objects.get(slug="dinkes"), is_opd_head=True)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
     MODERATOR = "moderator", _("Moderator")
     PLANNER = "planner", _("Planner")
+    OPD = "opd", _("OPD officer")
     ADMIN = "admin", _("Admin")
 
 
@@ -51,6 +52,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     moderated_kelurahan = models.ManyToManyField(
         "aspirasi.Kelurahan", blank=True, related_name="moderators", verbose_name=_("moderated kelurahan")
     )
+    # OPD officers work for one department; its head sees everything forwarded to it, officers what they hold.
+    opd = models.ForeignKey(
+        "aspirasi.Opd", on_delete=models.PROTECT, null=True, blank=True, related_name="officers", verbose_name=_("OPD")
+    )
+    is_opd_head = models.BooleanField(_("OPD head"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -65,6 +71,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # An OPD officer belongs to exactly one OPD; nobody else belongs to one or heads one.
+            models.CheckConstraint(
+                condition=(models.Q(role="opd", opd__isnull=False) | models.Q(~models.Q(role="opd"), opd__isnull=True)),
+                name="user_opd_iff_opd_role",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_opd_head=False) | models.Q(role="opd"), name="user_opd_head_is_opd_officer"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.phone})"

@@ -17,7 +17,7 @@ from aspirasi.errors import (
     PhoneNotVerified,
     TooManyFailedLogins,
 )
-from aspirasi.models import CodePurpose, Kecamatan, Kelurahan, Role, User
+from aspirasi.models import CodePurpose, Kecamatan, Kelurahan, Opd, Role, User
 from aspirasi.services import verification
 
 _MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -131,12 +131,19 @@ def user_assign_role(
     role: str,
     kecamatan: list[Kecamatan] | None = None,
     kelurahan: list[Kelurahan] | None = None,
+    opd: Opd | None = None,
+    is_opd_head: bool = False,
 ) -> User:
-    """Give `user` a role; staff roles get admin access, moderators get their areas (replacing old ones)."""
+    """Give `user` a role; staff roles get admin access, moderators get their areas (replacing old ones),
+    OPD officers their OPD (required for them, cleared for everyone else)."""
     user.role = Role(role)
+    if user.role == Role.OPD and opd is None:
+        raise ValueError("an OPD officer needs an OPD")
     user.is_staff = user.role != Role.RESIDENT
     user.is_superuser = user.role == Role.ADMIN
-    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    user.opd = opd if user.role == Role.OPD else None
+    user.is_opd_head = is_opd_head if user.role == Role.OPD else False
+    user.save(update_fields=["role", "is_staff", "is_superuser", "opd", "is_opd_head"])
     if user.role == Role.MODERATOR:
         user.moderated_kecamatan.set(kecamatan or [])
         user.moderated_kelurahan.set(kelurahan or [])
