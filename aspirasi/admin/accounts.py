@@ -12,13 +12,13 @@ from aspirasi.services.accounts import user_assign_role
 class UserAdmin(DjangoUserAdmin):
     ordering = ["phone"]
     list_display = ["phone", "display_name", "role", "kelurahan", "is_active", "date_joined"]
-    list_filter = ["role", "is_active", "kelurahan__kecamatan"]
+    list_filter = ["role", "is_active", "opd", "kelurahan__kecamatan"]
     search_fields = ["phone", "display_name", "email"]
     filter_horizontal = ["moderated_kecamatan", "moderated_kelurahan", "groups", "user_permissions"]
     fieldsets = [
         (None, {"fields": ["phone", "password"]}),
         (_("Profile"), {"fields": ["display_name", "email", "kelurahan", "language"]}),
-        (_("Role"), {"fields": ["role", "moderated_kecamatan", "moderated_kelurahan"]}),
+        (_("Role"), {"fields": ["role", "moderated_kecamatan", "moderated_kelurahan", "opd", "is_opd_head"]}),
         (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["phone", "display_name", "password1", "password2"]})]
@@ -32,6 +32,8 @@ class UserAdmin(DjangoUserAdmin):
             role=user.role,
             kecamatan=list(user.moderated_kecamatan.all()),
             kelurahan=list(user.moderated_kelurahan.all()),
+            opd=user.opd,
+            is_opd_head=user.is_opd_head,
         )
 
 

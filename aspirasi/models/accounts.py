@@ -76,9 +76,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=(models.Q(role="opd", opd__isnull=False) | models.Q(~models.Q(role="opd"), opd__isnull=True)),
                 name="user_opd_iff_opd_role",
+                violation_error_message=_("An OPD officer belongs to one OPD; other roles belong to none."),
             ),
             models.CheckConstraint(
-                condition=models.Q(is_opd_head=False) | models.Q(role="opd"), name="user_opd_head_is_opd_officer"
+                condition=models.Q(is_opd_head=False) | models.Q(role="opd"),
+                name="user_opd_head_is_opd_officer",
+                violation_error_message=_("Only an OPD officer can head an OPD."),
             ),
         ]
 

@@ -44,3 +44,44 @@ def test_the_database_refuses_an_opd_out_of_place(fields):
     user.opd = Opd.objects.get(slug=opd_slug) if opd_slug else None
     with pytest.raises(IntegrityError), transaction.atomic():
         user.save()
+
+
+def _change_form(user, **changes) -> dict:
+    data = {
+        "phone": user.phone,
+        "display_name": user.display_name,
+        "email": "",
+        "kelurahan": "",
+        "language": "id",
+        "role": user.role,
+        "opd": user.opd_id or "",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+    }
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not False}
+
+
+def test_the_admin_makes_an_opd_officer(client, admin_user):
+    client.force_login(admin_user)
+    user = UserFactory()
+    dinkes = Opd.objects.get(slug="dinkes")
+    response = client.post(
+        f"/admin/aspirasi/user/{user.pk}/change/", _change_form(user, role="opd", opd=dinkes.pk, is_opd_head="on")
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user.refresh_from_db()
+    assert (user.role, user.opd, user.is_opd_head, user.is_staff) == ("opd", dinkes, True, True)
+
+
+def test_the_admin_says_an_opd_officer_needs_an_opd(client, admin_user):
+    client.force_login(admin_user)
+    user = UserFactory()
+    response = client.post(
+        f"/admin/aspirasi/user/{user.pk}/change/", _change_form(user, role="opd"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "An OPD officer belongs to one OPD" in response.content.decode()
+    user.refresh_from_db()
+    assert user.role == "resident"
