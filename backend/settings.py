@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "messaging",
     "aspirasi",
     "notifications",
+    "open311",  # Open311 GeoReport v2 for photo reports (docs/open311.md)
 ]
 
 MIDDLEWARE = [
@@ -415,6 +416,8 @@ REST_FRAMEWORK = {
         # Per account: the whole export is heavy; a password check (change, erasure) is a guess to limit.
         "export": env.str("THROTTLE_EXPORT", default="5/hour"),
         "password": env.str("THROTTLE_PASSWORD", default="10/hour"),
+        # Per Open311 API key (open311/views.py): the requests one integration files.
+        "open311": env.str("THROTTLE_OPEN311", default="60/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
