@@ -5,6 +5,7 @@ named by ITEM_NAMES. None is JSON's null and an empty XML element; True/False ar
 """
 
 import json
+import re
 from xml.etree import ElementTree
 
 from django.http import HttpResponse
@@ -20,6 +21,8 @@ ITEM_NAMES = {
     "attributes": "attribute",
     "values": "value",
 }
+# Characters XML 1.0 cannot carry at all, even escaped (ElementTree would write them as they are).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _fill(element: ElementTree.Element, value) -> None:
@@ -32,7 +35,7 @@ def _fill(element: ElementTree.Element, value) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = _NOT_XML.sub("", str(value))
 
 
 def render(document, *, root: str, fmt: str, status: int = 200) -> HttpResponse:

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 import limits
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.urls import reverse
 from django.utils import timezone
@@ -53,7 +53,10 @@ def _endpoint(methods: tuple[str, ...]):
                     raise Open311Error(404, _("Unknown format: use .json or .xml."))
                 if request.method not in methods:
                     raise Open311Error(405, _("Method not allowed."), {"Allow": ", ".join(methods)})
-                return view(request, fmt, **kwargs)
+                try:
+                    return view(request, fmt, **kwargs)
+                except SuspiciousOperation:  # a body or a form over Django's limits, read by the view
+                    raise Open311Error(400, _("The request is too large.")) from None
             except Open311Error as error:
                 response = render_errors([(error.status, error.description)], fmt=fmt, status=error.status)
                 for name, value in error.headers.items():
@@ -72,6 +75,8 @@ def _param(data, name: str, *, max_length: int = 255) -> str | None:
         return None
     if len(value) > max_length:
         raise Open311Error(400, _("%(name)s is too long.") % {"name": name})
+    if "\x00" in value:  # no database stores it in text
+        raise Open311Error(400, _("%(name)s contains a null character.") % {"name": name})
     return value
 
 

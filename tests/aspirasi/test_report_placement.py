@@ -133,3 +133,22 @@ def test_a_rejected_report_is_not_relocated(as_moderator):
 
     assert response.status_code == 409
     assert response.json()["code"] == "illegal_transition"
+
+
+def test_the_decision_panel_confirms_an_unconfirmed_report_where_it_is(moderator_manggar):
+    from tests.aspirasi.test_admin_workbench import PANEL, browser, panel_url
+
+    report = ReportFactory(kelurahan_confirmed=False)
+    client = browser(moderator_manggar)
+
+    panel = client.get(panel_url(report), **PANEL).content.decode()
+    select = panel[panel.index('name="relocate-kelurahan"') :].split("</select>")[0]
+    # Its own kelurahan is offered (confirming it), and a kelurahan of another area too.
+    assert f'value="{kelurahan().pk}"' in select and f'value="{kelurahan("baru-ilir").pk}"' in select
+
+    answer = client.post(panel_url(report), {"action": "relocate", "relocate-kelurahan": kelurahan().pk}, **PANEL)
+
+    assert answer.status_code == 200, answer.content.decode()[:2000]
+    report.refresh_from_db()
+    assert report.kelurahan.slug == "manggar" and report.kelurahan_confirmed is True
+    assert AuditEntry.objects.filter(action="relocate", item_id=report.pk).exists()

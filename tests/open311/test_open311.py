@@ -266,6 +266,8 @@ def test_empty_optional_parameters_are_absent(client, key):
         ({"email": "not-an-email"}, 400),
         ({"media_url": "file:///etc/passwd"}, 400),
         ({"address_id": "A1", "lat": None, "long": None}, 400),
+        ({"description": "Banjir\x00"}, 400),
+        ({"first_name": "x" * 121}, 400),
     ],
 )
 def test_bad_requests_are_refused_in_the_spec_format_and_file_nothing(client, key, fmt, fields, status):
@@ -274,6 +276,25 @@ def test_bad_requests_are_refused_in_the_spec_format_and_file_nothing(client, ke
     assert response.status_code == status, response.content
     assert _error_code(response, fmt) == status
     assert not Report.objects.exists()
+
+
+def test_a_form_over_the_limits_is_400_in_the_spec_format(client, key, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+
+    response = client.post(f"{ROOT}requests.xml", _form(key))
+
+    assert response.status_code == 400 and _error_code(response, "xml") == 400
+    assert not Report.objects.exists()
+
+
+def test_control_characters_never_break_the_xml(client, key):
+    client.post(f"{ROOT}requests.json", _form(key, description="Banjir\x0b di\x1f jalan"))
+    report = Report.objects.get()
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.VERIFIED)
+
+    [item] = _requests(_parse(client.get(f"{ROOT}requests/{report.pk}.xml"), "xml"), "xml")
+
+    assert item["description"] == "Banjir di jalan"
 
 
 def test_a_revoked_key_is_403(client, key):
@@ -476,3 +497,11 @@ def test_only_admins_manage_keys(moderator_manggar):
     browser.force_login(moderator_manggar)
     assert browser.get(reverse("admin:open311_apikey_changelist")).status_code == 403
     assert browser.get(reverse("admin:open311_servicerequest_changelist")).status_code == 403
+
+
+def test_error_descriptions_follow_accept_language(key):
+    indonesian = Client(HTTP_ACCEPT_LANGUAGE="id").post(f"{ROOT}requests.json", _form("salah"))
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").post(f"{ROOT}requests.json", _form("salah"))
+
+    assert _errors(indonesian, "json") == [(403, "api_key tidak valid atau sudah dicabut.")]
+    assert _errors(english, "json") == [(403, "Invalid or revoked api_key.")]
