@@ -422,6 +422,8 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# The schema covers /api/ only: Open311 (/open311/v2/, docs/open311.md) is plain Django views, which
+# drf-spectacular never lists, so no SCHEMA_PATH_PREFIX is needed to keep it out.
 SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {"id": int},  # <id:...> (aspirasi/api/converters.py) stays an integer
     "TITLE": "Aspirasi Balikpapan API",

@@ -16,6 +16,7 @@ from open311.models import ApiKey, ServiceRequest
 from open311.services import api_key_issue, api_key_revoke
 from realtime import events
 from tests.aspirasi.factories_moderation import ReportFactory
+from tests.conftest import client_for
 from tests.factories import UserFactory, category, kelurahan
 
 pytestmark = pytest.mark.django_db
@@ -224,8 +225,6 @@ def test_a_filed_request_enters_the_same_moderation_as_the_app(
     [(groups, message)] = sent
     assert groups == events.moderation_groups(kelurahan("baru-ilir").pk) and message["type"] == events.REPORT_SUBMITTED
     # In the area's moderation queue, like a report from the app.
-    from tests.conftest import client_for
-
     queue = client_for(moderator_barat).get("/api/v1/moderation/queue/", {"type": "report"}).json()["results"]
     assert [row["id"] for row in queue] == [report.pk] and queue[0]["thumbnail"] is None
 
@@ -505,3 +504,30 @@ def test_error_descriptions_follow_accept_language(key):
 
     assert _errors(indonesian, "json") == [(403, "api_key tidak valid atau sudah dicabut.")]
     assert _errors(english, "json") == [(403, "Invalid or revoked api_key.")]
+
+
+def test_a_filed_request_is_moderated_then_read_back_open_and_closed(client, key, moderator_barat):
+    moderator = client_for(moderator_barat)
+    answer = json.loads(client.post(f"{ROOT}requests.json", _form(key)).content)[0]
+    report_id = int(answer["service_request_id"])
+    assert client.get(f"{ROOT}requests/{report_id}.json").status_code == 404  # not public before moderation
+
+    decide = f"/api/v1/moderation/reports/{report_id}/decision/"
+    assert moderator.post(decide, {"action": "verify"}, format="json").status_code == 200
+    [opened] = json.loads(client.get(f"{ROOT}requests/{report_id}.json").content)
+    assert opened["status"] == "open" and opened["media_url"] is None
+    app_view = client.get(f"/api/v1/reports/{report_id}/").json()
+    assert app_view["origin"] == "open311" and app_view["image"] is None and app_view["thumbnail_small"] is None
+
+    resolved = moderator.post(decide, {"action": "resolve", "note": "Saluran sudah dibersihkan"}, format="json")
+    assert resolved.status_code == 200
+    [closed] = json.loads(client.get(f"{ROOT}requests/{report_id}.json").content)
+    assert closed["status"] == "closed" and closed["status_notes"] == "Saluran sudah dibersihkan"
+
+
+def test_the_openapi_schema_stays_on_the_api():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+
+    assert paths and all(path.startswith("/api/") for path in paths)
