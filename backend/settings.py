@@ -418,6 +418,8 @@ REST_FRAMEWORK = {
         "password": env.str("THROTTLE_PASSWORD", default="10/hour"),
         # Per Open311 API key (open311/views.py): the requests one integration files.
         "open311": env.str("THROTTLE_OPEN311", default="60/hour"),
+        # Per client address: reading requests (up to 1000 a page) through Open311.
+        "open311_read": env.str("THROTTLE_OPEN311_READ", default="600/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from redis.exceptions import RedisError
 
 from aspirasi import policies
+from aspirasi.client_address import client_address
 from aspirasi.geo import point_in_balikpapan
 from aspirasi.models import Category, Kelurahan, Report, ReportStatus
 from aspirasi.rate_limits import limiter
@@ -51,8 +52,9 @@ def _endpoint(methods: tuple[str, ...]):
             try:
                 if fmt not in FORMATS:
                     raise Open311Error(404, _("Unknown format: use .json or .xml."))
-                if request.method not in methods:
-                    raise Open311Error(405, _("Method not allowed."), {"Allow": ", ".join(methods)})
+                allowed = (*methods, "HEAD") if "GET" in methods else methods
+                if request.method not in allowed:
+                    raise Open311Error(405, _("Method not allowed."), {"Allow": ", ".join(allowed)})
                 try:
                     return view(request, fmt, **kwargs)
                 except SuspiciousOperation:  # a body or a form over Django's limits, read by the view
@@ -204,17 +206,18 @@ def service_definition(request, fmt, code):
 # --- POST requests -------------------------------------------------------------------------------------
 
 
-def _throttle(api_key) -> None:
-    """Open311Error 429 once the key used up its rate (THROTTLE_OPEN311); Redis down: not counted."""
-    limit = limits.parse(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["open311"])
+def _throttle(scope: str, ident: str, message: str) -> None:
+    """Open311Error 429 once `ident` used up the rate of `scope` (DEFAULT_THROTTLE_RATES, counted in the
+    same moving windows as the API's throttles); Redis down: not counted, as there."""
+    limit = limits.parse(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope])
     try:
-        if limiter().hit(limit, "open311", str(api_key.pk)):
+        if limiter().hit(limit, scope, ident):
             return
-        reset_at, _remaining = limiter().get_window_stats(limit, "open311", str(api_key.pk))
+        reset_at, _remaining = limiter().get_window_stats(limit, scope, ident)
     except RedisError:
         return
     wait = max(0, math.ceil(reset_at - time.time()))
-    raise Open311Error(429, _("Too many requests with this api_key."), {"Retry-After": str(wait)})
+    raise Open311Error(429, message, {"Retry-After": str(wait)})
 
 
 def _coordinate(data, name: str) -> Decimal | None:
@@ -268,7 +271,7 @@ def _create(request, fmt):
     api_key = selectors.active_api_key(raw_key) if raw_key else None
     if api_key is None:
         raise Open311Error(403, _("Invalid or revoked api_key."))
-    _throttle(api_key)
+    _throttle("open311", str(api_key.pk), _("Too many requests with this api_key."))
     category = _service(_param(data, "service_code", max_length=60))
     latitude, longitude, address = _location(data)
     if _param(data, "address_id") and latitude is None and not address:
@@ -356,6 +359,7 @@ def _statuses(value: str | None) -> list[str] | None:
 
 
 def _search(request, fmt):
+    _throttle("open311_read", client_address(request), _("Too many requests from this address."))
     data = request.GET
     ids = _param(data, "service_request_id", max_length=20000)
     if ids is not None:
@@ -379,6 +383,7 @@ def requests(request, fmt):
 
 @_endpoint(("GET",))
 def request_detail(request, fmt, request_id):
+    _throttle("open311_read", client_address(request), _("Too many requests from this address."))
     if not _ID.fullmatch(request_id):
         raise Open311Error(400, _("service_request_id must be a number."))
     report = selectors.requests_public(ids=[int(request_id)]).first()

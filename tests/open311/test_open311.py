@@ -192,7 +192,7 @@ def test_an_unknown_format_is_404(client, path):
 
 def test_a_wrong_method_is_405_in_the_spec_format(client):
     response = client.post(f"{ROOT}services.xml")
-    assert response.status_code == 405 and response["Allow"] == "GET" and _error_code(response, "xml") == 405
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD" and _error_code(response, "xml") == 405
 
 
 # --- POST requests -------------------------------------------------------------------------------------
@@ -397,6 +397,16 @@ def test_requests_filters(client, published, fmt):
     assert ids(service_request_id=f"{old.pk},{new.pk},{filed.pk}", status="closed") == [str(filed.pk), str(old.pk)]
     # Empty parameters are absent.
     assert ids(status="", service_code="", start_date="", end_date="", service_request_id="") == ids()
+
+
+def test_reads_are_throttled_per_address(client, settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "open311_read": "2/hour"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+    assert [client.get(f"{ROOT}requests.json").status_code for _ in range(2)] == [200, 200]
+    refused = client.get(f"{ROOT}requests/1.xml")
+    assert refused.status_code == 429 and _error_code(refused, "xml") == 429
+    assert client.get(f"{ROOT}services.json").status_code == 200  # the small documents are not counted
 
 
 def test_requests_stop_at_the_limit(client, published, monkeypatch):
