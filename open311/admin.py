@@ -52,11 +52,15 @@ class ApiKeyAdmin(_AdminsOnly, admin.ModelAdmin):
         context["title"] = _("API key issued")
         return TemplateResponse(request, "open311/api_key_issued.html", context)
 
-    @admin.action(description=_("Revoke the selected keys"), permissions=["add"])
+    def has_revoke_permission(self, request):
+        return policies.is_admin(request.user)
+
+    @admin.action(description=_("Revoke the selected keys"), permissions=["revoke"])
     def revoke(self, request, queryset):
         keys = list(queryset.filter(revoked_at__isnull=True))
         for key in keys:
             api_key_revoke(api_key=key)
+            self.log_change(request, key, [{"changed": {"fields": ["revoked"]}}])  # the admin's history
         count = len(keys)
         self.message_user(
             request, ngettext("%(n)d key revoked.", "%(n)d keys revoked.", count) % {"n": count}, messages.SUCCESS

@@ -6,6 +6,7 @@ from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -499,6 +500,7 @@ def test_an_admin_issues_a_key_shown_once_and_stored_hashed(admin_user):
     browser.post(reverse("admin:open311_apikey_changelist"), {"action": "revoke", "_selected_action": [stored.pk]})
     stored.refresh_from_db()
     assert stored.revoked_at is not None and selectors.active_api_key(raw) is None
+    assert LogEntry.objects.filter(object_id=str(stored.pk), user=admin_user).count() == 2  # issued, revoked
 
 
 def test_only_admins_manage_keys(moderator_manggar):
