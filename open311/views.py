@@ -52,6 +52,8 @@ def _endpoint(methods: tuple[str, ...]):
             try:
                 if fmt not in FORMATS:
                     raise Open311Error(404, _("Unknown format: use .json or .xml."))
+                if any("\x00" in value for value in kwargs.values()):  # no database can look it up
+                    raise Open311Error(404, _("Not found."))
                 allowed = (*methods, "HEAD") if "GET" in methods else methods
                 if request.method not in allowed:
                     raise Open311Error(405, _("Method not allowed."), {"Allow": ", ".join(allowed)})

@@ -191,6 +191,12 @@ def test_an_unknown_format_is_404(client, path):
     assert response.status_code == 404 and _error_code(response, "json") == 404
 
 
+@pytest.mark.parametrize("path", ["services/%00.json", "tokens/%00.xml", "requests/%00.json"])
+def test_a_null_character_in_the_path_is_404(client, path):
+    response = client.get(ROOT + path)
+    assert response.status_code == 404
+
+
 def test_a_wrong_method_is_405_in_the_spec_format(client):
     response = client.post(f"{ROOT}services.xml")
     assert response.status_code == 405 and response["Allow"] == "GET, HEAD" and _error_code(response, "xml") == 405
