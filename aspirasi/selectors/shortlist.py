@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from aspirasi.knapsack import knapsack
 from aspirasi.models import AreaBudget, Cycle, Kecamatan, Kelurahan, Level, ShortlistDecision
 from aspirasi.selectors.planning import CITY_NAME, RANK_ORDER, level_queryset
+from aspirasi.templatetags.aspirasi_admin import rupiah as format_rupiah
 
 SOLVER = "highs"  # HiGHS MIP on the core left by exact reduced-cost fixing (aspirasi/knapsack.py)
 # The knapsack's profits: the score in hundredths of a point, as the API shows it (two decimals).
@@ -46,11 +47,11 @@ _FIELDS = [
 
 
 def rupiah(amount: int, *, english: bool | None = None) -> str:
-    """Rp with the separators of the language: Rp 1.250.000 in Indonesian, Rp 1,250,000 in English."""
+    """Rp with the separators of the language (the request's when `english` is None): the project's one rule,
+    templatetags.aspirasi_admin.rupiah."""
     if english is None:
         english = (get_language() or "id").startswith("en")
-    text = f"{amount:,}"
-    return f"Rp {text if english else text.replace(',', '.')}"
+    return format_rupiah(amount, english=english)
 
 
 class _Texts:
