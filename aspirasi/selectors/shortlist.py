@@ -37,13 +37,14 @@ _FIELDS = [
     "estimated_cost",
     "vote_count",
     "score",
-    # for the T-D.4 export (selectors/td4.py)
-    "category__name_id",
-    "opd__name",
-    "program__name",
-    "volume",
-    "unit",
 ]
+# Read only for the T-D.4 export (selectors/td4.py): three joins the shortlist itself has no use for.
+_TD4_FIELDS = ["category__name_id", "opd__name", "program__name", "volume", "unit"]
+
+
+def row_fields(*, rows_too: bool) -> list[str]:
+    """The columns shortlist_for reads per proposal (with the T-D.4 export's when `rows_too`)."""
+    return _FIELDS + _TD4_FIELDS if rows_too else _FIELDS
 
 
 def rupiah(amount: int, *, english: bool | None = None) -> str:
@@ -55,7 +56,8 @@ def rupiah(amount: int, *, english: bool | None = None) -> str:
 
 
 class _Texts:
-    """The reasons' texts in the request's language, looked up once per answer (not once per proposal)."""
+    """The reasons' texts in the request's language, looked up once per answer (not once per proposal); the
+    texts of an amount over the pagu, once per amount (costs repeat: 100,000 proposals had 800 costs)."""
 
     def __init__(self):
         self.english = (get_language() or "id").startswith("en")
@@ -63,7 +65,22 @@ class _Texts:
         self.pinned = _("Pinned: %(reason)s")
         self.excluded = _("Excluded: %(reason)s")
         self.fits = _("Fits the pagu.")
-        self.over = _("Over the remaining pagu by %(amount)s.")
+        self._over = _("Over the remaining pagu by %(amount)s.")
+        self._over_texts: dict[int, str] = {}
+        self._kelurahan: dict[int, dict] = {}
+
+    def kelurahan(self, pk: int, name: str) -> dict:
+        """One {id, name} per kelurahan, shared by its rows (read only: they are rendered, never changed)."""
+        area = self._kelurahan.get(pk)
+        if area is None:
+            area = self._kelurahan[pk] = {"id": pk, "name": name}
+        return area
+
+    def over(self, amount: int) -> str:
+        text = self._over_texts.get(amount)
+        if text is None:
+            text = self._over_texts[amount] = self._over % {"amount": rupiah(amount, english=self.english)}
+        return text
 
 
 @dataclass
@@ -111,7 +128,8 @@ def shortlist_for(*, cycle: Cycle, level: str, area_id: int | None = None, rows_
     rows = level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=None)
     if area_field and area_id is None:
         rows = rows.filter(**{f"{area_field}__in": [pk for pk in areas if pk is not None]})
-    for row in rows.order_by(*RANK_ORDER).values_list(*_FIELDS, named=True).iterator(chunk_size=5000):
+    fields = row_fields(rows_too=rows_too)
+    for row in rows.order_by(*RANK_ORDER).values_list(*fields, named=True).iterator(chunk_size=5000):
         key = getattr(row, area_field) if area_field else None
         if key in areas:
             areas[key].rows.append(row)
@@ -141,16 +159,10 @@ def _area_shortlist(area: _Area, decisions: dict, texts: _Texts) -> dict:
     spent = sum(row.estimated_cost for row in costed if row.id in optimal_ids)
     remaining = pagu - spent
     greedy_spent = sum(row.estimated_cost for row in costed if row.id in greedy)
-    proposals = []
+    proposals, without_cost = [], []
     for rank, row in enumerate(area.rows, start=1):
-        item = _item(row, rank, decisions, optimal_ids, greedy, remaining, texts)
-        if row.estimated_cost is not None:
-            proposals.append(item)
-    without_cost = [
-        _item(row, rank, decisions, optimal_ids, greedy, remaining, texts)
-        for rank, row in enumerate(area.rows, start=1)
-        if row.estimated_cost is None
-    ]
+        item = _item(row, rank, decisions, optimal_ids, greedy, max(remaining, 0), texts)
+        (proposals if row.estimated_cost is not None else without_cost).append(item)
     return {
         "area": {"id": area.id, "name": area.name},
         "pagu": {"id": area.budget.pk, "amount": pagu, "source": area.budget.source},
@@ -166,7 +178,8 @@ def _area_shortlist(area: _Area, decisions: dict, texts: _Texts) -> dict:
 
 
 def _profit(row) -> int:
-    return max(0, round(float(row.score or 0.0) * SCORE_SCALE))
+    profit = round((row.score or 0.0) * SCORE_SCALE)
+    return profit if profit > 0 else 0
 
 
 def _filled(rows: list, taken: set[int], room: int) -> set[int]:
@@ -191,31 +204,34 @@ def _totals(rows: list, ids: set[int], pagu: int) -> dict:
     }
 
 
-def _item(row, rank: int, decisions: dict, optimal: set[int], greedy: set[int], remaining: int, texts: _Texts):
-    kind, decision_reason = decisions.get(row.id, (None, None))
+def _item(row, rank: int, decisions: dict, optimal: set[int], greedy: set[int], room: int, texts: _Texts):
+    """One proposal of the answer; `room` is what the shortlist leaves of the pagu (0 when pins overspend it)."""
+    cost = row.estimated_cost
+    decision = decisions.get(row.id) if decisions else None
+    kind = decision[0] if decision else None
     over_by = None
-    if row.estimated_cost is None:
+    if cost is None:
         code, text = REASON_NO_COST, texts.no_cost
     elif kind == "pin":
-        code, text = REASON_PINNED, texts.pinned % {"reason": decision_reason}
+        code, text = REASON_PINNED, texts.pinned % {"reason": decision[1]}
     elif kind == "exclude":
-        code, text = REASON_EXCLUDED, texts.excluded % {"reason": decision_reason}
+        code, text = REASON_EXCLUDED, texts.excluded % {"reason": decision[1]}
     elif row.id in optimal:
         code, text = REASON_FITS, texts.fits
     else:
-        over_by = row.estimated_cost - max(remaining, 0)
+        over_by = cost - room
         code = REASON_OVER
-        text = texts.over % {"amount": rupiah(over_by, english=texts.english)}
+        text = texts.over(over_by)
     return {
         "id": row.id,
         "title": row.title,
         "rank": rank,
-        "kelurahan": {"id": row.kelurahan_id, "name": row.kelurahan__name},
-        "score": round(float(row.score or 0.0), 2),
+        "kelurahan": texts.kelurahan(row.kelurahan_id, row.kelurahan__name),
+        "score": round(row.score or 0.0, 2),
         "vote_count": row.vote_count,
-        "estimated_cost": row.estimated_cost,
-        "in_shortlist": row.estimated_cost is not None and row.id in optimal,
-        "in_greedy": row.estimated_cost is not None and row.id in greedy,
-        "decision": {"kind": kind, "reason": decision_reason} if kind else None,
+        "estimated_cost": cost,
+        "in_shortlist": cost is not None and row.id in optimal,
+        "in_greedy": cost is not None and row.id in greedy,
+        "decision": {"kind": kind, "reason": decision[1]} if kind else None,
         "reason": {"code": code, "text": text, "over_by": over_by},
     }

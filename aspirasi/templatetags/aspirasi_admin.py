@@ -21,12 +21,15 @@ def rupiah(value, *, english: bool = False) -> str:
     `Rp 1,250,000`); '-' for no amount."""
     if value is None or value == "":
         return "-"
-    try:
-        amount = Decimal(str(value)).quantize(Decimal(1))
-    except (InvalidOperation, ValueError):
-        return "-"
+    if isinstance(value, int):  # most amounts (pagu, costs): no Decimal (the shortlist writes 100,000 of them)
+        amount = value
+    else:
+        try:
+            amount = int(Decimal(str(value)).quantize(Decimal(1)))
+        except (InvalidOperation, ValueError):
+            return "-"
     sign = "-" if amount < 0 else ""
-    digits = f"{abs(int(amount)):,}"
+    digits = f"{abs(amount):,}"
     return f"{sign}Rp\u00a0{digits if english else digits.replace(',', '.')}"
 
 
