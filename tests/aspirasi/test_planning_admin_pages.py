@@ -58,7 +58,9 @@ def test_planning_pages_open_for_planners_and_admins(client, request, world, who
 
 
 @pytest.mark.parametrize(("path", "_shown"), PAGES)
-def test_planning_pages_are_refused_to_moderators_and_residents(client, world, moderator_manggar, resident, path, _shown):
+def test_planning_pages_are_refused_to_moderators_and_residents(
+    client, world, moderator_manggar, resident, path, _shown
+):
     url = _url(path, world)
     client.force_login(moderator_manggar)
     assert client.get(url).status_code == 403  # staff, but not a planner

@@ -31,7 +31,8 @@ planner = User.objects.create_user(phone="+6281211110009", password=PASSWORD, di
 user_assign_role(user=planner, role="planner")
 today = timezone.localdate()
 cycle = Cycle.objects.create(
-    name="Musrenbang 2027", submission_starts_on=today - timedelta(days=20), review_starts_on=today - timedelta(days=10),
+    name="Musrenbang 2027", submission_starts_on=today - timedelta(days=20),
+    review_starts_on=today - timedelta(days=10),
     voting_starts_on=today - timedelta(days=1), deliberation_starts_on=today + timedelta(days=10),
     closes_on=today + timedelta(days=20),
 )
@@ -41,7 +42,9 @@ forum = Forum.objects.create(
     attendance_men=41, attendance_women=38, attendance_disabled=3, minutes="forums/berita-acara.pdf",
     delegates=["Budi Santoso"],
 )
-proposal = ProposalFactory(cycle=cycle, kelurahan=manggar, title="Posyandu lansia", estimated_cost=60000000, vote_count=1)
+proposal = ProposalFactory(
+    cycle=cycle, kelurahan=manggar, title="Posyandu lansia", estimated_cost=60000000, vote_count=1
+)
 VoteFactory(proposal=proposal)
 print(json.dumps({"phone": planner.phone, "budget": budget.pk, "forum": forum.pk}))
 """
