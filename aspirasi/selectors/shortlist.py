@@ -56,31 +56,33 @@ def rupiah(amount: int, *, english: bool | None = None) -> str:
 
 
 class _Texts:
-    """The reasons' texts in the request's language, looked up once per answer (not once per proposal); the
-    texts of an amount over the pagu, once per amount (costs repeat: 100,000 proposals had 800 costs)."""
+    """The reasons in the request's language, built once per answer and shared by the proposals that have the
+    same (read only: the answer is rendered, never changed): 100,000 proposals had 800 costs, so 800 texts
+    over the pagu, and one `fits`."""
 
     def __init__(self):
         self.english = (get_language() or "id").startswith("en")
-        self.no_cost = _("No cost estimate: it cannot be checked against the pagu.")
         self.pinned = _("Pinned: %(reason)s")
         self.excluded = _("Excluded: %(reason)s")
-        self.fits = _("Fits the pagu.")
+        self.no_cost = {"code": REASON_NO_COST, "text": _("No cost estimate: it cannot be checked against the pagu."),
+                        "over_by": None}  # fmt: skip
+        self.fits = {"code": REASON_FITS, "text": _("Fits the pagu."), "over_by": None}
         self._over = _("Over the remaining pagu by %(amount)s.")
-        self._over_texts: dict[int, str] = {}
+        self._over_by: dict[int, dict] = {}
         self._kelurahan: dict[int, dict] = {}
 
     def kelurahan(self, pk: int, name: str) -> dict:
-        """One {id, name} per kelurahan, shared by its rows (read only: they are rendered, never changed)."""
         area = self._kelurahan.get(pk)
         if area is None:
             area = self._kelurahan[pk] = {"id": pk, "name": name}
         return area
 
-    def over(self, amount: int) -> str:
-        text = self._over_texts.get(amount)
-        if text is None:
-            text = self._over_texts[amount] = self._over % {"amount": rupiah(amount, english=self.english)}
-        return text
+    def over(self, amount: int) -> dict:
+        reason = self._over_by.get(amount)
+        if reason is None:
+            text = self._over % {"amount": rupiah(amount, english=self.english)}
+            reason = self._over_by[amount] = {"code": REASON_OVER, "text": text, "over_by": amount}
+        return reason
 
 
 @dataclass
@@ -206,32 +208,28 @@ def _totals(rows: list, ids: set[int], pagu: int) -> dict:
 
 def _item(row, rank: int, decisions: dict, optimal: set[int], greedy: set[int], room: int, texts: _Texts):
     """One proposal of the answer; `room` is what the shortlist leaves of the pagu (0 when pins overspend it)."""
-    cost = row.estimated_cost
-    decision = decisions.get(row.id) if decisions else None
-    kind = decision[0] if decision else None
-    over_by = None
+    pk, title, kelurahan_id, kelurahan_name, _kecamatan_id, cost, votes, score = row[:8]  # _FIELDS' order
+    decision = decisions.get(pk) if decisions else None
     if cost is None:
-        code, text = REASON_NO_COST, texts.no_cost
-    elif kind == "pin":
-        code, text = REASON_PINNED, texts.pinned % {"reason": decision[1]}
-    elif kind == "exclude":
-        code, text = REASON_EXCLUDED, texts.excluded % {"reason": decision[1]}
-    elif row.id in optimal:
-        code, text = REASON_FITS, texts.fits
+        reason = texts.no_cost
+    elif decision is not None:
+        kind, text = decision[0], texts.pinned if decision[0] == "pin" else texts.excluded
+        code = REASON_PINNED if kind == "pin" else REASON_EXCLUDED
+        reason = {"code": code, "text": text % {"reason": decision[1]}, "over_by": None}
+    elif pk in optimal:
+        reason = texts.fits
     else:
-        over_by = cost - room
-        code = REASON_OVER
-        text = texts.over(over_by)
+        reason = texts.over(cost - room)
     return {
-        "id": row.id,
-        "title": row.title,
+        "id": pk,
+        "title": title,
         "rank": rank,
-        "kelurahan": texts.kelurahan(row.kelurahan_id, row.kelurahan__name),
-        "score": round(row.score or 0.0, 2),
-        "vote_count": row.vote_count,
+        "kelurahan": texts.kelurahan(kelurahan_id, kelurahan_name),
+        "score": round(score or 0.0, 2),
+        "vote_count": votes,
         "estimated_cost": cost,
-        "in_shortlist": cost is not None and row.id in optimal,
-        "in_greedy": cost is not None and row.id in greedy,
-        "decision": {"kind": kind, "reason": decision[1]} if kind else None,
-        "reason": {"code": code, "text": text, "over_by": over_by},
+        "in_shortlist": cost is not None and pk in optimal,
+        "in_greedy": cost is not None and pk in greedy,
+        "decision": {"kind": decision[0], "reason": decision[1]} if decision else None,
+        "reason": reason,
     }
