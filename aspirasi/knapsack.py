@@ -4,10 +4,13 @@ HiGHS (highspy) alone proves a 100k-item knapsack optimal in minutes, because mo
 out and it branches on them all the same. So the problem is first reduced exactly (reduced-cost fixing,
 Martello and Toth): with the LP bound UB at the critical ratio r and a feasible value LB (the greedy by
 ratio), an item whose reduced profit |p - r*w| exceeds UB - LB takes its LP value in every solution worth
-at least LB, so in the optimum. Only the few items near r (the "core") are solved exactly: by a dynamic
-program over the profits when the core is small (a HiGHS model costs tens of milliseconds to set up, and a
-kelurahan's core is often a handful of items), else by HiGHS with an absolute gap below 1 on integer profits.
-Either way the answer is a proven optimum, not a heuristic's.
+at least LB, so in the optimum. Only the items near r (the "core") are solved exactly: by a dynamic program
+over the profits when the core is small (a HiGHS model costs tens of milliseconds to set up, and a kelurahan's
+core is often a handful of items), else by HiGHS with an absolute gap below 1 on integer profits.
+The greedy's LB is weak (at 95,000 items it left a core of 11,000, 7 s of HiGHS), so the core grows from the
+CORE_START items nearest r, doubling: each solve raises LB, and the first core that holds every item the
+raised bound leaves free is solved to the optimum (at 95,000 items: 0.05 s). Either way the answer is a proven
+optimum, not a heuristic's.
 """
 
 from collections.abc import Sequence
@@ -20,6 +23,8 @@ _MARGIN = 1e-9
 # The core goes to the dynamic program when items x total profit stays below this many cells (tens of ms, and
 # as many bytes for the trace back).
 DP_CELLS = 20_000_000
+# The first core: the items nearest the critical ratio, doubled while the bound still leaves others free.
+CORE_START = 16
 
 
 def knapsack(*, profits: Sequence[int], weights: Sequence[int], capacity: int) -> list[bool]:
@@ -50,17 +55,37 @@ def knapsack(*, profits: Sequence[int], weights: Sequence[int], capacity: int) -
         if wl[index] <= left:
             left -= wl[index]
             greedy[index] = True
-    gap = upper - pl[greedy].sum()
+    # The core grows from the items nearest the critical ratio: each solve of a core gives a feasible value (a
+    # lower bound LB); every item whose reduced profit exceeds UB - LB is fixed, so once the core holds all of
+    # those its optimum is the optimum. The greedy's LB alone left a core of 11,000 of 95,000 items (HiGHS: 7 s);
+    # the optimum of the nearest few hundred is close enough to UB to leave a core of that size.
+    best, chosen = pl[greedy].sum(), greedy
     reduced = pl - ratio * wl
-    core = np.abs(reduced) <= gap * (1 + _MARGIN) + _MARGIN * (1 + np.abs(pl))
-    fixed_in = ~core & (reduced > 0)
-    chosen = fixed_in.copy()
-    room = capacity - wl[fixed_in].sum()
-    core_at = np.flatnonzero(core)
-    if core_at.size:
-        cp, cw = pl[core_at], wl[core_at]
-        solve = _dynamic if core_at.size * (cp.sum() + 1) <= DP_CELLS else _solve
-        chosen[core_at[solve(cp, cw, room)]] = True
+    closest = np.argsort(np.abs(reduced), kind="stable")
+    distance = np.abs(reduced)[closest]
+    slack = _MARGIN * (1 + pl.max())  # floats may only enlarge the core (which keeps the answer exact)
+    # A core the greedy's bound already proves small is solved as it is (one solve); else the nearest CORE_START.
+    size = max(1, min(CORE_START, int(np.searchsorted(distance, (upper - best) * (1 + _MARGIN) + slack, "right"))))
+    while True:
+        core_at = closest[:size]
+        mask = np.zeros(live.size, dtype=bool)
+        mask[core_at] = True
+        fixed_in = ~mask & (reduced > 0)
+        room = capacity - wl[fixed_in].sum()
+        if room >= 0:
+            cp, cw = pl[core_at], wl[core_at]
+            solve = _dynamic if size * (cp.sum() + 1) <= DP_CELLS else _solve
+            solution = fixed_in.copy()
+            solution[core_at[solve(cp, cw, room)]] = True
+            value = pl[solution].sum()
+            if value >= best:
+                best, chosen = value, solution
+        needed = int(np.searchsorted(distance, (upper - best) * (1 + _MARGIN) + slack, side="right"))
+        if needed <= size and room >= 0:
+            break  # every item the bound leaves free was free in this solve: its optimum is the optimum
+        if size >= live.size:
+            break  # the whole problem was the core
+        size = min(live.size, 2 * size)
     take[live[chosen]] = True
     return take.tolist()
 

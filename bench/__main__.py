@@ -2,7 +2,8 @@
 configuration on 127.0.0.1, and measure everything against a floor measured in the same run.
 
 HTTP load comes from wrk (Debian package `wrk`), sockets from the `websockets` client, uploads from httpx:
-maintained tools, no home-made load generator. Against PostgreSQL + Redis when DATABASE_URL/REDIS_URL are
+ballot storms from httpx too (bench/ballot_bench.py: the recount needs each resident's last answer, which
+wrk cannot tell apart): maintained tools, no home-made load generator. Against PostgreSQL + Redis when DATABASE_URL/REDIS_URL are
 set, else the embedded default. Prints a table and writes docs/benchmarks.md.
 """
 
@@ -800,10 +801,113 @@ def bench_export(env: dict, args):
         )
 
 
+def bench_shortlist(env: dict, args) -> None:
+    """The funded shortlist at --shortlist-proposals (bench/shortlist_bench.py): one kecamatan's, and all 34
+    kelurahan's at once, each beside its floor (the same scored rows read alone). Seeded once per size."""
+    script = [PY, str(ROOT / "bench" / "shortlist_bench.py")]
+    run_env = env | {"BENCH_PROPOSALS": str(args.shortlist_proposals)}
+
+    def last_json(command: str):
+        out = subprocess.run([*script, command], cwd=ROOT, env=run_env, check=True, text=True, capture_output=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    manage(env, "migrate", "--noinput", "-v0")
+    seeded = last_json("seed")
+    for level, seconds in seeded.items():
+        print(f"  seeded the {level} cycle ({args.shortlist_proposals} proposals) in {seconds:.1f}s", flush=True)
+    if seeded:
+        settle(env["DATABASE_URL"])  # the planner's statistics: without them PostgreSQL nests loops (3x slower)
+    for case in last_json("run"):
+        record("shortlist", f"floor: the scored rows read alone, {case['label']}", seconds=case["floor_seconds"])
+        record(
+            "shortlist",
+            case["label"],
+            seconds=case["seconds"],
+            max_seconds=case["max_seconds"],
+            solver_seconds=case["solver_seconds"],
+            ratio=case["ratio"],
+            target_seconds=case["target_seconds"],
+            met=case["met"],
+        )
+
+
+def bench_ballots(base: str, env: dict, args) -> None:
+    """Ballot storms (bench/ballot_bench.py), each between two floor runs by the same clients, with a recount
+    after each: zero errors and exact tallies are the target."""
+    from bench import ballot_bench
+
+    runs, floors, wrong = [], [], {"ballots_wrong": 0, "tallies_wrong": 0}
+    floors.append(ballot_bench.floor(base, {"voters": [None] * args.clients}, args.duration, 800))
+    for _ in range(args.pairs):
+        data = json.loads(
+            manage(env, "shell", "-c", ballot_bench.setup_script(args.clients), capture=True).strip().splitlines()[-1]
+        )
+        figures, acknowledged = ballot_bench.storm(base, data, args.duration)
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as expected:
+            expected.write(ballot_bench.expected_file(data, acknowledged))
+            expected.flush()
+            recount = json.loads(
+                manage(env | {"BALLOT_EXPECTED": expected.name}, "shell", "-c", ballot_bench.RECOUNT, capture=True)
+                .strip()
+                .splitlines()[-1]
+            )
+        for key in wrong:
+            wrong[key] += recount[key]
+        settle(env["DATABASE_URL"])
+        floors.append(ballot_bench.floor(base, data, args.duration, 800))
+        runs.append((figures, statistics.mean([floors[-2]["rps"], floors[-1]["rps"]]), recount["choices"]))
+    ratios = [figures["rps"] / floor_rps for figures, floor_rps, _choices in runs]
+    record(
+        "ballots",
+        f"floor: plain JSON view, the same {args.clients} httpx clients, {len(floors)} runs",
+        rps=statistics.median(f["rps"] for f in floors),
+        errors=sum(f["errors"] for f in floors),
+        ratio=1.0,
+    )
+    statuses = [figures["error_statuses"] for figures, *_rest in runs if "error_statuses" in figures]
+    record(
+        "ballots",
+        f"ballot replace, {args.clients} clients, {len(runs)} storms",
+        rps=statistics.median(figures["rps"] for figures, *_rest in runs),
+        p50_ms=statistics.median(figures["p50_ms"] for figures, *_rest in runs),
+        p99_ms=statistics.median(figures["p99_ms"] for figures, *_rest in runs),
+        errors=sum(figures["errors"] for figures, *_rest in runs),
+        ratio=statistics.median(ratios),
+        ratios="/".join(f"{ratio:.2f}" for ratio in ratios),
+        choices_after=runs[-1][2],
+        **wrong,
+        **({"error_statuses": "; ".join(statuses)} if statuses else {}),
+    )
+
+
 # --- report ---------------------------------------------------------------------------------------
 
 
+def _earlier_rows(existing: str, measured: set[str]) -> dict[tuple[str, ...], list[str]]:
+    """The table rows of earlier runs whose sections this run did not measure (an --only run keeps them), by
+    the header lines (when, what data) of the run that measured them."""
+    kept: dict[tuple[str, ...], list[str]] = {}
+    header: list[str] = []
+    for line in existing.split("<!-- notes -->", 1)[0].splitlines():
+        if line.startswith("Measured by"):
+            header = [line]
+        elif line.startswith("Data:"):
+            header.append(line)
+        elif (
+            line.startswith("| ")
+            and not line.startswith("| section ")
+            and set(line) - set("|- ")
+            and line.split("|")[1].strip() not in measured
+        ):
+            kept.setdefault(tuple(header), []).append(line)
+    return kept
+
+
 def write_report(args, backend: str):
+    target_file = ROOT / "docs" / "benchmarks.md"
+    existing = target_file.read_text() if target_file.exists() else ""
+    measured = {row["section"] for row in RESULTS}
+    earlier = _earlier_rows(existing, measured)
     lines = [
         "# Benchmarks",
         "",
@@ -831,11 +935,18 @@ def write_report(args, backend: str):
             if k not in {"section", "name"}
         )
         lines.append(f"| {row['section']} | {row['name']} | {figures} |")
-    target_file = ROOT / "docs" / "benchmarks.md"
-    existing = target_file.read_text() if target_file.exists() else ""
+    for header, rows in earlier.items():
+        # An --only run: the sections it did not measure keep their rows, under the header of the run that did.
+        lines += ["", "Kept from an earlier run (sections this run did not measure):", "", *header, "",
+                  "| section | case | figures |", "| --- | --- | --- |", *rows]  # fmt: skip
     notes = existing.split("<!-- notes -->", 1)[1] if "<!-- notes -->" in existing else "\n"
     target_file.write_text("\n".join(lines) + "\n\n<!-- notes -->" + notes)
     print(f"\nwrote {target_file.relative_to(ROOT)}")
+
+
+# The sections, in the order they run; those in SEEDED read seed()'s data set (the planning ones seed their own).
+SEEDED = {"wire", "http", "votes", "photo", "storage", "fanout", "export"}
+SECTIONS = ["shortlist", "ballots", "wire", "http", "votes", "photo", "storage", "fanout", "export"]
 
 
 def main():
@@ -860,7 +971,10 @@ def main():
         action="store_true",
         help="100k proposals / 1M votes (the export target's size) instead of the defaults",
     )
-    parser.add_argument("--only", default="wire,http,votes,photo,storage,fanout,export")
+    parser.add_argument("--only", default=",".join(SECTIONS))
+    parser.add_argument(
+        "--shortlist-proposals", type=int, default=100_000, help="proposals of each shortlist case (issue 24)"
+    )
     parser.add_argument("--storage-rounds", type=int, default=7, help="uploads per storage, alternating")
     args = parser.parse_args()
     if args.large:
@@ -876,9 +990,18 @@ def main():
     )
     print(f"backend: {backend}", flush=True)
     env = server_env(database_url, redis=redis)
-    data = seed(env, args)
+    if only & SEEDED:
+        data = seed(env, args)
+    else:  # the planning sections seed their own data
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
 
-    with gunicorn(env, free_port(), args.workers) as base:
+    if "shortlist" in only:
+        bench_shortlist(env, args)
+    served = only & {"ballots", "wire", "http", "votes", "photo"}
+    with gunicorn(env, free_port(), args.workers) if served else contextlib.nullcontext() as base:
+        if "ballots" in only:
+            bench_ballots(base, env, args)
         if "wire" in only:
             bench_wire(base, data)
         if "http" in only:

@@ -1,7 +1,8 @@
 """Template helpers of the admin pages: rupiah amounts and the map of a point.
 
-`rupiah` is the one formatter of money in the admin (change pages, lists, planning): Indonesian style in
-either language, `Rp 1.250.000`, because that is how the city writes its budgets.
+`rupiah` is the one formatter of money in the project: the admin (change pages, lists, planning) writes it
+Indonesian style in either language, `Rp 1.250.000`, because that is how the city writes its budgets; the API's
+texts (the shortlist's reasons, selectors/shortlist.py) call it with `english=` to follow the request's language.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -15,16 +16,21 @@ register = template.Library()
 
 
 @register.filter
-def rupiah(value) -> str:
-    """`Rp 1.250.000` (a no-break space after Rp, dots between thousands, whole rupiah); '-' for no amount."""
+def rupiah(value, *, english: bool = False) -> str:
+    """`Rp 1.250.000` (a no-break space after Rp, dots between thousands, whole rupiah; with `english`, commas:
+    `Rp 1,250,000`); '-' for no amount."""
     if value is None or value == "":
         return "-"
-    try:
-        amount = Decimal(str(value)).quantize(Decimal(1))
-    except (InvalidOperation, ValueError):
-        return "-"
+    if isinstance(value, int):  # most amounts (pagu, costs): no Decimal (the shortlist writes 100,000 of them)
+        amount = value
+    else:
+        try:
+            amount = int(Decimal(str(value)).quantize(Decimal(1)))
+        except (InvalidOperation, ValueError):
+            return "-"
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp\u00a0{abs(int(amount)):,}".replace(",", ".")
+    digits = f"{abs(amount):,}"
+    return f"{sign}Rp\u00a0{digits if english else digits.replace(',', '.')}"
 
 
 @register.inclusion_tag("aspirasi/admin/map.html")

@@ -3,6 +3,7 @@
 import itertools
 import random
 
+import numpy as np
 import pytest
 
 from aspirasi import knapsack as knapsack_module
@@ -49,3 +50,31 @@ def test_large_case_is_exact_against_its_lp_bound_reduction():
     # no item left out fits the room the optimum leaves
     room = capacity - sum(w for w, t in zip(weights, taken, strict=True) if t)
     assert all(w > room for w, t in zip(weights, taken, strict=True) if not t)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_core_grown_from_one_item_ends_at_the_optimum(seed, monkeypatch):
+    # From a core of one, the solver must grow it (doubling) until the bound leaves nothing else free.
+    monkeypatch.setattr(knapsack_module, "CORE_START", 1)
+    rng = random.Random(1000 + seed)
+    n = rng.randint(1, 12)
+    profits = [rng.randint(0, 60) for _ in range(n)]
+    weights = [rng.randint(1, 40) * 1_000_000 for _ in range(n)]
+    capacity = rng.randint(0, 150) * 1_000_000
+    taken = knapsack(profits=profits, weights=weights, capacity=capacity)
+    assert sum(w for w, t in zip(weights, taken, strict=True) if t) <= capacity
+    assert sum(p for p, t in zip(profits, taken, strict=True) if t) == _best(profits, weights, capacity)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_shortlist_sized_cases_match_one_dynamic_program_over_everything(seed):
+    # The bench's shape (profits 3,000-9,600, costs Rp 5-800 million), small enough for an exact DP of the whole.
+    rng = random.Random(seed)
+    n = 120
+    profits = [rng.randint(3000, 9600) for _ in range(n)]
+    weights = [rng.randint(5, 800) * 1_000_000 for _ in range(n)]
+    capacity = sum(weights) // rng.choice([3, 10, 20])
+    whole = knapsack_module._dynamic(np.array(profits, float), np.array(weights, float), capacity)
+    taken = knapsack(profits=profits, weights=weights, capacity=capacity)
+    assert sum(w for w, t in zip(weights, taken, strict=True) if t) <= capacity
+    assert sum(p for p, t in zip(profits, taken, strict=True) if t) == int(np.array(profits)[whole].sum())

@@ -102,7 +102,7 @@ def test_shortlist_is_the_optimum_with_reasons(as_planner, cycle, manggar, autho
     assert {i for i, p in items.items() if p["in_greedy"]} == {a.pk}
     assert items[a.pk]["reason"] == {
         "code": "over_remaining_pagu",
-        "text": "Over the remaining pagu by Rp 60,000,000.",
+        "text": "Over the remaining pagu by Rp\u00a060,000,000.",
         "over_by": 60_000_000,
     }
     assert items[b.pk]["reason"]["code"] == "fits"
@@ -113,7 +113,7 @@ def test_shortlist_is_the_optimum_with_reasons(as_planner, cycle, manggar, autho
 
     indonesian = as_planner.get(SHORTLIST, {"cycle": cycle.pk, "area": manggar.pk}).json()
     over = next(p for p in indonesian["areas"][0]["proposals"] if p["id"] == a.pk)
-    assert over["reason"]["text"] == "Melebihi sisa pagu sebesar Rp 60.000.000."
+    assert over["reason"]["text"] == "Melebihi sisa pagu sebesar Rp\u00a060.000.000."
 
 
 def test_pin_and_exclude_are_audited_and_the_shortlist_moves_around_them(as_planner, planner, cycle, manggar, author):
