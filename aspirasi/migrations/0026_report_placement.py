@@ -1,21 +1,8 @@
 """Report placement (issue 23): `kelurahan_confirmed` (false while the kelurahan is a guess), `origin`, and
-a photo that only an Open311 request may lack.
-
-SQLite alters a column by copying its table, which drops the list versions' triggers (migration 0014):
-they are created again afterwards, as in 0018.
-"""
-
-import importlib
+a photo that only an Open311 request may lack. (The report table carries no list-version trigger: SQLite's
+table copy drops nothing of migration 0014.)"""
 
 from django.db import migrations, models
-
-_versions = importlib.import_module("aspirasi.migrations.0014_list_versions_by_triggers")
-
-
-def _recreate_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":  # PostgreSQL alters columns in place, triggers kept
-        _versions.drop(apps, schema_editor)
-        _versions.create(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -24,7 +11,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(migrations.RunPython.noop, _recreate_triggers),
         migrations.AddField(
             model_name="report",
             name="kelurahan_confirmed",
@@ -62,5 +48,4 @@ class Migration(migrations.Migration):
                 name="report_photo_unless_open311",
             ),
         ),
-        migrations.RunPython(_recreate_triggers, migrations.RunPython.noop),
     ]
