@@ -132,6 +132,14 @@ def can_moderate_all(user, kelurahan_ids) -> bool:
     return bool(covered) and set(kelurahan_ids) <= covered
 
 
+def can_relocate_report(user, report, kelurahan_id: int) -> bool:
+    """A report moves between areas its moderator covers; one whose kelurahan is unconfirmed (a guess from
+    its author's home) may be handed to any kelurahan by the moderators who received it."""
+    if not can_moderate(user, report.kelurahan_id):
+        return False
+    return not report.kelurahan_confirmed or can_moderate(user, kelurahan_id)
+
+
 def moderation_socket_groups(user) -> list[str]:
     """The live groups a moderation socket joins: every area for admins, the moderator's kelurahan, or none."""
     if is_admin(user):

@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "messaging",
     "aspirasi",
     "notifications",
+    "open311",  # Open311 GeoReport v2 for photo reports (docs/open311.md)
 ]
 
 MIDDLEWARE = [
@@ -415,10 +416,16 @@ REST_FRAMEWORK = {
         # Per account: the whole export is heavy; a password check (change, erasure) is a guess to limit.
         "export": env.str("THROTTLE_EXPORT", default="5/hour"),
         "password": env.str("THROTTLE_PASSWORD", default="10/hour"),
+        # Per Open311 API key (open311/views.py): the requests one integration files.
+        "open311": env.str("THROTTLE_OPEN311", default="60/hour"),
+        # Per client address: reading requests (up to 1000 a page) through Open311.
+        "open311_read": env.str("THROTTLE_OPEN311_READ", default="600/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# The schema covers /api/ only: Open311 (/open311/v2/, docs/open311.md) is plain Django views, which
+# drf-spectacular never lists, so no SCHEMA_PATH_PREFIX is needed to keep it out.
 SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {"id": int},  # <id:...> (aspirasi/api/converters.py) stays an integer
     "TITLE": "Aspirasi Balikpapan API",

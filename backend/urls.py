@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Open311 GeoReport v2 (docs/open311.md): plain Django views, outside the OpenAPI schema.
+    path("open311/v2/", include("open311.urls")),
 ]
 
 # Uploaded photos under `make run` (DEBUG only: static() adds nothing otherwise); production serves them from

@@ -96,7 +96,12 @@ class RelocateForm(_DecisionForm):
             if policies.is_admin(self.user)
             else Kelurahan.objects.filter(pk__in=policies.moderated_kelurahan_ids(self.user))
         )
-        self.fields["kelurahan"].queryset = areas.exclude(pk=self.item.kelurahan_id).order_by("name")
+        if getattr(self.item, "kelurahan_confirmed", True):
+            areas = areas.exclude(pk=self.item.kelurahan_id)
+        elif not policies.is_admin(self.user):
+            # Unconfirmed: confirm it where it is, or hand it to any kelurahan (policies.can_relocate_report).
+            areas = Kelurahan.objects.all()
+        self.fields["kelurahan"].queryset = areas.order_by("name")
 
 
 class RecategorizeForm(_DecisionForm):
@@ -207,6 +212,7 @@ def _offered(item, *, item_type: str, user, open_flags: int) -> list[str]:
                 ("resolve", item.status in ("verified", "linked")),
                 ("promote", item.status in ("new", "verified")),
                 ("link", item.status in ("new", "verified")),
+                ("relocate", item.status in ("new", "verified", "linked")),
                 ("hide", flagged),
             )
             if ok

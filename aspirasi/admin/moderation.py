@@ -221,6 +221,8 @@ class ReportAdmin(ItemPageMixin, _ScopedAdmin):
         ("kelurahan__kecamatan", admin.RelatedOnlyFieldListFilter),
         ("kelurahan", admin.RelatedOnlyFieldListFilter),
         "category",
+        "kelurahan_confirmed",
+        "origin",
         "is_hidden",
         ("flag_review_requested_at", admin.EmptyFieldListFilter),
         FlaggedFilter,
@@ -231,8 +233,8 @@ class ReportAdmin(ItemPageMixin, _ScopedAdmin):
     actions = [claim_selected, verify_selected, hide_selected, reject_as_spam]
     readonly_fields = ["written_by"]
     fieldsets = [
-        (_("Report"), {"fields": ["description", "category"]}),
-        (_("Place"), {"fields": ["kelurahan", ("latitude", "longitude"), "location_source"]}),
+        (_("Report"), {"fields": ["description", "category", "origin"]}),
+        (_("Place"), {"fields": ["kelurahan", "kelurahan_confirmed", ("latitude", "longitude"), "location_source"]}),
         (_("Author"), {"fields": ["written_by"]}),
         (
             _("Moderation"),

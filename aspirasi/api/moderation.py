@@ -16,7 +16,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi import policies
-from aspirasi.api.fields import BoundedListField, IdField, IdRelatedField, SlugRowField, StrictCharField
+from aspirasi.api.fields import (
+    BoundedListField,
+    CoordinateField,
+    IdField,
+    IdRelatedField,
+    SlugRowField,
+    StrictCharField,
+)
 from aspirasi.api.permissions import CanModerate, CanReadModeration
 from aspirasi.api.schema import domain_errors
 from aspirasi.errors import (
@@ -27,6 +34,7 @@ from aspirasi.errors import (
     ItemChanged,
     OutsideModeratedArea,
 )
+from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
 from aspirasi.models import Category, Kecamatan, Kelurahan, Opd, Proposal, Report
 from aspirasi.selectors.moderation import InvalidCursor, QueueCursor, moderation_item, moderation_queue
 from aspirasi.services.moderation import (
@@ -114,6 +122,9 @@ class ModerationItemOutput(serializers.Serializer):
     thumbnail = serializers.CharField(
         allow_null=True, help_text="Small thumbnail URL: the report's photo or the proposal's first photo"
     )
+    kelurahan_unconfirmed = serializers.BooleanField(
+        help_text="A report placed by a guess (a point, no kelurahan chosen): confirm or `relocate` it"
+    )
 
 
 class ModerationQueueOutput(serializers.Serializer):
@@ -198,6 +209,23 @@ class RelocateDecisionInput(_Decision):
     kelurahan = IdRelatedField(queryset=Kelurahan.objects.all())
 
 
+class ReportRelocateDecisionInput(_Decision):
+    """`relocate` (reports): place it in `kelurahan` (its own kelurahan confirms it) and, optionally, at a
+    corrected point (both coordinates or neither)."""
+
+    kelurahan = IdRelatedField(queryset=Kelurahan.objects.all())
+    latitude = CoordinateField(bounds=LATITUDE_RANGE, required=False, help_text="WGS84, with longitude")
+    longitude = CoordinateField(bounds=LONGITUDE_RANGE, required=False, help_text="WGS84, with latitude")
+
+    def validate(self, attrs):
+        if (attrs.get("latitude") is None) != (attrs.get("longitude") is None):
+            missing = "longitude" if attrs.get("longitude") is None else "latitude"
+            raise serializers.ValidationError(
+                {missing: [_("Give both latitude and longitude, or neither.")]}, code="point_incomplete"
+            )
+        return attrs
+
+
 class AssignOpdDecisionInput(_Decision):
     opd = SlugRowField(queryset=Opd.objects.filter(is_active=True), help_text="The OPD's slug")
 
@@ -237,6 +265,7 @@ REPORT_DECISION_INPUTS = {
     "resolve": ResolveDecisionInput,
     "link": LinkDecisionInput,
     "promote": PromoteDecisionInput,
+    "relocate": ReportRelocateDecisionInput,
     "hide": HideDecisionInput,
 }
 assert set(PROPOSAL_DECISION_INPUTS) == set(PROPOSAL_ACTIONS)

@@ -37,8 +37,9 @@ class ReportCreateInput(serializers.Serializer):
     kelurahan = IdRelatedField(
         queryset=Kelurahan.objects.all(),
         required=False,
-        help_text="Required unless a point is given or the photo carries GPS; then the resident's own "
-        "kelurahan is used when omitted.",
+        help_text="Where the problem is. Required unless a point is given or the photo carries GPS; then, "
+        "when omitted, the report is filed under the resident's own kelurahan marked "
+        "`kelurahan_confirmed: false` for the moderators to confirm or relocate.",
     )
     # Numbers, as a proposal's point (a multipart form sends them as text, read the same way). Not nullable:
     # a form cannot send null (it would send the text "null"); a field left out or left empty is no point.
@@ -72,9 +73,14 @@ class ReportOutput(serializers.ModelSerializer):
     kecamatan = ReportAreaOutput(source="kelurahan.kecamatan", read_only=True)
     latitude = serializers.FloatField(read_only=True, allow_null=True)
     longitude = serializers.FloatField(read_only=True, allow_null=True)
-    image = serializers.ImageField(read_only=True, help_text="Re-encoded JPEG, at most 2048 px, no metadata")
-    thumbnail_large = serializers.ImageField(read_only=True, help_text="About 1280 px on the long side")
-    thumbnail_small = serializers.ImageField(read_only=True, help_text="About 320 px on the long side")
+    # Null only for a report filed through Open311 without a photo (origin `open311`).
+    image = serializers.ImageField(
+        read_only=True, allow_null=True, help_text="Re-encoded JPEG, at most 2048 px, no metadata"
+    )
+    thumbnail_large = serializers.ImageField(
+        read_only=True, allow_null=True, help_text="About 1280 px on the long side"
+    )
+    thumbnail_small = serializers.ImageField(read_only=True, allow_null=True, help_text="About 320 px on the long side")
     resolution_image = serializers.ImageField(read_only=True, allow_null=True)
 
     class Meta:
@@ -86,6 +92,8 @@ class ReportOutput(serializers.ModelSerializer):
             "category",
             "kelurahan",
             "kecamatan",
+            "kelurahan_confirmed",
+            "origin",
             "latitude",
             "longitude",
             "location_source",

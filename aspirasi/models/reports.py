@@ -22,6 +22,10 @@ class Report(models.Model):
         EXIF = "exif", _("Read from the photo's GPS")
         KELURAHAN = "kelurahan", _("Kelurahan only")
 
+    class Origin(models.TextChoices):
+        APP = "app", _("The app")
+        OPEN311 = "open311", _("Open311 integration")
+
     # Null once the author erased their account (services/account_data.py): a public report stays.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
@@ -36,10 +40,15 @@ class Report(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     location_source = models.CharField(_("location source"), max_length=10, choices=LocationSource.choices)
+    # False when the kelurahan is a guess (a point without a chosen kelurahan: no boundaries to place it);
+    # the area's moderators confirm or relocate it (services/moderation.report_relocate).
+    kelurahan_confirmed = models.BooleanField(_("kelurahan confirmed"), default=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.APP)
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.NEW)
-    image = models.ImageField(upload_to="reports/%Y/%m/", width_field="width", height_field="height")
-    thumbnail_small = models.ImageField(upload_to="reports/%Y/%m/")
-    thumbnail_large = models.ImageField(upload_to="reports/%Y/%m/")
+    # Required for the app; Open311 sends no photo (only a media_url we never fetch): see the constraint.
+    image = models.ImageField(upload_to="reports/%Y/%m/", width_field="width", height_field="height", blank=True)
+    thumbnail_small = models.ImageField(upload_to="reports/%Y/%m/", blank=True)
+    thumbnail_large = models.ImageField(upload_to="reports/%Y/%m/", blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     rejection_reason = models.CharField(_("rejection reason"), max_length=32, blank=True)
@@ -74,6 +83,11 @@ class Report(models.Model):
         verbose_name = _("photo report")
         verbose_name_plural = _("photo reports")
         indexes = [models.Index(fields=["status", "-created_at", "-id"], name="report_status_newest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(origin="open311") | ~models.Q(image=""), name="report_photo_unless_open311"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description[:60]

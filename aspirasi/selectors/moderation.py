@@ -195,6 +195,7 @@ def queue_item(item, *, now: datetime | None = None) -> dict:
         "flag_count": getattr(item, "flag_count", 0),
         "vote_count": item.vote_count if is_proposal else None,
         "thumbnail": _thumbnail(item),
+        "kelurahan_unconfirmed": not is_proposal and not item.kelurahan_confirmed,
         "is_overdue": item.status in UNDECIDED[kind] and item.created_at < _overdue_cutoff(now),  # waiting_too_long
     }
 

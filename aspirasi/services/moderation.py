@@ -32,6 +32,7 @@ from aspirasi.errors import (
     ItemChanged,
     OutsideModeratedArea,
 )
+from aspirasi.geo import point_in_balikpapan
 from aspirasi.models import (
     AuditEntry,
     Category,
@@ -448,6 +449,41 @@ def report_reject(*, report: Report, actor: User, reason: str, message: str = ""
     return report
 
 
+_RELOCATABLE_REPORTS = (R.NEW, R.VERIFIED, R.LINKED)
+_REPORT_PLACE_FIELDS = ["kelurahan", "kelurahan_confirmed", "latitude", "longitude", "location_source"]
+
+
+@transaction.atomic
+def report_relocate(
+    *,
+    report: Report,
+    actor: User,
+    kelurahan: Kelurahan,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> Report:
+    """Place a report in `kelurahan` (its own: confirms it) and, given both, at a corrected point; the
+    kelurahan is confirmed from then on. Publishes `report.updated` to the old and the new area; audited.
+    OutsideModeratedArea unless policies.can_relocate_report; ValueError for a point outside Balikpapan."""
+    report = _locked(Report, report.pk, actor=actor)
+    if report.status not in _RELOCATABLE_REPORTS:
+        raise IllegalTransition()
+    if not policies.can_relocate_report(actor, report, kelurahan.pk):
+        raise OutsideModeratedArea()
+    _check_claim(report, actor)
+    fields = {"kelurahan": kelurahan, "kelurahan_confirmed": True}
+    if latitude is not None and longitude is not None:
+        if not point_in_balikpapan(latitude, longitude):
+            raise ValueError("The point is outside Balikpapan")
+        fields.update(latitude=latitude, longitude=longitude, location_source=Report.LocationSource.GIVEN)
+    before = _snapshot(report, _REPORT_PLACE_FIELDS)
+    old_groups = events.moderation_groups(report.kelurahan_id)
+    _update_locked(report, **fields)
+    _audit(actor=actor, item=report, action="relocate", before=before)
+    _publish_updated(report, extra_groups=old_groups[:1] if report.kelurahan_id != before["kelurahan"] else None)
+    return report
+
+
 def _store_resolution_image(*, image) -> str:
     """Check, re-encode and store a proof-of-fix photo with the image pipeline; "" when it is not installed."""
     try:
@@ -613,6 +649,7 @@ REPORT_ACTIONS: dict[str, Callable] = {
     "resolve": report_resolve,
     "link": report_link,
     "promote": report_promote,
+    "relocate": report_relocate,
     "hide": report_hide,
 }
 BULK_ACTIONS = ("review", "publish", "verify", "reject", "hide")

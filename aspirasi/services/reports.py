@@ -21,75 +21,97 @@ _MICRODEGREE = Decimal("0.000001")
 
 def _report_location(
     *,
-    author: User,
+    author: User | None,
     kelurahan: Kelurahan | None,
     point: tuple[Decimal, Decimal] | None,
     exif_point: tuple[Decimal, Decimal] | None,
-) -> tuple[Kelurahan, Decimal | None, Decimal | None, str]:
+) -> tuple[Kelurahan, bool, Decimal | None, Decimal | None, str]:
     """Where the report is: a given point wins over EXIF GPS; without a point the kelurahan is required.
-    With a point but no kelurahan, the author's home kelurahan is used (no polygons to place a point)."""
+    Returns (kelurahan, confirmed, latitude, longitude, source).
+
+    A chosen kelurahan is confirmed. A point without one cannot be placed (we ship no kelurahan boundaries
+    nor centroids: docs/api.md), so the report goes to the author's home kelurahan, the only hint we have
+    of its kecamatan, marked unconfirmed: its moderators confirm or relocate it, never silently."""
     if point is None and exif_point is not None and point_in_balikpapan(*exif_point):
         point, source = exif_point, Report.LocationSource.EXIF
     elif point is not None:
         source = Report.LocationSource.GIVEN
     else:
         source = Report.LocationSource.KELURAHAN
-    if kelurahan is None and point is not None and author.kelurahan_id is not None:
+    confirmed = kelurahan is not None
+    if kelurahan is None and point is not None and author is not None and author.kelurahan_id is not None:
         kelurahan = author.kelurahan
     if kelurahan is None:
         raise KelurahanRequired(
             fields={"kelurahan": [{"code": "required", "message": str(KelurahanRequired.default_message)}]}
         )
     latitude, longitude = point if point is not None else (None, None)
-    return kelurahan, latitude, longitude, source
+    return kelurahan, confirmed, latitude, longitude, source
+
+
+def _quantized_point(latitude, longitude) -> tuple[Decimal, Decimal] | None:
+    """The given point at the stored precision; ValueError if it is half given or outside Balikpapan."""
+    if latitude is None and longitude is None:
+        return None
+    if latitude is None or longitude is None:
+        raise ValueError("Give both latitude and longitude, or neither")
+    point = (
+        Decimal(latitude).quantize(_MICRODEGREE, rounding=ROUND_HALF_EVEN),
+        Decimal(longitude).quantize(_MICRODEGREE, rounding=ROUND_HALF_EVEN),
+    )
+    if not point_in_balikpapan(*point):
+        raise ValueError("The point is outside Balikpapan")
+    return point
 
 
 @files_cleaned_on_failure()
 @transaction.atomic
 def report_create(
     *,
-    author: User,
-    image: IO[bytes],
+    author: User | None,
+    image: IO[bytes] | None,
     description: str,
     category: Category,
     kelurahan: Kelurahan | None = None,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    origin: str = Report.Origin.APP,
 ) -> Report:
     """Create a `new` photo report from an uploaded photo: stores the re-encoded photo and thumbnails
     (removed again if anything fails) and publishes `report.submitted` to the area's moderators after commit.
     Raises PhoneNotVerified for a resident whose phone is not verified (staff report as before), InvalidImage,
-    KelurahanRequired, or ValueError for a point outside Balikpapan."""
-    if policies.is_resident(author) and not policies.is_verified_resident(author):
+    KelurahanRequired, or ValueError for a point outside Balikpapan. Only an Open311 request (no author, no
+    photo: open311/services.py) may come without a photo."""
+    if author is not None and policies.is_resident(author) and not policies.is_verified_resident(author):
         raise PhoneNotVerified()  # before the photo is decoded: a refusal costs no work
-    point = None
-    if latitude is not None and longitude is not None:
-        point = (
-            Decimal(latitude).quantize(_MICRODEGREE, rounding=ROUND_HALF_EVEN),
-            Decimal(longitude).quantize(_MICRODEGREE, rounding=ROUND_HALF_EVEN),
-        )
-        if not point_in_balikpapan(*point):
-            raise ValueError("The point is outside Balikpapan")
-    elif latitude is not None or longitude is not None:
-        raise ValueError("Give both latitude and longitude, or neither")
-    processed = images.process_image(image)
-    kelurahan, latitude, longitude, source = _report_location(
-        author=author, kelurahan=kelurahan, point=point, exif_point=processed.gps
+    if image is None and origin != Report.Origin.OPEN311:
+        raise ValueError("A report from the app needs a photo")
+    point = _quantized_point(latitude, longitude)
+    processed = images.process_image(image) if image is not None else None
+    kelurahan, confirmed, latitude, longitude, source = _report_location(
+        author=author, kelurahan=kelurahan, point=point, exif_point=processed.gps if processed else None
     )
-    stored = images.image_store(processed=processed, folder="reports")
+    photo = {}
+    if processed is not None:
+        stored = images.image_store(processed=processed, folder="reports")
+        photo = {
+            "width": stored.width,
+            "height": stored.height,
+            "image": stored.image,
+            "thumbnail_small": stored.thumbnail_small,
+            "thumbnail_large": stored.thumbnail_large,
+        }
     report = Report.objects.create(
         author=author,
         description=description,
         category=category,
         kelurahan=kelurahan,
+        kelurahan_confirmed=confirmed,
         latitude=latitude,
         longitude=longitude,
         location_source=source,
-        width=stored.width,
-        height=stored.height,
-        image=stored.image,
-        thumbnail_small=stored.thumbnail_small,
-        thumbnail_large=stored.thumbnail_large,
+        origin=origin,
+        **photo,
     )
     events.publish(
         events.REPORT_SUBMITTED, groups=events.moderation_groups(report.kelurahan_id), payload=report_payload(report)

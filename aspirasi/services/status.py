@@ -59,6 +59,7 @@ def report_payload(report: Report) -> dict:
         "report_id": report.pk,
         "status": report.status,
         "kelurahan_id": report.kelurahan_id,
+        "kelurahan_confirmed": report.kelurahan_confirmed,
         "category_id": report.category_id,
         "claimed_by": report.claimed_by_id,
         "is_hidden": report.is_hidden,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("backend", "notifications", "aspirasi", "messaging", "realtime", "bench")
+PACKAGES = ("backend", "notifications", "open311", "aspirasi", "messaging", "realtime", "bench")
 
 
 def _imports(path: Path) -> set[str]:
