@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, validate_slug
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -108,7 +108,9 @@ class SlugsField(BoundedListField):
 
     def __init__(self, *, queryset, max_length: int, slug_field: str = "slug", **kwargs):
         slug_max_length = queryset.model._meta.get_field(slug_field).max_length
-        super().__init__(child=StrictCharField(max_length=slug_max_length), max_length=max_length, **kwargs)
+        # A slug's shape is in the schema (pattern, minLength), so a client learns it before the lookup says no.
+        child = StrictCharField(min_length=1, max_length=slug_max_length, validators=[validate_slug])
+        super().__init__(child=child, max_length=max_length, **kwargs)
         self.queryset, self.slug_field = queryset, slug_field
 
     def to_internal_value(self, data):
