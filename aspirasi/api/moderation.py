@@ -16,7 +16,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aspirasi import policies
-from aspirasi.api.fields import BoundedListField, IdField, IdRelatedField, SlugRowField, StrictCharField
+from aspirasi.api.fields import (
+    BoundedListField,
+    CoordinateField,
+    IdField,
+    IdRelatedField,
+    SlugRowField,
+    StrictCharField,
+)
 from aspirasi.api.permissions import CanModerate, CanReadModeration
 from aspirasi.api.schema import domain_errors
 from aspirasi.errors import (
@@ -27,6 +34,7 @@ from aspirasi.errors import (
     ItemChanged,
     OutsideModeratedArea,
 )
+from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
 from aspirasi.models import Category, Kecamatan, Kelurahan, Opd, Proposal, Report
 from aspirasi.selectors.moderation import InvalidCursor, QueueCursor, moderation_item, moderation_queue
 from aspirasi.services.moderation import (
@@ -195,7 +203,20 @@ class RecategorizeDecisionInput(_Decision):
 
 
 class RelocateDecisionInput(_Decision):
+    """`relocate`: move to a kelurahan and, with latitude and longitude, to that point (without them the point
+    stays)."""
+
     kelurahan = IdRelatedField(queryset=Kelurahan.objects.all())
+    latitude = CoordinateField(bounds=LATITUDE_RANGE, required=False, help_text="WGS84, with longitude")
+    longitude = CoordinateField(bounds=LONGITUDE_RANGE, required=False, help_text="WGS84, with latitude")
+
+    def validate(self, attrs):
+        if ("latitude" in attrs) != ("longitude" in attrs):
+            missing = "longitude" if "longitude" not in attrs else "latitude"
+            raise serializers.ValidationError(
+                {missing: [_("Give both latitude and longitude, or neither.")]}, code="point_incomplete"
+            )
+        return attrs
 
 
 class AssignOpdDecisionInput(_Decision):

@@ -314,3 +314,61 @@ def test_without_javascript_a_decision_redirects_back_with_a_message(moderator_m
     assert f"Proposal #{proposal.pk}" in page.content.decode() and 'class="decision-panel"' in page.content.decode()
     elsewhere = client.post(panel_url(proposal), {"action": "reject", "next": "https://evil.example/"})
     assert "evil" not in elsewhere.get("Location", "")
+
+
+def test_relocate_in_the_panel_moves_kelurahan_and_point(admin_user):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED, latitude=None, longitude=None)
+    client = browser(admin_user, "id")
+    form = client.get(panel_url(proposal), **PANEL).content.decode()
+    assert 'name="relocate-latitude"' in form and 'name="relocate-longitude"' in form
+    assert 'type="number"' in form and "Lintang" in form
+
+    answer = client.post(
+        panel_url(proposal),
+        {
+            "action": "relocate",
+            "relocate-kelurahan": Kelurahan.objects.get(slug="teritip").pk,
+            "relocate-latitude": "-1.171234",
+            "relocate-longitude": "116.98",
+        },
+        **PANEL,
+    )
+
+    assert answer.status_code == 200, answer.content.decode()[:2000]
+    proposal.refresh_from_db()
+    assert proposal.kelurahan.slug == "teritip"
+    assert (str(proposal.latitude), str(proposal.longitude)) == ("-1.171234", "116.980000")
+    assert AuditEntry.objects.get(item_id=proposal.pk, action="relocate").after["latitude"] == "-1.171234"
+
+
+def test_relocate_in_the_panel_moves_the_point_within_the_kelurahan(admin_user):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED, latitude="-1.200000", longitude="116.900000")
+    client = browser(admin_user)
+    same = {"action": "relocate", "relocate-kelurahan": proposal.kelurahan_id}
+
+    nothing = client.post(panel_url(proposal), same, **PANEL)
+    assert nothing.status_code == 400 and "Choose another kelurahan or a new point." in nothing.content.decode()
+
+    moved = client.post(
+        panel_url(proposal), {**same, "relocate-latitude": "-1.21", "relocate-longitude": "116.91"}, **PANEL
+    )
+    assert moved.status_code == 200
+    proposal.refresh_from_db()
+    assert (str(proposal.latitude), str(proposal.longitude)) == ("-1.210000", "116.910000")
+
+
+@pytest.mark.parametrize(("latitude", "longitude"), [("-6.2", "106.8"), ("-1.2", ""), ("", "116.9"), ("abc", "116.9")])
+def test_relocate_in_the_panel_refuses_a_bad_point(admin_user, latitude, longitude):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED)
+    body = {
+        "action": "relocate",
+        "relocate-kelurahan": Kelurahan.objects.get(slug="teritip").pk,
+        "relocate-latitude": latitude,
+        "relocate-longitude": longitude,
+    }
+
+    answer = browser(admin_user).post(panel_url(proposal), body, **PANEL)
+
+    assert answer.status_code == 400
+    proposal.refresh_from_db()
+    assert proposal.kelurahan.slug == "manggar" and not AuditEntry.objects.filter(action="relocate").exists()
