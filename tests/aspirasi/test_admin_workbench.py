@@ -85,7 +85,7 @@ def test_labels_are_translated_and_counters_count_each_state(moderator_manggar, 
     type(old).objects.filter(pk=old.pk).update(created_at=old.created_at.replace(year=2020))
 
     indonesian = browser(moderator_manggar, "id").get(reverse("admin:moderation-live"))
-    counters = {state: count for state, _label, count in indonesian.context["counters"]}
+    counters = {state: count for state, _label, count, _whole in indonesian.context["counters"]}
     assert counters == {"new": 2, "in_review": 1, "flagged": 1, "overdue": 1}
     html = indonesian.content.decode()
     assert "Ditinjau" in html
@@ -125,7 +125,60 @@ def test_a_live_row_is_rendered_for_the_page_filters(moderator_manggar):
     assert answer["counters"]["new"] == 1
     assert client.get(url, {"type": "report"}).json()["row"] is None  # filtered out of this page
     proposal_publish(proposal=proposal, actor=moderator_manggar)
-    assert client.get(url).json() == {"row": None, "counters": {"new": 0, "in_review": 0, "flagged": 0, "overdue": 0}}
+    none = {"new": 0, "in_review": 0, "flagged": 0, "overdue": 0}
+    assert client.get(url).json() == {"row": None, "counters": none, "counters_whole": none}
+
+
+def test_counters_follow_the_filters_and_say_the_whole_queue(moderator_manggar, settings):
+    from aspirasi.services.accounts import user_assign_role
+
+    settings.MODERATION_DIGEST_WAITING_HOURS = 48
+    two_areas = user_assign_role(user=UserFactory(), role="moderator", kelurahan=[kelurahan(), kelurahan("teritip")])
+    ProposalFactory(status=ProposalStatus.SUBMITTED)
+    ProposalFactory(status=ProposalStatus.IN_REVIEW, claimed_by=moderator_manggar)
+    flagged = ProposalFactory(status=ProposalStatus.PUBLISHED)
+    Flag.objects.create(proposal=flagged, flagger=UserFactory(), reason="spam")
+    ReportFactory()
+    old = ReportFactory()
+    type(old).objects.filter(pk=old.pk).update(created_at=old.created_at.replace(year=2020))
+    elsewhere = ProposalFactory(status=ProposalStatus.SUBMITTED, kelurahan=kelurahan("teritip"))
+    client = browser(two_areas, "id")
+    url = reverse("admin:moderation-live")
+
+    def counters(**query):
+        response = client.get(url, query)
+        return {state: (shown, whole) for state, _label, shown, whole in response.context["counters"]}, response
+
+    whole = {"new": 4, "in_review": 1, "flagged": 1, "overdue": 1}  # "new": 1 proposal + 2 reports + elsewhere
+    unfiltered, page = counters()
+    assert unfiltered == {state: (n, n) for state, n in whole.items()}
+    assert "counter-whole" not in page.content.decode()  # nothing narrows: one figure each
+
+    reports, page = counters(type="report", state="new")  # the state filter does not narrow the counters
+    assert reports == {"new": (2, 4), "in_review": (0, 1), "flagged": (0, 1), "overdue": (1, 1)}
+    html = page.content.decode()
+    assert 'data-counter-whole="new">dari 4 di semua wilayah Anda<' in html
+    assert 'href="?type=report&amp;state=flagged"' in html  # a counter keeps the other filters
+
+    area, _page = counters(kelurahan=elsewhere.kelurahan_id)
+    assert area["new"] == (1, 4) and area["in_review"] == (0, 1)
+    marked, _page = counters(flags="any")
+    assert marked["flagged"] == (1, 1) and marked["new"] == (0, 4)
+
+    row = client.get(reverse("admin:moderation_row", args=["report", old.pk]), {"type": "report"}).json()
+    assert row["counters"]["new"] == 2 and row["counters_whole"]["new"] == 4
+    assert row["counters"]["in_review"] == 0 and row["counters_whole"]["in_review"] == 1
+
+
+def test_filtered_counters_take_the_same_two_queries(moderator_manggar, django_assert_num_queries):
+    from aspirasi.selectors.moderation import moderation_counters_and_whole
+
+    ProposalFactory.create_batch(3, status=ProposalStatus.SUBMITTED)
+    ReportFactory.create_batch(3)
+    for arguments in ({}, {"item_type": "report", "kelurahan_id": kelurahan("manggar").pk, "flags": "none"}):
+        with django_assert_num_queries(2):  # one aggregate per item type (the areas are a subquery)
+            counts = moderation_counters_and_whole(user=moderator_manggar, **arguments)
+        assert counts["whole"]["new"] == 6 and counts["shown"]["new"] == (6 if not arguments else 3)
 
 
 def test_the_workbench_with_200_items_takes_constant_queries(moderator_manggar, django_assert_max_num_queries):
