@@ -117,7 +117,10 @@ class RelocateForm(_DecisionForm):
             "name"
         )
         self.fields["kelurahan"].initial = self.item.kelurahan_id
-        self.fields["latitude"].help_text = _("Leave both empty to keep the point.")
+        self.fields["latitude"].help_text = _(
+            "Leave both empty to keep the point. On the item's page a click on its map, or Enter on the map (its "
+            "centre), fills them."
+        )
 
     def clean(self):
         cleaned = super().clean()
