@@ -158,6 +158,7 @@ def test_counters_follow_the_filters_and_say_the_whole_queue(moderator_manggar, 
     assert reports == {"new": (2, 4), "in_review": (0, 1), "flagged": (0, 1), "overdue": (1, 1)}
     html = page.content.decode()
     assert 'data-counter-whole="new">dari 4 di semua wilayah Anda<' in html
+    assert 'data-whole-text="dari %(n)s di semua wilayah Anda"' in html  # what live.js writes on a change
     assert 'href="?type=report&amp;state=flagged"' in html  # a counter keeps the other filters
 
     area, _page = counters(kelurahan=elsewhere.kelurahan_id)
