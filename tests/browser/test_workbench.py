@@ -470,6 +470,7 @@ def test_the_item_page_shows_the_state_a_panel_decision_made_without_a_reload(ch
         page.locator("select[name='relocate-kelurahan']").select_option(str(seed["area"]["teritip"]))
         page.locator("input[name='relocate-longitude']").fill("116.987654")
         page.locator("input[name='relocate-latitude']").fill("-1.123456")
+        _screenshot(page, "wb-item-page-relocate-id.png")
         page.keyboard.press("Enter")
         feedback(page, "dipindahkan ke kelurahan lain")
         page.wait_for_function(
