@@ -41,6 +41,13 @@
       }));
     }
     map.on("click", function (event) { pick(event.latlng); });
+    // Typed into the relocate decision: the chosen point follows (panel.js sends relocate:point).
+    document.addEventListener("relocate:point", function (event) {
+      if (!element.isConnected) return;  // this map was replaced by a refresh of the page
+      const latlng = L.latLng(event.detail.latitude, event.detail.longitude);
+      if (!chosen) chosen = L.circleMarker(latlng, { radius: 8, color: "#b71c1c", interactive: false }).addTo(map);
+      chosen.setLatLng(latlng);
+    });
     element.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && event.target === element) { event.preventDefault(); pick(map.getCenter()); }
     });

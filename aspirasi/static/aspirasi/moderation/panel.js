@@ -164,6 +164,16 @@
     });
   });
 
+  document.addEventListener("input", function (event) {
+    var name = event.target && event.target.name;
+    if (name !== "relocate-latitude" && name !== "relocate-longitude") return;
+    var form = event.target.form;
+    var latitude = parseFloat(form.elements["relocate-latitude"].value);
+    var longitude = parseFloat(form.elements["relocate-longitude"].value);
+    if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return;
+    document.dispatchEvent(new CustomEvent("relocate:point", { detail: { latitude: latitude, longitude: longitude } }));
+  });
+
   function openDecision(details) {
     var box = details.closest("[data-decision-panel]");
     box.querySelectorAll("details[open]").forEach(function (other) { if (other !== details) other.open = false; });
