@@ -221,6 +221,14 @@ class OutsideModeratedArea(DomainError):
     default_message = _("You do not moderate this area.")
 
 
+class InvalidPoint(DomainError):
+    """A relocation's point: both coordinates or neither, inside Balikpapan (aspirasi.geo)."""
+
+    code = "invalid_point"
+    status_code = 400
+    default_message = _("Give both latitude and longitude of a point inside Balikpapan, or neither.")
+
+
 # --- planning: cycle phases, staged Musrenbang, programs ---------------------------------------------
 
 

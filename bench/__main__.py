@@ -641,6 +641,7 @@ class FanoutPath:
     trigger: Callable[[str], Awaitable[None]]
     match: Callable[[dict, str], bool]
     latencies: list[float] = dataclasses.field(default_factory=list)
+    tokens: list[str] | None = None  # one per socket (e.g. each moderator's own), else `token` for all
 
 
 async def _fanout(paths: list[FanoutPath], n_sockets: int, rounds: int) -> None:
@@ -653,9 +654,12 @@ async def _fanout(paths: list[FanoutPath], n_sockets: int, rounds: int) -> None:
 
     sockets = {}
     for path in paths:
-        headers = {"Authorization": f"Bearer {path.token}"}
+        tokens = path.tokens or [path.token]
         sockets[path.ws_url] = [
-            await websockets.connect(path.ws_url, additional_headers=headers, max_queue=None) for _ in range(n_sockets)
+            await websockets.connect(
+                path.ws_url, additional_headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"}, max_queue=None
+            )
+            for i in range(n_sockets)
         ]
     try:
         # Measured warm, as the HTTP cases: the first rounds (discarded) meet a cold server process (its first
@@ -945,8 +949,8 @@ def write_report(args, backend: str):
 
 
 # The sections, in the order they run; those in SEEDED read seed()'s data set (the planning ones seed their own).
-SEEDED = {"wire", "http", "votes", "photo", "storage", "fanout", "export"}
-SECTIONS = ["shortlist", "ballots", "wire", "http", "votes", "photo", "storage", "fanout", "export"]
+SEEDED = {"wire", "http", "votes", "photo", "storage", "fanout", "export", "workbench"}
+SECTIONS = ["shortlist", "ballots", "wire", "http", "votes", "photo", "storage", "fanout", "export", "workbench"]
 
 
 def main():
@@ -975,6 +979,7 @@ def main():
     parser.add_argument(
         "--shortlist-proposals", type=int, default=100_000, help="proposals of each shortlist case (issue 24)"
     )
+    parser.add_argument("--workbench-rounds", type=int, default=100, help="items submitted to 20 moderators")
     parser.add_argument("--storage-rounds", type=int, default=7, help="uploads per storage, alternating")
     args = parser.parse_args()
     if args.large:
@@ -1025,7 +1030,30 @@ def main():
                 bench_fanout(http_base, ws_base.replace("http", "ws"), data, args, "Redis, 2 ASGI processes")
     if "export" in only:
         bench_export(env, args)
+    if "workbench" in only:
+        bench_workbench(env, data, args, database_url, redis)
     write_report(args, backend)
+
+
+def bench_workbench(env: dict, data: dict, args, database_url: str, redis: bool) -> None:
+    """bench/workbench_bench.py: 20 moderators' screens (both layers) and the 200-item page."""
+    from bench import workbench_bench
+
+    moderators = workbench_bench.setup(manage, env)
+    arrival = functools.partial(
+        workbench_bench.bench_arrival, fanout=_fanout, path_class=FanoutPath, record=record, args=args
+    )
+    memory_env = server_env(database_url, redis=False)
+    with uvicorn(memory_env, free_port()) as base:
+        arrival(base, base.replace("http", "ws"), data, moderators, layer="in-memory layer")
+    if redis:
+        with (
+            gunicorn(env, free_port(), args.workers) as http_base,
+            uvicorn(env, free_port(), workers=2) as ws_base,
+        ):
+            arrival(http_base, ws_base.replace("http", "ws"), data, moderators, layer="Redis, 2 ASGI processes")
+    with gunicorn(env, free_port(), args.workers) as base:
+        workbench_bench.bench_page(base, moderators, record)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from aspirasi import policies
 from aspirasi.admin.feedback import decided_message, item_title
 from aspirasi.errors import AlreadyClaimed, DomainError, IllegalTransition, ItemChanged
+from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
 from aspirasi.models import Category, Kelurahan, Opd, Proposal, Report
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
@@ -86,8 +87,23 @@ class MergeForm(_DecisionForm):
         self.fields["target_id"].choices = [(c.similar.proposal.pk, c.similar.proposal.title) for c in self.candidates]
 
 
+def _coordinate_field(label, bounds):
+    # A number input (keyboard first); the item page's map sets it on a click too (panel.js).
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=bounds[0],
+        max_value=bounds[1],
+        widget=forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+    )
+
+
 class RelocateForm(_DecisionForm):
     kelurahan = forms.ModelChoiceField(label=_("Kelurahan"), queryset=Kelurahan.objects.none())
+    latitude = _coordinate_field(_("Latitude"), LATITUDE_RANGE)
+    longitude = _coordinate_field(_("Longitude"), LONGITUDE_RANGE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,12 +112,38 @@ class RelocateForm(_DecisionForm):
             if policies.is_admin(self.user)
             else Kelurahan.objects.filter(pk__in=policies.moderated_kelurahan_ids(self.user))
         )
-        if getattr(self.item, "kelurahan_confirmed", True):
-            areas = areas.exclude(pk=self.item.kelurahan_id)
-        elif not policies.is_admin(self.user):
+        unconfirmed = not getattr(self.item, "kelurahan_confirmed", True)
+        if unconfirmed and not policies.is_admin(self.user):
             # Unconfirmed: confirm it where it is, or hand it to any kelurahan (policies.can_relocate_report).
             areas = Kelurahan.objects.all()
-        self.fields["kelurahan"].queryset = areas.order_by("name")
+        # The item's own kelurahan stays a choice: choosing it confirms an unconfirmed report, or moves the point
+        # within it.
+        self.fields["kelurahan"].queryset = (areas | Kelurahan.objects.filter(pk=self.item.kelurahan_id)).order_by(
+            "name"
+        )
+        self.fields["kelurahan"].initial = self.item.kelurahan_id
+        self.fields["latitude"].help_text = _(
+            "Leave both empty to keep the point. On the item's page a click on its map, or Enter on the map (its "
+            "centre), fills them."
+        )
+        self.unconfirmed = unconfirmed
+
+    def clean(self):
+        cleaned = super().clean()
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None) and not self.errors:
+            raise forms.ValidationError(_("Give both latitude and longitude, or neither."), code="point_incomplete")
+        kelurahan = cleaned.get("kelurahan")
+        stays = kelurahan is not None and kelurahan.pk == self.item.kelurahan_id and latitude is None
+        if stays and not self.unconfirmed and not self.errors:
+            raise forms.ValidationError(_("Choose another kelurahan or a new point."), code="nothing_changes")
+        return cleaned
+
+    def arguments(self) -> dict:
+        arguments = {"kelurahan": self.cleaned_data["kelurahan"]}
+        if self.cleaned_data.get("latitude") is not None:
+            arguments |= {"latitude": self.cleaned_data["latitude"], "longitude": self.cleaned_data["longitude"]}
+        return arguments
 
 
 class RecategorizeForm(_DecisionForm):

@@ -206,7 +206,20 @@ class RecategorizeDecisionInput(_Decision):
 
 
 class RelocateDecisionInput(_Decision):
+    """`relocate`: move to a kelurahan and, with latitude and longitude, to that point (without them the point
+    stays)."""
+
     kelurahan = IdRelatedField(queryset=Kelurahan.objects.all())
+    latitude = CoordinateField(bounds=LATITUDE_RANGE, required=False, help_text="WGS84, with longitude")
+    longitude = CoordinateField(bounds=LONGITUDE_RANGE, required=False, help_text="WGS84, with latitude")
+
+    def validate(self, attrs):
+        if ("latitude" in attrs) != ("longitude" in attrs):
+            missing = "longitude" if "longitude" not in attrs else "latitude"
+            raise serializers.ValidationError(
+                {missing: [_("Give both latitude and longitude, or neither.")]}, code="point_incomplete"
+            )
+        return attrs
 
 
 class ReportRelocateDecisionInput(_Decision):

@@ -272,18 +272,49 @@ def queue_sort_key(row: dict, ordering: str) -> tuple:
     return oldest
 
 
-def moderation_counters(*, user: User, now: datetime | None = None) -> dict[str, int]:
-    """How many items of `user`'s queue are in each of STATES (an item may count in two: claimed and
-    overdue). Two queries, one per item type."""
+def moderation_counters(
+    *,
+    user: User,
+    now: datetime | None = None,
+    item_type: str | None = None,
+    kelurahan_id: int | None = None,
+    flags: str | None = None,
+) -> dict[str, int]:
+    """How many items of `user`'s queue, narrowed by the workbench's other filters (type, kelurahan, flags),
+    are in each of STATES (an item may count in two: claimed and overdue). Two queries, one per item type."""
+    return moderation_counters_and_whole(
+        user=user, now=now, item_type=item_type, kelurahan_id=kelurahan_id, flags=flags
+    )["shown"]
+
+
+def moderation_counters_and_whole(
+    *,
+    user: User,
+    now: datetime | None = None,
+    item_type: str | None = None,
+    kelurahan_id: int | None = None,
+    flags: str | None = None,
+) -> dict[str, dict[str, int]]:
+    """{"shown": the counters of the filtered queue, "whole": those of the whole queue of `user`'s areas}:
+    the workbench shows both when a filter narrows the view. Still two queries (both counts in one
+    aggregate per item type)."""
     now = now or timezone.now()
-    totals = dict.fromkeys(STATES, 0)
+    shown, whole = dict.fromkeys(STATES, 0), dict.fromkeys(STATES, 0)
     for kind, queryset in ((PROPOSAL, _queue_proposals(user=user)), (REPORT, _queue_reports(user=user))):
-        counts = queryset.order_by().aggregate(
-            **{state: Count("pk", filter=_state_q(kind, state, now=now)) for state in STATES}
-        )
+        narrow = Q()
+        if kelurahan_id is not None:
+            narrow &= Q(kelurahan_id=kelurahan_id)
+        if flags is not None:
+            narrow &= _flags_q(flags)
+        counted = item_type in (None, kind)
+        aggregates = {f"whole_{state}": Count("pk", filter=_state_q(kind, state, now=now)) for state in STATES}
+        if counted:
+            aggregates |= {state: Count("pk", filter=_state_q(kind, state, now=now) & narrow) for state in STATES}
+        counts = queryset.order_by().aggregate(**aggregates)
         for state in STATES:
-            totals[state] += counts[state]
-    return totals
+            whole[state] += counts[f"whole_{state}"]
+            shown[state] += counts[state] if counted else 0
+    return {"shown": shown, "whole": whole}
 
 
 @dataclass(frozen=True)

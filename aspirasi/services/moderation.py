@@ -13,7 +13,7 @@ leave after commit through realtime.events.
 import os
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
@@ -29,6 +29,7 @@ from aspirasi.errors import (
     IllegalTransition,
     InvalidLinkTarget,
     InvalidMergeTarget,
+    InvalidPoint,
     ItemChanged,
     OutsideModeratedArea,
 )
@@ -76,6 +77,7 @@ class RejectionReason(models.TextChoices):
 # Statuses in which a proposal's category, kelurahan or OPD may still be corrected.
 _CORRECTABLE = (P.SUBMITTED, P.IN_REVIEW, P.PUBLISHED, P.ACCEPTED, P.IN_PROGRESS)
 _CLOSED = (P.REJECTED, P.WITHDRAWN, P.MERGED)
+_MICRODEGREE = Decimal("0.000001")  # the models' decimal_places=6
 
 
 class UnsupportedAction(DomainError):
@@ -365,15 +367,38 @@ def proposal_recategorize(*, proposal: Proposal, actor: User, category: Category
     return _correct(proposal=proposal, actor=actor, action="recategorize", category=category)
 
 
+def _relocation_point(latitude, longitude) -> dict:
+    """The point fields a relocation writes: none when neither coordinate is given (the point stays)."""
+    if latitude is None and longitude is None:
+        return {}
+    if latitude is None or longitude is None or not point_in_balikpapan(latitude, longitude):
+        raise InvalidPoint()
+    return {
+        "latitude": Decimal(str(latitude)).quantize(_MICRODEGREE, rounding=ROUND_HALF_EVEN),
+        "longitude": Decimal(str(longitude)).quantize(_MICRODEGREE, rounding=ROUND_HALF_EVEN),
+    }
+
+
 @transaction.atomic
-def proposal_relocate(*, proposal: Proposal, actor: User, kelurahan: Kelurahan) -> Proposal:
-    """Move a proposal to another kelurahan; the actor must moderate both. Publishes `proposal.updated`
-    to the old and the new area; audited."""
+def proposal_relocate(
+    *,
+    proposal: Proposal,
+    actor: User,
+    kelurahan: Kelurahan,
+    latitude: float | Decimal | None = None,
+    longitude: float | Decimal | None = None,
+) -> Proposal:
+    """Move a proposal to another kelurahan and, with latitude and longitude (both, inside Balikpapan, else
+    InvalidPoint), to that point; without them its point stays. The actor must moderate both areas.
+    Publishes `proposal.updated` to the old and the new area; audited (the point too)."""
+    point = _relocation_point(latitude, longitude)  # before the lock: a refusal costs no row lock
     proposal = _locked(Proposal, proposal.pk, actor=actor)
     if not policies.can_moderate_all(actor, [proposal.kelurahan_id, kelurahan.pk]):
         raise OutsideModeratedArea()
     old_groups = events.moderation_groups(proposal.kelurahan_id)
-    return _correct(proposal=proposal, actor=actor, action="relocate", extra_groups=old_groups[:1], kelurahan=kelurahan)
+    return _correct(
+        proposal=proposal, actor=actor, action="relocate", extra_groups=old_groups[:1], kelurahan=kelurahan, **point
+    )
 
 
 @transaction.atomic
@@ -464,7 +489,8 @@ def report_relocate(
 ) -> Report:
     """Place a report in `kelurahan` (its own: confirms it) and, given both, at a corrected point; the
     kelurahan is confirmed from then on. Publishes `report.updated` to the old and the new area; audited.
-    OutsideModeratedArea unless policies.can_relocate_report; ValueError for a point outside Balikpapan."""
+    OutsideModeratedArea unless policies.can_relocate_report; InvalidPoint as for a proposal."""
+    point = _relocation_point(latitude, longitude)
     report = _locked(Report, report.pk, actor=actor)
     if report.status not in _RELOCATABLE_REPORTS:
         raise IllegalTransition()
@@ -472,10 +498,8 @@ def report_relocate(
         raise OutsideModeratedArea()
     _check_claim(report, actor)
     fields = {"kelurahan": kelurahan, "kelurahan_confirmed": True}
-    if latitude is not None and longitude is not None:
-        if not point_in_balikpapan(latitude, longitude):
-            raise ValueError("The point is outside Balikpapan")
-        fields.update(latitude=latitude, longitude=longitude, location_source=Report.LocationSource.GIVEN)
+    if point:
+        fields.update(point, location_source=Report.LocationSource.GIVEN)
     before = _snapshot(report, _REPORT_PLACE_FIELDS)
     old_groups = events.moderation_groups(report.kelurahan_id)
     _update_locked(report, **fields)

@@ -85,7 +85,7 @@ def test_labels_are_translated_and_counters_count_each_state(moderator_manggar, 
     type(old).objects.filter(pk=old.pk).update(created_at=old.created_at.replace(year=2020))
 
     indonesian = browser(moderator_manggar, "id").get(reverse("admin:moderation-live"))
-    counters = {state: count for state, _label, count in indonesian.context["counters"]}
+    counters = {state: count for state, _label, count, _whole in indonesian.context["counters"]}
     assert counters == {"new": 2, "in_review": 1, "flagged": 1, "overdue": 1}
     html = indonesian.content.decode()
     assert "Ditinjau" in html
@@ -125,7 +125,61 @@ def test_a_live_row_is_rendered_for_the_page_filters(moderator_manggar):
     assert answer["counters"]["new"] == 1
     assert client.get(url, {"type": "report"}).json()["row"] is None  # filtered out of this page
     proposal_publish(proposal=proposal, actor=moderator_manggar)
-    assert client.get(url).json() == {"row": None, "counters": {"new": 0, "in_review": 0, "flagged": 0, "overdue": 0}}
+    none = {"new": 0, "in_review": 0, "flagged": 0, "overdue": 0}
+    assert client.get(url).json() == {"row": None, "counters": none, "counters_whole": none}
+
+
+def test_counters_follow_the_filters_and_say_the_whole_queue(moderator_manggar, settings):
+    from aspirasi.services.accounts import user_assign_role
+
+    settings.MODERATION_DIGEST_WAITING_HOURS = 48
+    two_areas = user_assign_role(user=UserFactory(), role="moderator", kelurahan=[kelurahan(), kelurahan("teritip")])
+    ProposalFactory(status=ProposalStatus.SUBMITTED)
+    ProposalFactory(status=ProposalStatus.IN_REVIEW, claimed_by=moderator_manggar)
+    flagged = ProposalFactory(status=ProposalStatus.PUBLISHED)
+    Flag.objects.create(proposal=flagged, flagger=UserFactory(), reason="spam")
+    ReportFactory()
+    old = ReportFactory()
+    type(old).objects.filter(pk=old.pk).update(created_at=old.created_at.replace(year=2020))
+    elsewhere = ProposalFactory(status=ProposalStatus.SUBMITTED, kelurahan=kelurahan("teritip"))
+    client = browser(two_areas, "id")
+    url = reverse("admin:moderation-live")
+
+    def counters(**query):
+        response = client.get(url, query)
+        return {state: (shown, whole) for state, _label, shown, whole in response.context["counters"]}, response
+
+    whole = {"new": 4, "in_review": 1, "flagged": 1, "overdue": 1}  # "new": 1 proposal + 2 reports + elsewhere
+    unfiltered, page = counters()
+    assert unfiltered == {state: (n, n) for state, n in whole.items()}
+    assert "counter-whole" not in page.content.decode()  # nothing narrows: one figure each
+
+    reports, page = counters(type="report", state="new")  # the state filter does not narrow the counters
+    assert reports == {"new": (2, 4), "in_review": (0, 1), "flagged": (0, 1), "overdue": (1, 1)}
+    html = page.content.decode()
+    assert 'data-counter-whole="new">dari 4 di semua wilayah Anda<' in html
+    assert 'data-whole-text="dari %(n)s di semua wilayah Anda"' in html  # what live.js writes on a change
+    assert 'href="?type=report&amp;state=flagged"' in html  # a counter keeps the other filters
+
+    area, _page = counters(kelurahan=elsewhere.kelurahan_id)
+    assert area["new"] == (1, 4) and area["in_review"] == (0, 1)
+    marked, _page = counters(flags="any")
+    assert marked["flagged"] == (1, 1) and marked["new"] == (0, 4)
+
+    row = client.get(reverse("admin:moderation_row", args=["report", old.pk]), {"type": "report"}).json()
+    assert row["counters"]["new"] == 2 and row["counters_whole"]["new"] == 4
+    assert row["counters"]["in_review"] == 0 and row["counters_whole"]["in_review"] == 1
+
+
+def test_filtered_counters_take_the_same_two_queries(moderator_manggar, django_assert_num_queries):
+    from aspirasi.selectors.moderation import moderation_counters_and_whole
+
+    ProposalFactory.create_batch(3, status=ProposalStatus.SUBMITTED)
+    ReportFactory.create_batch(3)
+    for arguments in ({}, {"item_type": "report", "kelurahan_id": kelurahan("manggar").pk, "flags": "none"}):
+        with django_assert_num_queries(2):  # one aggregate per item type (the areas are a subquery)
+            counts = moderation_counters_and_whole(user=moderator_manggar, **arguments)
+        assert counts["whole"]["new"] == 6 and counts["shown"]["new"] == (6 if not arguments else 3)
 
 
 def test_the_workbench_with_200_items_takes_constant_queries(moderator_manggar, django_assert_max_num_queries):
@@ -314,3 +368,61 @@ def test_without_javascript_a_decision_redirects_back_with_a_message(moderator_m
     assert f"Proposal #{proposal.pk}" in page.content.decode() and 'class="decision-panel"' in page.content.decode()
     elsewhere = client.post(panel_url(proposal), {"action": "reject", "next": "https://evil.example/"})
     assert "evil" not in elsewhere.get("Location", "")
+
+
+def test_relocate_in_the_panel_moves_kelurahan_and_point(admin_user):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED, latitude=None, longitude=None)
+    client = browser(admin_user, "id")
+    form = client.get(panel_url(proposal), **PANEL).content.decode()
+    assert 'name="relocate-latitude"' in form and 'name="relocate-longitude"' in form
+    assert 'type="number"' in form and "Lintang" in form
+
+    answer = client.post(
+        panel_url(proposal),
+        {
+            "action": "relocate",
+            "relocate-kelurahan": Kelurahan.objects.get(slug="teritip").pk,
+            "relocate-latitude": "-1.171234",
+            "relocate-longitude": "116.98",
+        },
+        **PANEL,
+    )
+
+    assert answer.status_code == 200, answer.content.decode()[:2000]
+    proposal.refresh_from_db()
+    assert proposal.kelurahan.slug == "teritip"
+    assert (str(proposal.latitude), str(proposal.longitude)) == ("-1.171234", "116.980000")
+    assert AuditEntry.objects.get(item_id=proposal.pk, action="relocate").after["latitude"] == "-1.171234"
+
+
+def test_relocate_in_the_panel_moves_the_point_within_the_kelurahan(admin_user):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED, latitude="-1.200000", longitude="116.900000")
+    client = browser(admin_user)
+    same = {"action": "relocate", "relocate-kelurahan": proposal.kelurahan_id}
+
+    nothing = client.post(panel_url(proposal), same, **PANEL)
+    assert nothing.status_code == 400 and "Choose another kelurahan or a new point." in nothing.content.decode()
+
+    moved = client.post(
+        panel_url(proposal), {**same, "relocate-latitude": "-1.21", "relocate-longitude": "116.91"}, **PANEL
+    )
+    assert moved.status_code == 200
+    proposal.refresh_from_db()
+    assert (str(proposal.latitude), str(proposal.longitude)) == ("-1.210000", "116.910000")
+
+
+@pytest.mark.parametrize(("latitude", "longitude"), [("-6.2", "106.8"), ("-1.2", ""), ("", "116.9"), ("abc", "116.9")])
+def test_relocate_in_the_panel_refuses_a_bad_point(admin_user, latitude, longitude):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED)
+    body = {
+        "action": "relocate",
+        "relocate-kelurahan": Kelurahan.objects.get(slug="teritip").pk,
+        "relocate-latitude": latitude,
+        "relocate-longitude": longitude,
+    }
+
+    answer = browser(admin_user).post(panel_url(proposal), body, **PANEL)
+
+    assert answer.status_code == 400
+    proposal.refresh_from_db()
+    assert proposal.kelurahan.slug == "manggar" and not AuditEntry.objects.filter(action="relocate").exists()

@@ -146,6 +146,63 @@ def test_relocate_needs_both_areas(as_moderator, as_admin):
     }
 
 
+def test_relocate_moves_the_point_too(as_admin):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED, latitude=None, longitude=None)
+
+    answer = decide(
+        as_admin, proposal, action="relocate", kelurahan=kelurahan("teritip").pk, latitude=-1.1712344, longitude=116.98
+    )
+
+    assert answer.status_code == 200, answer.json()
+    proposal.refresh_from_db()
+    assert proposal.kelurahan.slug == "teritip"
+    assert (str(proposal.latitude), str(proposal.longitude)) == ("-1.171234", "116.980000")
+    entry = AuditEntry.objects.get(item_id=proposal.pk, action="relocate")
+    assert entry.before["latitude"] is None and entry.after["latitude"] == "-1.171234"
+    assert entry.after["longitude"] == "116.980000"
+
+
+def test_relocate_without_a_point_keeps_it(as_admin):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED, latitude="-1.200000", longitude="116.900000")
+    assert decide(as_admin, proposal, action="relocate", kelurahan=kelurahan("teritip").pk).status_code == 200
+    proposal.refresh_from_db()
+    assert (str(proposal.latitude), str(proposal.longitude)) == ("-1.200000", "116.900000")
+
+
+@pytest.mark.parametrize(
+    ("point", "field", "code"),
+    [
+        ({"latitude": -1.2}, "longitude", "point_incomplete"),
+        ({"longitude": 116.9}, "latitude", "point_incomplete"),
+        ({"latitude": -6.2, "longitude": 106.8}, "latitude", "outside_balikpapan"),  # Jakarta
+        ({"latitude": -1.2, "longitude": "NaN"}, "longitude", "invalid"),
+    ],
+)
+def test_relocate_refuses_a_point_outside_the_city_or_half_a_point(as_admin, point, field, code):
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED)
+    answer = decide(as_admin, proposal, action="relocate", kelurahan=kelurahan("teritip").pk, **point)
+    assert answer.status_code == 400, answer.json()
+    assert code in str(answer.json()) and field in str(answer.json())
+    proposal.refresh_from_db()
+    assert proposal.kelurahan.slug == "manggar" and not AuditEntry.objects.filter(action="relocate").exists()
+
+
+def test_relocate_service_checks_the_point_itself(admin_user):
+    from aspirasi.errors import InvalidPoint
+    from aspirasi.services.moderation import proposal_relocate
+
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED)
+    for latitude, longitude in ((-1.2, None), (-6.2, 106.8), (float("nan"), 116.9), (float("inf"), 116.9)):
+        with pytest.raises(InvalidPoint):
+            proposal_relocate(
+                proposal=proposal,
+                actor=admin_user,
+                kelurahan=kelurahan("teritip"),
+                latitude=latitude,
+                longitude=longitude,
+            )
+
+
 # --- reports -------------------------------------------------------------------------------------------
 
 

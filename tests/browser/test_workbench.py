@@ -6,6 +6,7 @@ own kelurahan of Balikpapan Timur (both moderators cover the kecamatan), so thei
 """
 
 import json
+import os
 import re
 import time
 import urllib.request
@@ -22,7 +23,7 @@ from tests.browser.axe import axe_violations, describe
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-SHOTS = Path("/work/notes/shots")
+SHOTS = Path(os.environ.get("BROWSER_SHOTS", "/work/notes/shots"))  # screenshots for people, where it exists
 
 SEED = """
 import json
@@ -427,3 +428,63 @@ def _screenshot(page, name: str) -> None:
     """For people to look at (/work/notes/shots); skipped where that folder does not exist (CI)."""
     if SHOTS.is_dir():
         page.screenshot(path=str(SHOTS / name), full_page=False)
+
+
+def test_the_item_page_shows_the_state_a_panel_decision_made_without_a_reload(chromium, site):
+    url, env, seed = site
+    proposal_id = seed["old"][-2]
+    # A point, so the page has a map to pick the new one on.
+    server.manage(
+        env,
+        "shell",
+        stdin=f"from aspirasi.models import Proposal\n"
+        f"Proposal.objects.filter(pk={proposal_id}).update(latitude='-1.200000', longitude='116.900000')\n",
+    )
+    context = chromium.new_context(locale="id-ID", viewport={"width": 1400, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": seed["sessions"]["two"], "url": url}])
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    page.on("pageerror", lambda error: print("pageerror:", error))
+    try:
+        page.goto(f"{url}/admin/aspirasi/proposal/{proposal_id}/change/")
+        panel_shows(page, "proposal", proposal_id)
+        page.evaluate("() => { window.notReloaded = true; }")  # gone if the page reloads
+        summary = page.locator("[data-item-refresh='summary']")
+        assert "Diajukan" in summary.inner_text() and "belum ada" in summary.inner_text()
+
+        page.keyboard.press("c")
+        page.keyboard.press("Enter")
+        feedback(page, "diklaim untuk ditinjau")
+        page.wait_for_function(
+            "() => document.querySelector('[data-item-refresh=summary]').textContent.includes('Moderator Dua')"
+        )
+        assert "Ditinjau" in summary.inner_text()  # the status, the next step and the claim are the new ones
+
+        # Relocate with the map: Enter on the focused map picks its centre into the relocate decision.
+        page.locator("[data-map]").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_selector("details.decision-relocate[open]")
+        latitude = page.locator("input[name='relocate-latitude']").input_value()
+        longitude = page.locator("input[name='relocate-longitude']").input_value()
+        assert latitude and longitude and float(latitude) < 0 and float(longitude) > 116
+        page.locator("select[name='relocate-kelurahan']").select_option(str(seed["area"]["teritip"]))
+        page.locator("input[name='relocate-longitude']").fill("116.987654")
+        page.locator("input[name='relocate-latitude']").fill("-1.123456")
+        _screenshot(page, "wb-item-page-relocate-id.png")
+        page.keyboard.press("Enter")
+        feedback(page, "dipindahkan ke kelurahan lain")
+        page.wait_for_function(
+            "() => document.querySelector('[data-item-refresh=summary]').textContent.includes('Teritip')"
+        )
+        place = page.locator("[data-item-refresh='place']")
+        page.wait_for_function(
+            "() => document.querySelector('[data-item-refresh=place]').textContent.includes('-1.123456, 116.987654')"
+        )
+        assert "Teritip" in place.inner_text()
+        page.wait_for_selector("[data-item-refresh='place'] [data-map] .leaflet-marker-icon")  # the map again
+        audit = page.locator("[data-item-refresh='audit']").inner_text()
+        assert "diklaim untuk ditinjau" in audit and "dipindahkan ke kelurahan lain" in audit
+        assert page.evaluate("() => window.notReloaded === true")
+        _screenshot(page, "wb-item-page-refreshed-id.png")
+    finally:
+        context.close()

@@ -31,11 +31,32 @@
     const marker = L.marker(point, { title: label, alt: label, keyboard: true }).addTo(map);
     marker.bindPopup(document.createTextNode(label));
     element.aspirasiMap = { map: map, marker: marker };
+    // Picking a point (the relocate decision, panel.js): a click, or Enter on the focused map (its centre).
+    let chosen = null;
+    function pick(latlng) {
+      if (!chosen) chosen = L.circleMarker(latlng, { radius: 8, color: "#b71c1c", interactive: false }).addTo(map);
+      chosen.setLatLng(latlng);
+      element.dispatchEvent(new CustomEvent("map:point", {
+        bubbles: true, detail: { latitude: latlng.lat.toFixed(6), longitude: latlng.lng.toFixed(6) },
+      }));
+    }
+    map.on("click", function (event) { pick(event.latlng); });
+    // Typed into the relocate decision: the chosen point follows (panel.js sends relocate:point).
+    document.addEventListener("relocate:point", function (event) {
+      if (!element.isConnected) return;  // this map was replaced by a refresh of the page
+      const latlng = L.latLng(event.detail.latitude, event.detail.longitude);
+      if (!chosen) chosen = L.circleMarker(latlng, { radius: 8, color: "#b71c1c", interactive: false }).addTo(map);
+      chosen.setLatLng(latlng);
+    });
+    element.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target === element) { event.preventDefault(); pick(map.getCenter()); }
+    });
   }
 
   function initAll() {
     document.querySelectorAll("[data-map]").forEach(init);
   }
+  window.AspirasiMap = { initAll: initAll };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
   else initAll();

@@ -109,10 +109,15 @@
     setTimeout(function () { announcer.textContent = text; }, 50);  // a change a screen reader notices
   }
 
-  function updateCounters(counters) {
+  // The counters follow the page's filters; with a filter set, each also says the whole queue's figure.
+  function updateCounters(counters, whole) {
     Object.keys(counters || {}).forEach(function (state) {
       var counter = root.querySelector('[data-counter="' + state + '"] .count');
       if (counter) counter.textContent = String(counters[state]);
+    });
+    Object.keys(whole || {}).forEach(function (state) {
+      var counter = root.querySelector('[data-counter-whole="' + state + '"]');
+      if (counter) counter.textContent = format(root.dataset.wholeText, { n: String(whole[state]) });
     });
   }
 
@@ -202,7 +207,7 @@
   }
 
   function apply(type, id, answer) {
-    updateCounters(answer.counters);
+    updateCounters(answer.counters, answer.counters_whole);
     var existing = findRow(type, id);
     if (!answer.row) {
       if (existing) {
@@ -273,6 +278,10 @@
         fresh.querySelectorAll("[data-counter]").forEach(function (counter) {
           var mine = root.querySelector('[data-counter="' + counter.dataset.counter + '"] .count');
           if (mine) mine.textContent = counter.querySelector(".count").textContent;
+        });
+        fresh.querySelectorAll("[data-counter-whole]").forEach(function (whole) {
+          var mine = root.querySelector('[data-counter-whole="' + whole.dataset.counterWhole + '"]');
+          if (mine) mine.textContent = whole.textContent;
         });
         selected = keep ? document.getElementById(keep) : null;
         if (selected) selected.classList.add("selected");

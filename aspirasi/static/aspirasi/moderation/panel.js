@@ -129,10 +129,50 @@
         var field = open && open.querySelector("input:not([type=hidden]), select, textarea");
         (field || title || region).focus();
         box.dispatchEvent(new CustomEvent("panel:decided", { bubbles: true, detail: { code: region.dataset.code } }));
+        if (box.hasAttribute("data-refresh-page")) refreshPage();
       })
       .catch(function () { if (button) button.disabled = false; })
       .then(function () { box.removeAttribute("aria-busy"); delete box.dataset.posting; });
   }
+
+  // On the item's own page a decision changes what the page says around the panel (status, next step,
+  // claim, map, flags, audit trail): those parts ([data-item-refresh]) are read again from the page.
+  function refreshPage() {
+    return fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[data-item-refresh]").forEach(function (part) {
+          var again = fresh.querySelector('[data-item-refresh="' + part.dataset.itemRefresh + '"]');
+          if (again && again.innerHTML !== part.innerHTML) part.innerHTML = again.innerHTML;
+        });
+        if (window.AspirasiMap) window.AspirasiMap.initAll();
+        document.dispatchEvent(new CustomEvent("item:refreshed"));
+      })
+      .catch(function () {});
+  }
+
+  // A point picked on the item page's map fills the relocate decision (and opens it).
+  document.addEventListener("map:point", function (event) {
+    document.querySelectorAll("[data-decision-panel] details.decision-relocate").forEach(function (details) {
+      var latitude = details.querySelector("input[name=relocate-latitude]");
+      var longitude = details.querySelector("input[name=relocate-longitude]");
+      if (!latitude || !longitude) return;
+      latitude.value = event.detail.latitude;
+      longitude.value = event.detail.longitude;
+      details.open = true;
+    });
+  });
+
+  document.addEventListener("input", function (event) {
+    var name = event.target && event.target.name;
+    if (name !== "relocate-latitude" && name !== "relocate-longitude") return;
+    var form = event.target.form;
+    var latitude = parseFloat(form.elements["relocate-latitude"].value);
+    var longitude = parseFloat(form.elements["relocate-longitude"].value);
+    if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return;
+    document.dispatchEvent(new CustomEvent("relocate:point", { detail: { latitude: latitude, longitude: longitude } }));
+  });
 
   function openDecision(details) {
     var box = details.closest("[data-decision-panel]");
