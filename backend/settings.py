@@ -712,6 +712,13 @@ SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 30, minimum=1)
 PUSH_RETRY_SWEEP_SECONDS = _env_int("PUSH_RETRY_SWEEP_SECONDS", 300, minimum=10)
 TASK_RESULTS_KEEP_DAYS = _env_int("TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
 SCHEDULED_RUNS_KEEP_DAYS = _env_int("SCHEDULED_RUNS_KEEP_DAYS", 30, minimum=2)
+# Working-day SLAs (aspirasi/sla.py, docs/sla.md), LAPOR!'s deadlines: verification 3, the OPD's follow-up 5,
+# the resident's confirmation window 10 working days (WITA, Indonesia's holidays + the admin's calendar).
+SLA_VERIFICATION_DAYS = _env_int("SLA_VERIFICATION_DAYS", 3, minimum=1)
+SLA_DISPOSITION_DAYS = _env_int("SLA_DISPOSITION_DAYS", 3, minimum=1)
+SLA_FOLLOW_UP_DAYS = _env_int("SLA_FOLLOW_UP_DAYS", 5, minimum=1)
+SLA_CONFIRMATION_DAYS = _env_int("SLA_CONFIRMATION_DAYS", 10, minimum=1)
+SLA_DUE_SOON_HOURS = _env_int("SLA_DUE_SOON_HOURS", 24, minimum=1)
 
 _PUSH_BACKENDS = {
     "log": "notifications.push.LoggingPushBackend",

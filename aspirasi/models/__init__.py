@@ -5,6 +5,7 @@ from .areas import Kecamatan, Kelurahan
 from .categories import Category, TargetGroup
 from .idempotency import IdempotencyRecord
 from .moderation import AuditEntry, Flag, FlagOutcome, FlagReason, Opd
+from .opd import CalendarDay, CalendarDayKind
 from .phone_codes import CodeCheck, CodePurpose, PhoneCodeDevice
 from .planning import (
     AreaBudget,
@@ -32,6 +33,8 @@ __all__ = [
     "AreaBudget",
     "AuditEntry",
     "BallotChoice",
+    "CalendarDay",
+    "CalendarDayKind",
     "CarriedProposal",
     "Category",
     "CodeCheck",
