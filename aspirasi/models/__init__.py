@@ -5,7 +5,17 @@ from .areas import Kecamatan, Kelurahan
 from .categories import Category, TargetGroup
 from .idempotency import IdempotencyRecord
 from .moderation import AuditEntry, Flag, FlagOutcome, FlagReason, Opd
-from .opd import CalendarDay, CalendarDayKind
+from .opd import (
+    CalendarDay,
+    CalendarDayKind,
+    Disposition,
+    DispositionState,
+    Escalation,
+    FollowUpEvent,
+    FollowUpState,
+    FollowUpStep,
+    RoutingRule,
+)
 from .phone_codes import CodeCheck, CodePurpose, PhoneCodeDevice
 from .planning import (
     AreaBudget,
@@ -40,9 +50,15 @@ __all__ = [
     "CodeCheck",
     "CodePurpose",
     "Cycle",
+    "Disposition",
+    "DispositionState",
+    "Escalation",
     "Flag",
     "FlagOutcome",
     "FlagReason",
+    "FollowUpEvent",
+    "FollowUpState",
+    "FollowUpStep",
     "Forum",
     "IdempotencyRecord",
     "Kecamatan",
@@ -65,6 +81,7 @@ __all__ = [
     "Report",
     "ReportStatus",
     "Role",
+    "RoutingRule",
     "ScheduledRun",
     "ShortlistDecision",
     "ShortlistDecisionKind",
