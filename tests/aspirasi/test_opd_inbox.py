@@ -7,7 +7,7 @@ from aspirasi.services import dispositions
 from aspirasi.services.accounts import user_assign_role
 from tests.aspirasi.factories_moderation import ReportFactory
 from tests.conftest import client_for
-from tests.factories import ProposalFactory, UserFactory
+from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/opd/inbox/"
