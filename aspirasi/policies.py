@@ -176,3 +176,8 @@ def sees_opd_escalations(user) -> bool:
 def can_confirm_fix(user, report) -> bool:
     """Only the reporter confirms or reopens their report's fix."""
     return bool(user and user.is_authenticated and user.is_active and report.author_id == user.pk)
+
+
+def opd_socket_groups(user) -> list[str]:
+    """The live group of an officer's OPD inbox (ws/opd/), or none."""
+    return [events.opd_group(user.opd_id)] if is_opd_officer(user) else []
