@@ -213,6 +213,7 @@ def _offered(item, *, item_type: str, user, open_flags: int) -> list[str]:
                 ("recategorize", correctable),
                 ("assign_opd", correctable),
                 ("hide", flagged and item.status != "merged"),
+                ("dispose", item.status in ("accepted", "in_progress")),
             )
             if ok
         ]
@@ -226,6 +227,7 @@ def _offered(item, *, item_type: str, user, open_flags: int) -> list[str]:
                 ("promote", item.status in ("new", "verified")),
                 ("link", item.status in ("new", "verified")),
                 ("hide", flagged),
+                ("dispose", item.status == "verified" and item.follow_up_state in ("", "not_ours")),
             )
             if ok
         ]
