@@ -10,7 +10,7 @@ the area's moderators. Locks use select_for_update(of=("self",)): PostgreSQL ref
 nullable side of an outer join.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -402,14 +402,19 @@ def escalations_run(*, now: datetime | None = None) -> int:
         | Q(status=ReportStatus.VERIFIED, sla_stage=sla.DISPOSITION),
         sla_due_at__lte=now,
     ).select_related("kelurahan")
+    # Escalated before: skipped without trying the insert again (the unique key still decides a race).
+    done = set(Escalation.objects.filter(created_at__gte=now - timedelta(days=366)).values_list("key", flat=True))
     for report in waiting:
         key = f"report:{report.pk}:{report.sla_stage}:{report.sla_due_at.timestamp():.0f}"
-        count += _escalate(key=key, stage=report.sla_stage, due_at=report.sla_due_at, report=report)
+        if key not in done:
+            count += _escalate(key=key, stage=report.sla_stage, due_at=report.sla_due_at, report=report)
     overdue = Disposition.objects.filter(state__in=OPEN_DISPOSITION_STATES, due_at__lte=now).select_related(
         "report__kelurahan", "proposal__kelurahan"
     )
     for disposition in overdue:
         key = f"disposition:{disposition.pk}:{sla.FOLLOW_UP}"
+        if key in done:
+            continue
         count += _escalate(
             key=key,
             stage=sla.FOLLOW_UP,
