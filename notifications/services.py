@@ -349,6 +349,25 @@ def notify_follow_up(*, event, disposition) -> None:
     )
 
 
+SLA_STAGE_LABELS = {
+    "verification": _("verification"),
+    "disposition": _("disposition"),
+    "follow_up": _("follow-up"),
+    "confirmation": _("confirmation"),
+}
+
+
+class _ItemLabel:
+    """ "Photo report #12" / "Proposal #12", translated when formatted (inside the recipient's language)."""
+
+    def __init__(self, target_type: str, pk: int):
+        self.target_type, self.pk = target_type, pk
+
+    def __str__(self) -> str:
+        label = _("Photo report #%(id)d") if self.target_type == TargetType.REPORT else _("Proposal #%(id)d")
+        return str(label) % {"id": self.pk}
+
+
 def notify_sla_escalated(*, escalation, item) -> None:
     """Tell the area's moderators (and the OPD's head, for a follow-up) that an item is overdue, once."""
     from aspirasi.selectors.opd import area_moderators, opd_heads
@@ -359,11 +378,15 @@ def notify_sla_escalated(*, escalation, item) -> None:
         recipients = User.objects.filter(
             Q(pk__in=recipients.values("pk")) | Q(pk__in=opd_heads(opd_id=escalation.opd_id).values("pk"))
         )
-    label = {"report": _("Photo report #%(id)d"), "proposal": _("Proposal #%(id)d")}[target_type]
     notifications_create(
         kind=K.SLA_OVERDUE,
         recipients=recipients,
-        context={"stage": escalation.stage, "item": str(label) % {"id": item.pk}, "due": _wita(escalation.due_at)},
+        # Lazy texts: rendered in each recipient's language (render() formats inside its override).
+        context={
+            "stage": SLA_STAGE_LABELS.get(escalation.stage, escalation.stage),
+            "item": _ItemLabel(target_type, item.pk),
+            "due": _wita(escalation.due_at),
+        },
         target_type=target_type,
         target_id=item.pk,
         data={f"{target_type}_id": item.pk, "stage": escalation.stage, "opd_id": escalation.opd_id},

@@ -29,6 +29,9 @@ def test_an_unverified_report_past_its_deadline_escalates_once_to_its_moderators
     notes = Notification.objects.filter(kind="sla_overdue")
     assert [n.recipient for n in notes] == [moderator_manggar]
     assert notes[0].data == {"report_id": report.pk, "stage": "verification", "opd_id": None}
+    # In the moderator's language (Indonesian by default), stage and item named in words.
+    assert notes[0].title == "Lewat batas waktu: verifikasi"
+    assert notes[0].body.startswith(f"Laporan foto #{report.pk} melewati batas waktunya (")
 
 
 def test_a_verified_report_waiting_for_its_disposition_escalates(moderator_manggar):
