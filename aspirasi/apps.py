@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,8 @@ class AspirasiConfig(AppConfig):
         schedule.register(
             "stored_records_prune", task=tasks.stored_records_prune, every=timedelta(days=1), at=timedelta(hours=19)
         )
+        # The SLA clock's deadlines fall at WITA midnight; escalations and auto-closes follow within minutes.
+        schedule.register("sla_tick", task=tasks.sla_tick, every=timedelta(minutes=settings.SLA_TICK_MINUTES))
 
 
 class AspirasiAdminConfig(admin_apps.AdminConfig):

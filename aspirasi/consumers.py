@@ -39,3 +39,24 @@ class ModerationConsumer(ClosesOnLayerOutage, ClosesWhenLapsed, EventForwarding,
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         """The socket is one-way: whatever a client sends (even malformed or a flood) is dropped unparsed."""
+
+
+class OpdConsumer(ModerationConsumer):
+    """An OPD's live inbox, `ws/opd/`: its officers join `opd.<id>` (docs/sla.md). Authenticated exactly as the
+    moderation socket (same middleware, Origin check and close codes); anyone else is refused."""
+
+    async def connect(self):
+        self.groups_joined = []
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await refuse(self, CLOSE_UNAUTHENTICATED)
+            return
+        groups = await database_sync_to_async(policies.opd_socket_groups)(user)
+        if not groups:
+            await refuse(self, CLOSE_FORBIDDEN)
+            return
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = groups
+        await self.accept()
+        self.close_when_lapsed()

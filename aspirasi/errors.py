@@ -401,3 +401,46 @@ class ResultsNotPublic(DomainError):
     code = "results_not_public"
     status_code = 403
     default_message = _("The results of this level become public when the cycle's phase closes.")
+
+
+# --- the OPD loop: dispositions, follow-ups, the reporter's confirmation ----------------------------
+
+
+class NotYourOpd(DomainError):
+    code = "not_your_opd"
+    status_code = 403
+    default_message = _("This item was not forwarded to your OPD.")
+
+
+class NotDisposable(DomainError):
+    code = "not_disposable"
+    status_code = 409
+    default_message = _("Only a verified report or an accepted proposal without an open disposition can be forwarded.")
+
+
+class FollowUpNotAllowed(DomainError):
+    code = "follow_up_not_allowed"
+    status_code = 409
+    default_message = _("This follow-up step does not apply to the disposition's current state.")
+
+
+class ProofPhotoRequired(DomainError):
+    code = "proof_photo_required"
+    default_message = _("Marking an item done needs a note and a proof photo.")
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    default_message = _("Say why this item is not your OPD's.")
+
+
+class NotAwaitingConfirmation(DomainError):
+    code = "not_awaiting_confirmation"
+    status_code = 409
+    default_message = _("This report is not waiting for your confirmation.")
+
+
+class NotTheReporter(DomainError):
+    code = "not_the_reporter"
+    status_code = 403
+    default_message = _("Only the reporter can confirm or reopen this report.")

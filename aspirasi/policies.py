@@ -153,3 +153,39 @@ def can_read_results(user, cycle) -> bool:
     from aspirasi.models import Phase
 
     return cycle.current_phase == Phase.CLOSED or can_plan(user)
+
+
+# --- the OPD loop (issue 23, docs/sla.md) --------------------------------------------------------------
+
+
+def can_dispose(user, kelurahan_id: int) -> bool:
+    """Forwarding an item to an OPD is a moderation decision: the area's moderators and admins."""
+    return can_act_as_moderator(user) and can_moderate(user, kelurahan_id)
+
+
+def can_follow_up(user, disposition) -> bool:
+    """An OPD's officers (its head among them) act on what was forwarded to their OPD, and only that."""
+    return is_opd_officer(user) and user.opd_id == disposition.opd_id
+
+
+def opd_inbox_scope(user) -> Q:
+    """Dispositions in `user`'s OPD inbox: every officer sees the whole OPD's (a small team shares the work);
+    nothing for anyone else."""
+    if is_opd_officer(user):
+        return Q(opd_id=user.opd_id)
+    return Q(pk__in=[])
+
+
+def sees_opd_escalations(user) -> bool:
+    """The head answers for the OPD's deadlines: overdue escalations are theirs."""
+    return is_opd_officer(user) and user.is_opd_head
+
+
+def can_confirm_fix(user, report) -> bool:
+    """Only the reporter confirms or reopens their report's fix."""
+    return bool(user and user.is_authenticated and user.is_active and report.author_id == user.pk)
+
+
+def opd_socket_groups(user) -> list[str]:
+    """The live group of an officer's OPD inbox (ws/opd/), or none."""
+    return [events.opd_group(user.opd_id)] if is_opd_officer(user) else []

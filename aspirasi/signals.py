@@ -18,3 +18,7 @@ vote_counted = Signal()
 # user: the account is about to be erased (services/account_data.account_erase), in its transaction; what
 # other apps hold of the person goes now, so that a failure leaves the account whole
 user_erasing = Signal()
+# event (FollowUpEvent), disposition: a step of the OPD loop (aspirasi/services/dispositions.py)
+follow_up_stepped = Signal()
+# escalation, item: an overdue stage escalated once (the SLA tick)
+sla_escalated = Signal()

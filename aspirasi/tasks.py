@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from aspirasi.services import maintenance, verification, votes
+from aspirasi.services import dispositions, maintenance, verification, votes
 
 
 @task()
@@ -27,3 +27,9 @@ def phone_register_notice_send(user_id: int) -> None:
 def stored_records_prune() -> dict[str, int]:
     """Prune finished task results, expired refresh tokens and old scheduler claims (scheduled daily)."""
     return maintenance.stored_records_prune()
+
+
+@task()
+def sla_tick() -> dict[str, int]:
+    """Close unanswered confirmations and escalate overdue stages once each (docs/sla.md; every few minutes)."""
+    return dispositions.sla_tick()

@@ -415,6 +415,9 @@ REST_FRAMEWORK = {
         "code_check": env.str("THROTTLE_CODE_CHECK", default="60/hour"),
         # Per account: the whole export is heavy; a password check (change, erasure) is a guess to limit.
         "export": env.str("THROTTLE_EXPORT", default="5/hour"),
+        # The OPD loop (api/opd.py): an officer's follow-ups, a reporter's confirmations and their photos.
+        "follow_up": env.str("THROTTLE_FOLLOW_UP", default="120/hour"),
+        "confirmation": env.str("THROTTLE_CONFIRMATION", default="20/hour"),
         "password": env.str("THROTTLE_PASSWORD", default="10/hour"),
         # Per Open311 API key (open311/views.py): the requests one integration files.
         "open311": env.str("THROTTLE_OPEN311", default="60/hour"),
@@ -455,6 +458,12 @@ SPECTACULAR_SETTINGS = {
         "PaguSourceEnum": "aspirasi.models.planning.PaguSource",
         "ShortlistReasonCodeEnum": "aspirasi.selectors.shortlist.REASON_CODES",
         "ShortlistDecisionKindEnum": "aspirasi.models.planning.ShortlistDecisionKind",
+        # The OPD loop (issue 23): several "state"/"stage" fields, each its own choice set.
+        "DispositionStateEnum": "aspirasi.models.opd.DispositionState",
+        "FollowUpStateEnum": "aspirasi.models.opd.FollowUpState",
+        "FollowUpStepEnum": "aspirasi.models.opd.FollowUpStep",
+        "SlaStageEnum": "aspirasi.sla.STAGES",
+        "SlaStateEnum": "aspirasi.sla.STATES",
     },
 }
 
@@ -719,6 +728,14 @@ SCHEDULER_TICK_SECONDS = _env_int("SCHEDULER_TICK_SECONDS", 30, minimum=1)
 PUSH_RETRY_SWEEP_SECONDS = _env_int("PUSH_RETRY_SWEEP_SECONDS", 300, minimum=10)
 TASK_RESULTS_KEEP_DAYS = _env_int("TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
 SCHEDULED_RUNS_KEEP_DAYS = _env_int("SCHEDULED_RUNS_KEEP_DAYS", 30, minimum=2)
+# Working-day SLAs (aspirasi/sla.py, docs/sla.md), LAPOR!'s deadlines: verification 3, the OPD's follow-up 5,
+# the resident's confirmation window 10 working days (WITA, Indonesia's holidays + the admin's calendar).
+SLA_VERIFICATION_DAYS = _env_int("SLA_VERIFICATION_DAYS", 3, minimum=1)
+SLA_DISPOSITION_DAYS = _env_int("SLA_DISPOSITION_DAYS", 3, minimum=1)
+SLA_FOLLOW_UP_DAYS = _env_int("SLA_FOLLOW_UP_DAYS", 5, minimum=1)
+SLA_CONFIRMATION_DAYS = _env_int("SLA_CONFIRMATION_DAYS", 10, minimum=1)
+SLA_DUE_SOON_HOURS = _env_int("SLA_DUE_SOON_HOURS", 24, minimum=1)
+SLA_TICK_MINUTES = _env_int("SLA_TICK_MINUTES", 5, minimum=1)  # how often `manage.py scheduler` runs sla_tick
 
 _PUSH_BACKENDS = {
     "log": "notifications.push.LoggingPushBackend",

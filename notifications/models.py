@@ -25,6 +25,12 @@ class NotificationKind(models.TextChoices):
     VOTE_MILESTONE = "vote_milestone", _("My proposal reached a support milestone")
     MODERATION_DIGEST = "moderation_digest", _("Daily digest of items waiting for moderation")
     PROGRAM_PROGRESS = "program_progress", _("News from the program my proposal became")
+    REPORT_FORWARDED = "report_forwarded", _("My report was forwarded to an OPD")
+    OPD_ACCEPTED = "opd_accepted", _("The OPD accepted my report")
+    OPD_IN_PROGRESS = "opd_in_progress", _("The OPD started work on my report")
+    OPD_DONE = "opd_done", _("The OPD says my report is fixed")
+    OPD_RETURNED = "opd_returned", _("The OPD returned my report to the moderators")
+    SLA_OVERDUE = "sla_overdue", _("An item in my area or OPD is overdue")
 
 
 class TargetType(models.TextChoices):

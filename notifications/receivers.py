@@ -28,6 +28,16 @@ def _vote_counted(sender, *, proposal_id: int, author_id: int, title: str, vote_
     services.notify_vote_milestone(proposal_id=proposal_id, author_id=author_id, title=title, vote_count=vote_count)
 
 
+@receiver(signals.follow_up_stepped)
+def _follow_up_stepped(sender, *, event, disposition, **kwargs):
+    services.notify_follow_up(event=event, disposition=disposition)
+
+
+@receiver(signals.sla_escalated)
+def _sla_escalated(sender, *, escalation, item, **kwargs):
+    services.notify_sla_escalated(escalation=escalation, item=item)
+
+
 @receiver(signals.user_erasing)
 def _user_erasing(sender, *, user, **kwargs):
     services.notifications_erase_for(user=user)

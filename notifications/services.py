@@ -83,6 +83,21 @@ _TEXTS = {
         _("News from “%(program)s”"),
         _("The program your proposal became is %(progress)d%% done. %(note)s"),
     ),
+    K.REPORT_FORWARDED: (
+        _("Your report was forwarded to %(opd)s"),
+        _("%(opd)s will follow it up; its deadline is %(due)s."),
+    ),
+    K.OPD_ACCEPTED: (_("%(opd)s accepted your report"), _("%(opd)s will follow up your photo report.")),
+    K.OPD_IN_PROGRESS: (_("%(opd)s started work on your report"), _("Work on your photo report has started.")),
+    K.OPD_DONE: (
+        _("%(opd)s says your report is fixed"),
+        _("%(message)s Is it fixed? Confirm or reopen it by %(due)s."),
+    ),
+    K.OPD_RETURNED: (
+        _("Your report goes to another OPD"),
+        _("%(opd)s is not responsible for it; the moderators will forward it to the right OPD."),
+    ),
+    K.SLA_OVERDUE: (_("Overdue: %(stage)s"), _("%(item)s passed its deadline (%(due)s) at the %(stage)s stage.")),
     K.MODERATION_DIGEST: (
         _("Items waiting for moderation"),
         _("%(proposals)d proposals and %(reports)d photo reports in your areas have waited more than %(hours)d hours."),
@@ -294,6 +309,88 @@ def notify_report_status_changed(*, report, from_status: str, to_status: str, me
         target_type=TargetType.REPORT,
         target_id=report.pk,
         data=data,
+    )
+
+
+# The OPD loop's steps the reporter hears of (aspirasi/services/dispositions.py); confirmation and
+# closing are the reporter's own answer or the report_resolved notice.
+FOLLOW_UP_KINDS = {
+    "forwarded": K.REPORT_FORWARDED,
+    "reopened": K.REPORT_FORWARDED,
+    "accepted": K.OPD_ACCEPTED,
+    "in_progress": K.OPD_IN_PROGRESS,
+    "done": K.OPD_DONE,
+    "not_ours": K.OPD_RETURNED,
+}
+
+
+def _wita(moment) -> str:
+    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M WITA")
+
+
+def notify_follow_up(*, event, disposition) -> None:
+    """Tell the reporter (or the proposal's author) of an OPD step, naming the OPD, never the officer."""
+    kind = FOLLOW_UP_KINDS.get(event.step)
+    if kind is None:
+        return
+    item = disposition.report if disposition.report_id else disposition.proposal
+    if event.step == "done" and disposition.report_id:
+        due = item.sla_due_at or disposition.due_at
+    else:
+        due = disposition.due_at
+    target_type = TargetType.REPORT if disposition.report_id else TargetType.PROPOSAL
+    notifications_create(
+        kind=kind,
+        recipients=User.objects.filter(pk=item.author_id),
+        context={"opd": str(disposition.opd), "due": _wita(due), "message": event.message},
+        target_type=target_type,
+        target_id=item.pk,
+        data={f"{target_type}_id": item.pk, "step": event.step, "opd_id": disposition.opd_id},
+    )
+
+
+SLA_STAGE_LABELS = {
+    "verification": _("verification"),
+    "disposition": _("disposition"),
+    "follow_up": _("follow-up"),
+    "confirmation": _("confirmation"),
+}
+
+
+class _ItemLabel:
+    """ "Photo report #12" / "Proposal #12", translated when formatted (inside the recipient's language)."""
+
+    def __init__(self, target_type: str, pk: int):
+        self.target_type, self.pk = target_type, pk
+
+    def __str__(self) -> str:
+        label = _("Photo report #%(id)d") if self.target_type == TargetType.REPORT else _("Proposal #%(id)d")
+        return str(label) % {"id": self.pk}
+
+
+def notify_sla_escalated(*, escalation, item) -> None:
+    """Tell the area's moderators (and the OPD's head, for a follow-up) that an item is overdue, once."""
+    from aspirasi.selectors.opd import area_moderators, opd_heads
+
+    target_type = TargetType.REPORT if escalation.report_id else TargetType.PROPOSAL
+    recipients = area_moderators(kelurahan=item.kelurahan)
+    if escalation.opd_id:
+        recipients = User.objects.filter(
+            Q(pk__in=recipients.values("pk")) | Q(pk__in=opd_heads(opd_id=escalation.opd_id).values("pk"))
+        )
+    notifications_create(
+        kind=K.SLA_OVERDUE,
+        recipients=recipients,
+        # Lazy texts: rendered in each recipient's language (render() formats inside its override).
+        context={
+            "stage": SLA_STAGE_LABELS.get(escalation.stage, escalation.stage),
+            "item": _ItemLabel(target_type, item.pk),
+            "due": _wita(escalation.due_at),
+        },
+        target_type=target_type,
+        target_id=item.pk,
+        data={f"{target_type}_id": item.pk, "stage": escalation.stage, "opd_id": escalation.opd_id},
+        dedupe_key=f"sla:{escalation.key}"[:100],
     )
 
 

@@ -86,9 +86,7 @@ def _param(data, name: str, *, max_length: int = 255) -> str | None:
 
 def _sla_fields(report: Report):
     """The report's OPD and SLA due date (agency_responsible, expected_datetime)."""
-    # TODO(lead): direct attribute after h-sla merge (Report.opd, Report.sla_due_at; add select_related("opd")
-    # to selectors.requests_public then).
-    return getattr(report, "opd", None), getattr(report, "sla_due_at", None)
+    return report.opd, report.sla_due_at  # the OPD comes with the row (selectors.reports_public)
 
 
 def _datetime(value) -> str | None:

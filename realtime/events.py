@@ -28,6 +28,9 @@ FLAG_REVIEW_REQUESTED = "flag.review_requested"
 VOTE_TALLY = "vote.tally"
 NOTIFICATION_CREATED = "notification.created"
 NOTIFICATION_UNREAD_COUNT = "notification.unread_count"
+# The OPD loop (aspirasi/services/dispositions.py): a step of a disposition, an overdue item escalated.
+DISPOSITION_UPDATED = "disposition.updated"
+SLA_ESCALATED = "sla.escalated"
 
 # The consumer methods group messages are dispatched to (Channels maps "event.message" -> event_message):
 # one event, or several for one group in one channel-layer message (send_each). Consumers forward both as
@@ -43,6 +46,11 @@ def moderation_kelurahan_group(kelurahan_id: int) -> str:
 
 
 MODERATION_ALL_GROUP = "moderation.all"  # admins: every area
+
+
+def opd_group(opd_id: int) -> str:
+    """Everyone in one OPD's inbox (ws/opd/)."""
+    return f"opd.{opd_id}"
 
 
 def user_group(user_id: int) -> str:

@@ -158,6 +158,23 @@ class AssignOpdForm(_DecisionForm):
     opd = forms.ModelChoiceField(label=_("OPD"), queryset=Opd.objects.filter(is_active=True).order_by("name"))
 
 
+class DisposeForm(_DecisionForm):
+    """Disposisi: the routing rules suggest the OPD; the moderator may choose another (docs/sla.md)."""
+
+    opd = forms.ModelChoiceField(label=_("OPD"), queryset=Opd.objects.filter(is_active=True).order_by("name"))
+    note = _message_field(label=_("Note to the OPD"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from aspirasi.selectors.opd import routing_suggest
+
+        suggested = routing_suggest(
+            category_id=self.item.category_id, kecamatan_id=getattr(self.item.kelurahan, "kecamatan_id", None)
+        )
+        if suggested is not None:
+            self.fields["opd"].initial = suggested.pk
+
+
 class ResolveForm(_DecisionForm):
     note = _message_field(label=_("Note to the resident"))
     image = forms.FileField(
@@ -202,6 +219,7 @@ DECISIONS = {
     "resolve": (ResolveForm, "s", _("Resolve")),
     "promote": (PromoteForm, "t", _("Promote to a proposal")),
     "link": (LinkForm, "i", _("Link to a proposal")),
+    "dispose": (DisposeForm, "d", _("Forward to an OPD")),
 }
 assert set(PROPOSAL_ACTIONS) | set(REPORT_ACTIONS) == set(DECISIONS)
 # The keys shown on screen, once each (publish and verify share one).
@@ -242,6 +260,7 @@ def _offered(item, *, item_type: str, user, open_flags: int) -> list[str]:
                 ("recategorize", correctable),
                 ("assign_opd", correctable),
                 ("hide", flagged and item.status != "merged"),
+                ("dispose", item.status in ("accepted", "in_progress")),
             )
             if ok
         ]
@@ -256,6 +275,7 @@ def _offered(item, *, item_type: str, user, open_flags: int) -> list[str]:
                 ("link", item.status in ("new", "verified")),
                 ("relocate", item.status in ("new", "verified", "linked")),
                 ("hide", flagged),
+                ("dispose", item.status == "verified" and item.follow_up_state in ("", "not_ours")),
             )
             if ok
         ]

@@ -43,6 +43,7 @@ AUDIT_ACTIONS = {
     "recategorize": _("category corrected"),
     "relocate": _("moved to another kelurahan"),
     "assign_opd": _("OPD assigned"),
+    "dispose": _("forwarded to an OPD"),
     "verify": _("verified"),
     "resolve": _("resolved"),
     "link": _("linked to a proposal"),

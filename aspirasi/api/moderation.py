@@ -243,6 +243,14 @@ class AssignOpdDecisionInput(_Decision):
     opd = SlugRowField(queryset=Opd.objects.filter(is_active=True), help_text="The OPD's slug")
 
 
+class DisposeDecisionInput(_Decision):
+    """`dispose` (disposisi): forward a verified report or an accepted proposal to an OPD, which then has
+    SLA_FOLLOW_UP_DAYS working days to follow it up (docs/sla.md); `not_disposable` when it cannot be."""
+
+    opd = SlugRowField(queryset=Opd.objects.filter(is_active=True), help_text="The OPD's slug")
+    note = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH, help_text="For the OPD")
+
+
 class ResolveDecisionInput(_Decision):
     """`resolve` without a photo; with one, `POST .../resolution/` (ReportResolutionView)."""
 
@@ -269,6 +277,7 @@ PROPOSAL_DECISION_INPUTS = {
     "relocate": RelocateDecisionInput,
     "assign_opd": AssignOpdDecisionInput,
     "hide": HideDecisionInput,
+    "dispose": DisposeDecisionInput,
 }
 REPORT_DECISION_INPUTS = {
     "review": ClaimDecisionInput,
@@ -280,6 +289,7 @@ REPORT_DECISION_INPUTS = {
     "promote": PromoteDecisionInput,
     "relocate": ReportRelocateDecisionInput,
     "hide": HideDecisionInput,
+    "dispose": DisposeDecisionInput,
 }
 assert set(PROPOSAL_DECISION_INPUTS) == set(PROPOSAL_ACTIONS)
 assert set(REPORT_DECISION_INPUTS) == set(REPORT_ACTIONS)

@@ -1,5 +1,6 @@
 """Photo reports (laporan): send one, browse the public ones, open one, list one's own."""
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -12,12 +13,13 @@ from rest_framework.views import APIView
 from aspirasi import policies
 from aspirasi.api.fields import CoordinateField, IdField, IdRelatedField, StrictCharField
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from aspirasi.api.opd import FollowUpEventOutput, OpdOutput, SlaField
 from aspirasi.api.pagination import CursorPage
 from aspirasi.api.schema import domain_errors
 from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.errors import PhoneNotVerified
 from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
-from aspirasi.models import Category, Kelurahan, Report
+from aspirasi.models import Category, FollowUpEvent, Kelurahan, Report
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
 from aspirasi.selectors.reports import reports_of_author, reports_public, reports_visible_to
 from aspirasi.services.reports import report_create
@@ -82,6 +84,11 @@ class ReportOutput(serializers.ModelSerializer):
     )
     thumbnail_small = serializers.ImageField(read_only=True, allow_null=True, help_text="About 320 px on the long side")
     resolution_image = serializers.ImageField(read_only=True, allow_null=True)
+    opd = OpdOutput(read_only=True, allow_null=True, help_text="The OPD the report was forwarded to (docs/sla.md)")
+    follow_up_state = serializers.CharField(
+        read_only=True, help_text="Where it stands in the OPD loop; empty before any disposition (FollowUpState)"
+    )
+    sla = SlaField(help_text="The current stage's deadline and state; null when none runs")
 
     class Meta:
         model = Report
@@ -107,6 +114,9 @@ class ReportOutput(serializers.ModelSerializer):
             "resolution_note",
             "resolution_image",
             "linked_proposal",
+            "opd",
+            "follow_up_state",
+            "sla",
             "created_at",
             "updated_at",
         ]
@@ -120,6 +130,16 @@ class ReportOutput(serializers.ModelSerializer):
             # 3 decimals: about 110 m, enough to find the need on a map, not the front door.
             data["latitude"], data["longitude"] = round(data["latitude"], 3), round(data["longitude"], 3)
         return data
+
+
+class ReportDetailOutput(ReportOutput):
+    follow_up_timeline = FollowUpEventOutput(
+        many=True, read_only=True, help_text="The OPD loop's public steps, oldest first; OPDs, never officers"
+    )
+
+    class Meta(ReportOutput.Meta):
+        fields = [*ReportOutput.Meta.fields, "follow_up_timeline"]
+        read_only_fields = fields
 
 
 class ReportListQuery(serializers.Serializer):
@@ -188,10 +208,13 @@ class ReportsView(APIView):
 class ReportDetailView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=["reports"], responses={200: ReportOutput})
+    @extend_schema(tags=["reports"], responses={200: ReportDetailOutput})
     def get(self, request, report_id: int):
-        report = get_object_or_404(reports_visible_to(request.user), pk=report_id)
-        return Response(ReportOutput(report, context={"request": request}).data)
+        queryset = reports_visible_to(request.user).prefetch_related(
+            Prefetch("follow_up_timeline", queryset=FollowUpEvent.objects.select_related("opd"))
+        )
+        report = get_object_or_404(queryset, pk=report_id)
+        return Response(ReportDetailOutput(report, context={"request": request}).data)
 
 
 class MyReportsView(APIView):

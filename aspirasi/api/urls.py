@@ -8,6 +8,7 @@ from aspirasi.api import budgets as budgets_api
 from aspirasi.api import flags as flags_api
 from aspirasi.api import forums as forums_api
 from aspirasi.api import moderation as moderation_api
+from aspirasi.api import opd as opd_api
 from aspirasi.api import photos as photos_api
 from aspirasi.api import planning as planning_api
 from aspirasi.api import proposals as proposals_api
@@ -47,6 +48,14 @@ urlpatterns = [
     path("reports/", reports_api.ReportsView.as_view(), name="reports"),
     path("reports/<id:report_id>/", reports_api.ReportDetailView.as_view(), name="report-detail"),
     path("me/reports/", reports_api.MyReportsView.as_view(), name="my-reports"),
+    path("reports/<id:report_id>/confirmation/", opd_api.ConfirmationView.as_view(), name="report-confirmation"),
+    path(
+        "reports/<id:report_id>/confirmation/photo/",
+        opd_api.ConfirmationPhotoView.as_view(),
+        name="report-confirmation-photo",
+    ),
+    path("opd/inbox/", opd_api.OpdInboxView.as_view(), name="opd-inbox"),
+    path("opd/dispositions/<id:disposition_id>/follow-up/", opd_api.FollowUpView.as_view(), name="opd-follow-up"),
     path("proposals/<id:proposal_id>/photos/", photos_api.ProposalPhotosView.as_view(), name="proposal-photos"),
     # --- moderation and flags
     path("moderation/queue/", moderation_api.ModerationQueueView.as_view(), name="moderation-queue"),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aspirasi", "0022_opd_officers"),
+        ("aspirasi", "0025_dispositions_sla"),
     ]
 
     operations = [

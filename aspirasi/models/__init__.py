@@ -5,6 +5,17 @@ from .areas import Kecamatan, Kelurahan
 from .categories import Category, TargetGroup
 from .idempotency import IdempotencyRecord
 from .moderation import AuditEntry, Flag, FlagOutcome, FlagReason, Opd
+from .opd import (
+    CalendarDay,
+    CalendarDayKind,
+    Disposition,
+    DispositionState,
+    Escalation,
+    FollowUpEvent,
+    FollowUpState,
+    FollowUpStep,
+    RoutingRule,
+)
 from .phone_codes import CodeCheck, CodePurpose, PhoneCodeDevice
 from .planning import (
     AreaBudget,
@@ -32,14 +43,22 @@ __all__ = [
     "AreaBudget",
     "AuditEntry",
     "BallotChoice",
+    "CalendarDay",
+    "CalendarDayKind",
     "CarriedProposal",
     "Category",
     "CodeCheck",
     "CodePurpose",
     "Cycle",
+    "Disposition",
+    "DispositionState",
+    "Escalation",
     "Flag",
     "FlagOutcome",
     "FlagReason",
+    "FollowUpEvent",
+    "FollowUpState",
+    "FollowUpStep",
     "Forum",
     "IdempotencyRecord",
     "Kecamatan",
@@ -62,6 +81,7 @@ __all__ = [
     "Report",
     "ReportStatus",
     "Role",
+    "RoutingRule",
     "ScheduledRun",
     "ShortlistDecision",
     "ShortlistDecisionKind",

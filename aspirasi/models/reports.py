@@ -75,6 +75,13 @@ class Report(models.Model):
         related_name="reports",
         verbose_name=_("linked proposal"),
     )
+    # The OPD loop (models/opd.py, docs/sla.md): the OPD it is with, where it stands, the current stage's deadline.
+    opd = models.ForeignKey(
+        "aspirasi.Opd", on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("OPD")
+    )
+    follow_up_state = models.CharField(_("follow-up state"), max_length=12, blank=True)
+    sla_stage = models.CharField(_("SLA stage"), max_length=16, blank=True)
+    sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -9,7 +9,7 @@ from aspirasi.policies import moderation_read_scope
 
 def _with_relations(queryset: QuerySet[Report]) -> QuerySet[Report]:
     """Everything ReportOutput renders, in the same single query."""
-    return queryset.select_related("category", "kelurahan__kecamatan")
+    return queryset.select_related("category", "kelurahan__kecamatan", "opd")
 
 
 def _public_q() -> Q:

@@ -51,6 +51,7 @@ from aspirasi.models import (
 )
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
+from aspirasi.services import dispositions
 from aspirasi.services import status as status_service
 from aspirasi.services.audit import audit_record
 from aspirasi.services.files import files_cleaned_on_failure, track_written
@@ -442,6 +443,7 @@ def report_verify(*, report: Report, actor: User, message: str = "") -> Report:
     before = _snapshot(report, ["status", "is_hidden", "flag_review_requested_at", "claimed_by"])
     if report.status == R.NEW:
         status_service.report_change_status(report=report, to_status=R.VERIFIED, actor=actor, message=message)
+        dispositions.report_verified(report=report)  # the disposition deadline starts (docs/sla.md)
     elif report.status in PUBLIC_REPORT_STATUSES and _awaits_flag_decision(report):
         _update_locked(report, is_hidden=False, claimed_by=None, claimed_at=None)
         _publish_updated(report)
@@ -664,6 +666,7 @@ PROPOSAL_ACTIONS: dict[str, Callable] = {
     "relocate": proposal_relocate,
     "assign_opd": proposal_assign_opd,
     "hide": proposal_hide,
+    "dispose": dispositions.proposal_dispose,
 }
 REPORT_ACTIONS: dict[str, Callable] = {
     "review": report_claim,
@@ -675,6 +678,7 @@ REPORT_ACTIONS: dict[str, Callable] = {
     "promote": report_promote,
     "relocate": report_relocate,
     "hide": report_hide,
+    "dispose": dispositions.report_dispose,
 }
 BULK_ACTIONS = ("review", "publish", "verify", "reject", "hide")
 

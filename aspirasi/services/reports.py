@@ -4,12 +4,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import IO
 
 from django.db import transaction
+from django.utils import timezone
 
 from aspirasi import policies
 from aspirasi.errors import KelurahanRequired, PhoneNotVerified
 from aspirasi.geo import point_in_balikpapan
 from aspirasi.models import Category, Kelurahan, Report, User
-from aspirasi.services import images
+from aspirasi.services import dispositions, images
 from aspirasi.services.files import files_cleaned_on_failure
 from aspirasi.services.status import report_payload
 from realtime import events
@@ -112,6 +113,8 @@ def report_create(
         location_source=source,
         origin=origin,
         **photo,
+        # The verification deadline starts now (docs/sla.md).
+        **dispositions.report_submitted_clock(created_at=timezone.now()),
     )
     events.publish(
         events.REPORT_SUBMITTED, groups=events.moderation_groups(report.kelurahan_id), payload=report_payload(report)

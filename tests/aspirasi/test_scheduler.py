@@ -23,6 +23,7 @@ JOBS = {
     "moderation_digest": "notifications.tasks.moderation_digest",
     "push_retry": "notifications.tasks.push_retry",
     "stored_records_prune": "aspirasi.tasks.stored_records_prune",
+    "sla_tick": "aspirasi.tasks.sla_tick",
 }
 NOW = datetime(2026, 12, 2, 7, 30, tzinfo=UTC)  # 15:30 WITA
 
@@ -43,10 +44,11 @@ def test_every_job_is_registered_on_its_schedule():
 def test_each_job_is_enqueued_once_per_period():
     assert sorted(schedule.due_jobs_enqueue(now=NOW)) == sorted(JOBS)
     assert schedule.due_jobs_enqueue(now=NOW + timedelta(minutes=1)) == []  # same periods
-    assert schedule.due_jobs_enqueue(now=NOW + timedelta(minutes=5)) == ["push_retry"]  # its next period
+    # Their next periods: push retries and the SLA tick both every 5 minutes.
+    assert schedule.due_jobs_enqueue(now=NOW + timedelta(minutes=5)) == ["push_retry", "sla_tick"]
     assert schedule.due_jobs_enqueue(now=NOW + timedelta(days=1)) == sorted(JOBS)
 
-    assert _enqueued() == {"moderation_digest": 2, "push_retry": 3, "stored_records_prune": 2}
+    assert _enqueued() == {"moderation_digest": 2, "push_retry": 3, "stored_records_prune": 2, "sla_tick": 3}
 
 
 def test_a_claim_that_failed_to_enqueue_is_rolled_back_and_retried(monkeypatch):

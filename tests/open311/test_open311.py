@@ -2,7 +2,7 @@
 spec's errors for crafted input, filing into the same moderation as the app, and no filer's data in a GET."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import pytest
@@ -444,10 +444,20 @@ def test_crafted_queries_are_400(client, fmt, query):
 
 
 def test_requests_take_constant_queries(client, published, django_assert_num_queries):
+    dinkes = Opd.objects.get(slug="dinkes")
     for _ in range(5):
-        ReportFactory(status=ReportStatus.VERIFIED)
+        ReportFactory(status=ReportStatus.VERIFIED, opd=dinkes)  # the agency comes with the row
     with django_assert_num_queries(1):
-        assert len(_get_requests(client, "json")) == 7
+        items = _get_requests(client, "json")
+    assert len(items) == 7
+    assert sum(item["agency_responsible"] == dinkes.name for item in items) == 5
+
+
+def test_expected_datetime_is_the_sla_due_date_in_wita(client, published):
+    filed = published[0]
+    Report.objects.filter(pk=filed.pk).update(sla_due_at=datetime(2026, 12, 4, 16, 0, tzinfo=UTC))
+    [item] = _requests(_parse(client.get(f"{ROOT}requests/{filed.pk}.json"), "json"), "json")
+    assert item["expected_datetime"] == "2026-12-05T00:00:00+08:00"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -57,6 +57,7 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines))
         self._demo_data(admin=User.objects.get(phone=DEMO_ACCOUNTS[3][0]))
         self._demo_decisions(moderator=User.objects.get(phone=DEMO_ACCOUNTS[1][0]))
+        self._demo_opd_loop(moderator=User.objects.get(phone=DEMO_ACCOUNTS[1][0]))
 
     def _demo_data(self, *, admin: User) -> None:
         """A small, repeatable data set: proposals, votes, a few photos and reports where those services exist."""
@@ -104,3 +105,73 @@ class Command(BaseCommand):
                 )
         for report in Report.objects.filter(status=ReportStatus.NEW).order_by("created_at")[:2]:
             moderation.report_verify(report=report, actor=moderator)
+
+    def _demo_opd_loop(self, *, moderator: User) -> None:
+        """OPD officers, routing rules and a few dispositions in every state (docs/sla.md), through the services,
+        then moved back in time so the OPD inbox and the SLA report (/admin/opd/sla/) show real figures."""
+        from PIL import Image
+
+        from aspirasi.models import Category, Disposition, Opd, Report, ReportStatus, RoutingRule
+        from aspirasi.services import dispositions, moderation
+
+        dinkes, dpu = Opd.objects.get(slug="dinkes"), Opd.objects.get(slug="dpu")
+        officers = {}
+        lines = []
+        for phone, name, opd, head in (
+            ("+6281100000005", "Kepala Dinas Kesehatan", dinkes, True),
+            ("+6281100000006", "Petugas Dinas PU", dpu, False),
+            ("+6281100000007", "Kepala Dinas PU", dpu, True),
+        ):
+            password = secrets.token_urlsafe(9)
+            user = User.objects.create_user(phone, password, display_name=name)
+            officers[(opd.slug, head)] = user_assign_role(user=user, role="opd", opd=opd, is_opd_head=head)
+            lines.append(f"  opd ({opd.slug}{', head' if head else ''}) phone {phone}  password {password}")
+        self.stdout.write("\n".join(lines))
+        for category, opd in zip(Category.objects.order_by("order", "id"), (dinkes, dpu, dpu, dinkes), strict=False):
+            RoutingRule.objects.get_or_create(category=category, kecamatan=None, defaults={"opd": opd})
+
+        def photo():
+            buffer = io.BytesIO()
+            Image.new("RGB", (640, 480), (120, 144, 156)).save(buffer, "JPEG")
+            buffer.seek(0)
+            buffer.name = "bukti.jpg"
+            return buffer
+
+        for report in Report.objects.filter(status=ReportStatus.NEW).order_by("created_at"):
+            moderation.report_verify(report=report, actor=moderator)
+        reports = list(Report.objects.filter(status=ReportStatus.VERIFIED).order_by("created_at")[:5])
+        kes, pu, pu_head = officers[("dinkes", True)], officers[("dpu", False)], officers[("dpu", True)]
+        steps = [
+            (dinkes, []),  # forwarded, waiting
+            (dpu, [(pu, "accepted", {}), (pu, "in_progress", {})]),
+            (dpu, [(pu, "accepted", {}), (pu, "done", {"note": "Sudah diperbaiki", "photo": True})]),
+            (dinkes, [(kes, "not_ours", {"reason": "Urusan Dinas PU"})]),
+            (dpu, [(pu_head, "done", {"note": "Selesai dikerjakan", "photo": True})]),
+        ]
+        for report, (opd, answers) in zip(reports, steps, strict=False):
+            dispositions.report_dispose(report=report, actor=moderator, opd=opd, note="Mohon ditindaklanjuti")
+            for officer, state, extra in answers:
+                disposition = Disposition.objects.get(report=report, state__in=["forwarded", "accepted", "in_progress"])
+                arguments = {**extra, "photo": photo()} if extra.get("photo") else extra
+                dispositions.follow_up_record(disposition=disposition, actor=officer, state=state, **arguments)
+        # The returned one goes on to Dinas PU; the last one's reporter confirms.
+        returned = [r for r in reports if Report.objects.get(pk=r.pk).follow_up_state == "not_ours"]
+        for report in returned:
+            dispositions.report_dispose(report=report, actor=moderator, opd=dpu, note="Dialihkan ke Dinas PU")
+        if len(reports) == 5 and reports[4].author_id:
+            dispositions.report_confirm(report=reports[4], actor=reports[4].author, fixed=True, comment="Terima kasih")
+        # History: spread the dispositions over the last weeks (some late), as a month of work would be.
+        for days_back, disposition in enumerate(Disposition.objects.order_by("id")):
+            shift = timedelta(days=2 + 3 * days_back)
+            Disposition.objects.filter(pk=disposition.pk).update(
+                created_at=disposition.created_at - shift,
+                due_at=disposition.due_at - shift,
+                **{
+                    name: getattr(disposition, name) - shift + timedelta(days=days_back % 3)
+                    for name in ("accepted_at", "started_at", "done_at", "returned_at")
+                    if getattr(disposition, name)
+                },
+            )
+        self.stdout.write(
+            f"OPD loop: {Disposition.objects.count()} dispositions (see /admin/opd/inbox/, /admin/opd/sla/)."
+        )

@@ -1,0 +1,137 @@
+"""Reads of the OPD loop: routing suggestions, the OPD inbox, public follow-up timelines (docs/sla.md)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import median
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from aspirasi import policies
+from aspirasi.models import Disposition, Opd, RoutingRule, User
+
+
+def routing_suggest(*, category_id: int, kecamatan_id: int | None) -> Opd | None:
+    """The OPD the rules suggest: the kecamatan's override for the category, else the category's default."""
+    rules = (
+        RoutingRule.objects.filter(category_id=category_id, opd__is_active=True)
+        .filter(Q(kecamatan_id=kecamatan_id) | Q(kecamatan__isnull=True))
+        .select_related("opd")
+    )
+    best = None
+    for rule in rules:
+        if rule.kecamatan_id is not None:
+            return rule.opd
+        best = rule.opd
+    return best
+
+
+def opd_inbox(*, user: User, open_only: bool = True) -> QuerySet[Disposition]:
+    """Dispositions of `user`'s OPD, the nearest deadline first, with what the inbox shows in one query."""
+    queryset = (
+        Disposition.objects.filter(policies.opd_inbox_scope(user))
+        .select_related("opd", "report__category", "report__kelurahan", "proposal__kelurahan")
+        .order_by("due_at", "id")
+    )
+    if open_only:
+        queryset = queryset.filter(state__in=["forwarded", "accepted", "in_progress"])
+    return queryset
+
+
+def area_moderators(*, kelurahan) -> QuerySet[User]:
+    """The moderators of a kelurahan (directly or through its kecamatan) and the admins' no one: staff only."""
+    return (
+        User.objects.filter(role="moderator", is_active=True)
+        .filter(Q(moderated_kelurahan=kelurahan) | Q(moderated_kecamatan=kelurahan.kecamatan_id))
+        .distinct()
+    )
+
+
+def opd_heads(*, opd_id: int) -> QuerySet[User]:
+    return User.objects.filter(role="opd", opd_id=opd_id, is_opd_head=True, is_active=True)
+
+
+@dataclass(frozen=True)
+class OpdSlaRow:
+    opd: str
+    received: int
+    answered_on_time: int
+    answered_late: int
+    open_overdue: int
+    on_time_percent: float | None
+    median_days_to_accept: float | None
+    median_days_to_done: float | None
+    reopened: int
+    done: int
+    reopened_percent: float | None
+
+
+def _median_days(durations) -> float | None:
+    return round(median(durations) / 86400, 1) if durations else None
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def sla_report(*, start: datetime, end: datetime, now: datetime | None = None) -> list[OpdSlaRow]:
+    """Per OPD, the dispositions received in [start, end): how many; the share answered (done or not ours) by
+    the deadline, among those answered or already overdue; median calendar days to acceptance and to done;
+    reopened (by reporters) per done. One query; the period's dispositions are read whole (a city's month is
+    a few thousand rows)."""
+    now = now or timezone.now()
+    received = (
+        Disposition.objects.filter(created_at__gte=start, created_at__lt=end)
+        .select_related("opd")
+        .only(
+            "opd__name",
+            "opd__short_name",
+            "state",
+            "is_reopen",
+            "due_at",
+            "created_at",
+            "accepted_at",
+            "done_at",
+            "returned_at",
+        )
+    )
+    by_opd: dict[int, list[Disposition]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for disposition in received:
+        by_opd[disposition.opd_id].append(disposition)
+        names[disposition.opd_id] = str(disposition.opd)
+    rows = []
+    for opd_id, items in sorted(by_opd.items(), key=lambda pair: names[pair[0]]):
+        on_time = late = open_overdue = reopened = done = 0
+        to_accept, to_done = [], []
+        for d in items:
+            answered_at = d.done_at or d.returned_at
+            if answered_at is not None:
+                on_time += answered_at <= d.due_at
+                late += answered_at > d.due_at
+            elif d.due_at <= now:
+                open_overdue += 1
+            if d.accepted_at:
+                to_accept.append((d.accepted_at - d.created_at).total_seconds())
+            if d.done_at:
+                done += 1
+                to_done.append((d.done_at - d.created_at).total_seconds())
+            reopened += d.is_reopen
+        judged = on_time + late + open_overdue
+        rows.append(
+            OpdSlaRow(
+                opd=names[opd_id],
+                received=len(items),
+                answered_on_time=on_time,
+                answered_late=late,
+                open_overdue=open_overdue,
+                on_time_percent=_percent(on_time, judged),
+                median_days_to_accept=_median_days(to_accept),
+                median_days_to_done=_median_days(to_done),
+                reopened=reopened,
+                done=done,
+                reopened_percent=_percent(reopened, done),
+            )
+        )
+    return rows

@@ -1,0 +1,120 @@
+"""The working-day SLA clock (docs/sla.md).
+
+A working day in Balikpapan is a weekday that is not one of Indonesia's public holidays (the maintained
+`holidays` package) nor a day off the admin entered in the SLA calendar (CalendarDay: cuti bersama and local
+days off are decreed each year, the package cannot know them); the calendar can also make a day a working day.
+A deadline of N working days from a moment falls at WITA midnight ending the N-th working day after the day
+of that moment: a report verified on a Monday at 09:00 with 3 days is due Friday 00:00 WITA (Tue, Wed, Thu).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+
+WITA = ZoneInfo("Asia/Makassar")
+
+ON_TIME, DUE_SOON, OVERDUE = "on_time", "due_soon", "overdue"
+STATES = (ON_TIME, DUE_SOON, OVERDUE)
+
+# The stages an item waits in, and the setting that holds each one's working days.
+VERIFICATION, DISPOSITION, FOLLOW_UP, CONFIRMATION = "verification", "disposition", "follow_up", "confirmation"
+STAGE_SETTINGS = {
+    VERIFICATION: "SLA_VERIFICATION_DAYS",
+    DISPOSITION: "SLA_DISPOSITION_DAYS",
+    FOLLOW_UP: "SLA_FOLLOW_UP_DAYS",
+    CONFIRMATION: "SLA_CONFIRMATION_DAYS",
+}
+STAGES = tuple(STAGE_SETTINGS)
+
+
+@lru_cache(maxsize=16)
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("ID", years=year))
+
+
+def _calendar(start: date, end: date) -> dict[date, str]:
+    """The admin's calendar entries from start to end inclusive: {date: kind}."""
+    from aspirasi.models import CalendarDay
+
+    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
+
+
+def _is_working(day: date, calendar: dict[date, str]) -> bool:
+    from aspirasi.models import CalendarDayKind
+
+    kind = calendar.get(day)
+    if kind is not None:
+        return kind == CalendarDayKind.WORKING_DAY
+    return day.weekday() < 5 and day not in _public_holidays(day.year)
+
+
+def is_working_day(day: date) -> bool:
+    """One query; for many days use working_days()."""
+    return _is_working(day, _calendar(day, day))
+
+
+def working_days(start: date, end: date) -> list[date]:
+    """The working days from start to end inclusive (one query)."""
+    calendar = _calendar(start, end)
+    days, day = [], start
+    while day <= end:
+        if _is_working(day, calendar):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def local_date(moment: datetime) -> date:
+    return timezone.localtime(moment, WITA).date()
+
+
+def due_at(start: datetime, days: int) -> datetime:
+    """WITA midnight ending the `days`-th working day after the day of `start` (an aware datetime)."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    first = local_date(start) + timedelta(days=1)
+    # Wide enough for any year's run of days off (Lebaran with cuti bersama is under two weeks).
+    window = days * 2 + 30
+    while True:
+        found = working_days(first, first + timedelta(days=window))
+        if len(found) >= days:
+            last = found[days - 1]
+            return datetime.combine(last + timedelta(days=1), time(0), tzinfo=WITA)
+        window *= 2
+
+
+def stage_due_at(stage: str, start: datetime) -> datetime:
+    return due_at(start, getattr(settings, STAGE_SETTINGS[stage]))
+
+
+def state(due: datetime, *, now: datetime | None = None) -> str:
+    """on_time, due_soon (within SLA_DUE_SOON_HOURS of the deadline) or overdue (the deadline has passed)."""
+    now = now or timezone.now()
+    if now >= due:
+        return OVERDUE
+    if due - now <= timedelta(hours=settings.SLA_DUE_SOON_HOURS):
+        return DUE_SOON
+    return ON_TIME
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What the API shows of an item's SLA: the stage it waits in, its deadline and state."""
+
+    stage: str
+    due_at: datetime
+    state: str
+
+    def as_dict(self) -> dict:
+        return {"stage": self.stage, "due_at": self.due_at, "state": self.state}
+
+
+def clock(stage: str | None, due: datetime | None, *, now: datetime | None = None) -> Clock | None:
+    if not stage or due is None:
+        return None
+    return Clock(stage=stage, due_at=due, state=state(due, now=now))
