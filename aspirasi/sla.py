@@ -118,3 +118,15 @@ def clock(stage: str | None, due: datetime | None, *, now: datetime | None = Non
     if not stage or due is None:
         return None
     return Clock(stage=stage, due_at=due, state=state(due, now=now))
+
+
+# Reports whose clock runs: new ones wait for verification, verified ones for their OPD or their reporter; a
+# rejected, linked or resolved report waits for no one, whatever stage it was last in.
+CLOCKED_REPORT_STATUSES = frozenset({"new", "verified"})
+
+
+def report_clock(report, *, now: datetime | None = None) -> Clock | None:
+    """The report's current stage, deadline and state, or None when no deadline runs for it."""
+    if report.status not in CLOCKED_REPORT_STATUSES:
+        return None
+    return clock(report.sla_stage, report.sla_due_at, now=now)

@@ -24,6 +24,7 @@ from aspirasi.api.fields import (
     SlugRowField,
     StrictCharField,
 )
+from aspirasi.api.opd import SlaOutput
 from aspirasi.api.permissions import CanModerate, CanReadModeration
 from aspirasi.api.schema import domain_errors
 from aspirasi.errors import (
@@ -124,6 +125,9 @@ class ModerationItemOutput(serializers.Serializer):
     )
     kelurahan_unconfirmed = serializers.BooleanField(
         help_text="A report placed by a guess (a point, no kelurahan chosen): confirm or `relocate` it"
+    )
+    sla = SlaOutput(
+        allow_null=True, help_text="A report's working-day deadline and state (docs/sla.md); null for a proposal"
     )
 
 

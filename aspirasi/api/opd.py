@@ -50,10 +50,7 @@ class SlaField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, item):
-        # A rejected, linked or resolved report waits for no one, whatever stage it was last in.
-        if item.status not in ("new", "verified"):
-            return None
-        clock = sla.clock(item.sla_stage, item.sla_due_at)
+        clock = sla.report_clock(item)
         return SlaOutput(clock.as_dict()).data if clock else None
 
 

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from aspirasi import policies
+from aspirasi import policies, sla
 from aspirasi.models import Flag, Proposal, ProposalPhoto, ProposalStatus, Report, ReportStatus, User, Vote
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
@@ -197,7 +197,14 @@ def queue_item(item, *, now: datetime | None = None) -> dict:
         "thumbnail": _thumbnail(item),
         "kelurahan_unconfirmed": not is_proposal and not item.kelurahan_confirmed,
         "is_overdue": item.status in UNDECIDED[kind] and item.created_at < _overdue_cutoff(now),  # waiting_too_long
+        "sla": _sla(item, is_proposal=is_proposal, now=now),
     }
+
+
+def _sla(item, *, is_proposal: bool, now: datetime) -> dict | None:
+    """A report's working-day deadline (docs/sla.md); proposals have none before a disposition."""
+    clock = None if is_proposal else sla.report_clock(item, now=now)
+    return clock.as_dict() if clock else None
 
 
 def moderation_queue(

@@ -149,3 +149,24 @@ def test_queue_query_count_does_not_grow_with_rows(as_moderator, moderator_mangg
         Flag.objects.create(proposal=proposal, flagger=UserFactory(), reason="spam")
     ReportFactory.create_batch(4)
     assert count_queries() == few
+
+
+def test_a_report_shows_its_working_day_deadline_in_the_queue_and_on_the_workbench(
+    as_moderator, moderator_manggar, client
+):
+    report = ReportFactory()
+    proposal = ProposalFactory(status=ProposalStatus.SUBMITTED)
+    due = timezone.now() + timedelta(hours=2)
+    type(report).objects.filter(pk=report.pk).update(sla_stage="verification", sla_due_at=due)
+
+    items = {item["type"]: item for item in as_moderator.get(URL).json()["results"]}
+
+    assert items["report"]["sla"]["stage"] == "verification"
+    assert items["report"]["sla"]["state"] == "due_soon"  # within SLA_DUE_SOON_HOURS
+    assert items["proposal"]["sla"] is None and proposal.pk == items["proposal"]["id"]
+    client.force_login(moderator_manggar)
+    page = client.get("/admin/moderation/live/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "SLA segera jatuh tempo" in page and "sla-due_soon" in page
+    # Verified, the report leaves the moderators' queue; resolved, it waits for no one (no deadline shown).
+    type(report).objects.filter(pk=report.pk).update(status=ReportStatus.RESOLVED)
+    assert as_moderator.get(f"/api/v1/reports/{report.pk}/").json()["sla"] is None
