@@ -18,3 +18,7 @@ vote_counted = Signal()
 # user: the account is about to be erased (services/account_data.account_erase), in its transaction; what
 # other apps hold of the person goes now, so that a failure leaves the account whole
 user_erasing = Signal()
+# comment, item (its proposal or report): a comment was added to a thread (services/comments.comment_create)
+comment_posted = Signal()
+# comment, reason: a moderator hid a comment; its author hears why
+comment_hidden = Signal()

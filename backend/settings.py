@@ -415,6 +415,8 @@ REST_FRAMEWORK = {
         # Per account: the whole export is heavy; a password check (change, erasure) is a guess to limit.
         "export": env.str("THROTTLE_EXPORT", default="5/hour"),
         "password": env.str("THROTTLE_PASSWORD", default="10/hour"),
+        # Per account: new comments (discussion, issue 25); edits and deletes are not counted.
+        "comment": env.str("THROTTLE_COMMENT", default="60/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -463,6 +465,13 @@ FLAG_REVIEW_THRESHOLD = _env_int(
 )
 # Accounts younger than this (since they registered) cannot flag: fresh accounts cannot gang up on an item.
 FLAG_MIN_ACCOUNT_AGE_HOURS = _env_int("FLAG_MIN_ACCOUNT_AGE_HOURS", 24)
+
+# --- Discussion (services/comments.py) ---
+# Seconds after writing during which the author may edit or delete a comment.
+COMMENT_EDIT_WINDOW_SECONDS = _env_int("COMMENT_EDIT_WINDOW_SECONDS", 900, minimum=0)
+# A thread notifies each recipient at most once per window of this many seconds (per kind), however many
+# comments it gets: no notification storm on a busy proposal.
+COMMENT_NOTIFY_WINDOW_SECONDS = _env_int("COMMENT_NOTIFY_WINDOW_SECONDS", 3600, minimum=1)
 # Photos (services/images.py): the largest upload accepted, and the largest picture in pixels, checked
 # from the file's header before decoding (decompression bombs).
 IMAGE_MAX_BYTES = _env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)

@@ -25,6 +25,9 @@ class NotificationKind(models.TextChoices):
     VOTE_MILESTONE = "vote_milestone", _("My proposal reached a support milestone")
     MODERATION_DIGEST = "moderation_digest", _("Daily digest of items waiting for moderation")
     PROGRAM_PROGRESS = "program_progress", _("News from the program my proposal became")
+    COMMENT_NEW = "comment_new", _("New comments on a proposal I follow or a report of mine")
+    COMMENT_OFFICIAL = "comment_official", _("An official answer on a proposal I follow or a report of mine")
+    COMMENT_HIDDEN = "comment_hidden", _("A moderator hid my comment")
 
 
 class TargetType(models.TextChoices):

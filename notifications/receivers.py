@@ -28,6 +28,16 @@ def _vote_counted(sender, *, proposal_id: int, author_id: int, title: str, vote_
     services.notify_vote_milestone(proposal_id=proposal_id, author_id=author_id, title=title, vote_count=vote_count)
 
 
+@receiver(signals.comment_posted)
+def _comment_posted(sender, *, comment, item, **kwargs):
+    services.notify_comment_posted(comment=comment, item=item)
+
+
+@receiver(signals.comment_hidden)
+def _comment_hidden(sender, *, comment, reason: str, **kwargs):
+    services.notify_comment_hidden(comment=comment, reason=reason)
+
+
 @receiver(signals.user_erasing)
 def _user_erasing(sender, *, user, **kwargs):
     services.notifications_erase_for(user=user)

@@ -26,6 +26,8 @@ ITEM_CLAIMED = "item.claimed"
 FLAG_RAISED = "flag.raised"
 FLAG_REVIEW_REQUESTED = "flag.review_requested"
 VOTE_TALLY = "vote.tally"
+COMMENT_CREATED = "comment.created"
+COMMENT_UPDATED = "comment.updated"  # edited, deleted by its author, hidden or restored by a moderator
 NOTIFICATION_CREATED = "notification.created"
 NOTIFICATION_UNREAD_COUNT = "notification.unread_count"
 
@@ -43,6 +45,11 @@ def moderation_kelurahan_group(kelurahan_id: int) -> str:
 
 
 MODERATION_ALL_GROUP = "moderation.all"  # admins: every area
+
+
+def proposal_thread_group(proposal_id: int) -> str:
+    """Readers of a proposal's discussion (ws/proposals/<id>/), anonymous ones included."""
+    return f"proposal.{proposal_id}"
 
 
 def user_group(user_id: int) -> str:
