@@ -3,4 +3,4 @@
 Querysets and actions are scoped by aspirasi.policies and call the same services as the API.
 """
 
-from aspirasi.admin import accounts, moderation, planning, workload  # noqa: F401 - registers the ModelAdmins
+from aspirasi.admin import accounts, comments, moderation, planning, workload  # noqa: F401 - registers the ModelAdmins
