@@ -70,6 +70,7 @@ def server_env(database_url: str, *, redis: bool) -> dict:
         DATABASE_URL=database_url,
         THROTTLE_CREATE="100000000/hour",
         THROTTLE_VOTE="100000000/hour",
+        THROTTLE_COMMENT="100000000/hour",
         LOG_LEVEL="WARNING",
         GUNICORN_ACCESS_LOG="",
     )
@@ -681,6 +682,43 @@ async def _fanout(paths: list[FanoutPath], n_sockets: int, rounds: int) -> None:
         await asyncio.gather(*(ws.close() for ws in every), return_exceptions=True)
 
 
+def bench_comment_fanout(http_base: str, ws_base: str, data: dict, args, layer: str):
+    """A new comment reaching the readers of its thread (bench/comments_bench.py), against the bare floor."""
+    import httpx
+
+    from bench import comments_bench
+
+    client = httpx.AsyncClient(timeout=30)
+    floor_path, thread_path = comments_bench.comment_fanout_paths(
+        http_base, ws_base, data, FanoutPath=FanoutPath, client=client
+    )
+
+    async def run():
+        await _fanout([floor_path, thread_path], args.sockets, args.fanout_rounds)
+        await client.aclose()
+
+    asyncio.run(run())
+
+    def pct(values, q):
+        return statistics.quantiles(values, n=100)[q - 1] * 1000
+
+    floor, real = floor_path.latencies, thread_path.latencies
+    record(
+        "comments",
+        f"floor: bare consumer, {args.sockets} sockets ({layer})",
+        p50_ms=pct(floor, 50),
+        p99_ms=pct(floor, 99),
+        ratio=1.0,
+    )
+    record(
+        "comments",
+        f"comment POST -> {args.sockets} thread readers ({layer}; target p99 ratio <= 2)",
+        p50_ms=pct(real, 50),
+        p99_ms=pct(real, 99),
+        ratio=pct(real, 99) / pct(floor, 99),
+    )
+
+
 def bench_fanout(http_base: str, ws_base: str, data: dict, args, layer: str):
     import httpx
 
@@ -860,7 +898,7 @@ def main():
         action="store_true",
         help="100k proposals / 1M votes (the export target's size) instead of the defaults",
     )
-    parser.add_argument("--only", default="wire,http,votes,photo,storage,fanout,export")
+    parser.add_argument("--only", default="wire,http,votes,photo,storage,fanout,export,comments")
     parser.add_argument("--storage-rounds", type=int, default=7, help="uploads per storage, alternating")
     args = parser.parse_args()
     if args.large:
@@ -877,6 +915,10 @@ def main():
     print(f"backend: {backend}", flush=True)
     env = server_env(database_url, redis=redis)
     data = seed(env, args)
+    if "comments" in only:
+        from bench import comments_bench
+
+        comments_bench.seed_thread(manage, env, data["published"][0])
 
     with gunicorn(env, free_port(), args.workers) as base:
         if "wire" in only:
@@ -887,6 +929,12 @@ def main():
             bench_votes(base, data, env, args)
         if "photo" in only:
             bench_photo(base, data, env)
+        if "comments" in only:
+            from bench import comments_bench
+
+            comments_bench.bench_comments_page(
+                base, data, args, measured=measured, paired=paired, summary=summary, record=record
+            )
     if "storage" in only:
         bench_storage(env, data, args.storage_rounds)
     if "fanout" in only:
@@ -900,6 +948,16 @@ def main():
                 uvicorn(env, free_port(), workers=2) as ws_base,
             ):
                 bench_fanout(http_base, ws_base.replace("http", "ws"), data, args, "Redis, 2 ASGI processes")
+    if "comments" in only:
+        memory_env = server_env(database_url, redis=False)
+        with uvicorn(memory_env, free_port()) as base:
+            bench_comment_fanout(base, base.replace("http", "ws"), data, args, "in-memory layer")
+        if redis:
+            with (
+                gunicorn(env, free_port(), args.workers) as http_base,
+                uvicorn(env, free_port(), workers=2) as ws_base,
+            ):
+                bench_comment_fanout(http_base, ws_base.replace("http", "ws"), data, args, "Redis, 2 ASGI processes")
     if "export" in only:
         bench_export(env, args)
     write_report(args, backend)

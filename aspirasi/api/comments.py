@@ -294,6 +294,8 @@ class CommentDetailView(APIView):
     )
     def patch(self, request, comment_id: int):
         comment = _comment_or_404(request, comment_id)
+        if comment.author_id != request.user.pk:  # before the body: a stranger learns nothing from its errors
+            raise NotCommentAuthor()
         data = CommentUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.comment_update(comment=comment, actor=request.user, body=data.validated_data["body"])
