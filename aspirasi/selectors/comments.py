@@ -14,7 +14,8 @@ def thread_proposal(*, pk: int, user) -> Proposal | None:
     visible = proposals_visible_to(user)
     if policies.is_opd_officer(user):
         visible = Proposal.objects.filter(Q(pk__in=visible.values("pk")) | Q(opd_id=user.opd_id))
-    return visible.filter(pk=pk).select_related("kelurahan").first()
+    # What a thread needs of its proposal, not the whole row (a page of comments reads it first).
+    return visible.filter(pk=pk).only("id", "author_id", "kelurahan_id", "title", "status", "opd_id").first()
 
 
 def thread_report(*, pk: int, user) -> Report | None:
@@ -22,11 +23,32 @@ def thread_report(*, pk: int, user) -> Report | None:
     return reports_visible_to(user).filter(pk=pk).first()
 
 
+_COMMENT_FIELDS = [
+    "id",
+    "proposal_id",
+    "report_id",
+    "parent_id",
+    "author_id",
+    "author_opd_id",
+    "body",
+    "state",
+    "is_official",
+    "author_role",
+    "created_at",
+    "edited_at",
+]
+
+
 def comments_of(*, proposal: Proposal | None = None, report: Report | None = None) -> QuerySet[Comment]:
     """A thread's comments, every state (a removed one stays as a placeholder), with what the output shows:
     one query per page."""
     lookup = {"proposal": proposal} if proposal is not None else {"report": report}
-    return Comment.objects.filter(**lookup).select_related("author", "author_opd")
+    # Only what the output shows of the author and the OPD: a User row is wide, and a page builds 20.
+    return (
+        Comment.objects.filter(**lookup)
+        .select_related("author", "author_opd")
+        .only(*_COMMENT_FIELDS, "author__display_name", "author_opd__slug", "author_opd__name")
+    )
 
 
 def comment_for(*, pk: int, user) -> Comment | None:
