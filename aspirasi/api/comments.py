@@ -7,14 +7,8 @@ staff comment; a staff comment is official and names its author by role and OPD 
 Comment text is plain text: returned as the JSON string it was written as, never as markup.
 """
 
-import hashlib
-import time
-
 import django_filters
-import orjson
-from django.core.cache import caches
-from django.http import Http404, HttpResponse
-from django.utils.translation import get_language
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -196,25 +190,7 @@ class _ThreadView(GenericAPIView):
         raise NotImplementedError
 
     def _list(self, request, pk: int):
-        item = self._item(pk)  # every time: a thread whose item stopped being public is a 404 at once
-        if request.user.is_authenticated or request.accepted_renderer.format != "json":
-            return self._page(request, item)
-        # Anonymous readers (no `is_own` of their own) share the rendered page, kept under the thread's
-        # version, which every write to the thread moves after its commit (services.comments._thread_moved).
-        cache, version_key = caches["list_pages"], services.thread_version_key(item)
-        version = cache.get(version_key)
-        if version is None:
-            version = time.time_ns()
-            cache.add(version_key, version, timeout=None)
-        identity = f"{version}:{get_language()}:{request.build_absolute_uri()}"
-        key = "thread-page:" + hashlib.blake2b(identity.encode(), digest_size=20).hexdigest()
-        body = cache.get(key)
-        if body is None:
-            body = orjson.dumps(self._page(request, item).data)
-            cache.set(key, body)
-        return HttpResponse(body, content_type="application/json")
-
-    def _page(self, request, item):
+        item = self._item(pk)
         comments = self.paginate_queryset(self.filter_queryset(selectors.comments_of(**self._lookup(item))))
         data = CommentOutput(comments, many=True, context={"user": request.user}).data
         return self.get_paginated_response(data)

@@ -6,11 +6,9 @@ vote's does. Live events go to the proposal's thread group after commit (realtim
 come from the `comment_posted` and `comment_hidden` signals (notifications/receivers.py), in the transaction.
 """
 
-import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -63,29 +61,8 @@ def _count_moved(comment: Comment, delta: int) -> int | None:
     return Proposal.objects.filter(pk=comment.proposal_id).values_list("comment_count", flat=True).first()
 
 
-def thread_version_key(comment_or_item) -> str:
-    """The cache key of a thread's version (api/comments.py keeps anonymous pages under it)."""
-    if isinstance(comment_or_item, Comment):
-        kind, pk = (
-            ("proposal", comment_or_item.proposal_id)
-            if comment_or_item.proposal_id
-            else ("report", comment_or_item.report_id)
-        )
-    else:
-        kind, pk = ("proposal" if isinstance(comment_or_item, Proposal) else "report"), comment_or_item.pk
-    return f"thread-version:{kind}:{pk}"
-
-
-def _thread_moved(comment: Comment) -> None:
-    """After commit, give the thread a new version: pages cached under the old one are never read again. The
-    version is a clock reading, so one lost from the cache comes back newer than every page kept."""
-    key = thread_version_key(comment)
-    transaction.on_commit(lambda: caches["list_pages"].set(key, time.time_ns(), timeout=None))
-
-
 def _publish(event: str, comment: Comment, *, comment_count: int | None = None) -> None:
-    """Readers of a proposal's thread hear of it live (reports have no socket); its cached pages move on."""
-    _thread_moved(comment)
+    """Readers of a proposal's thread hear of it live (reports have no socket)."""
     if comment.proposal_id is not None:
         events.publish(
             event,
