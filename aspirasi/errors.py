@@ -444,3 +444,37 @@ class NotTheReporter(DomainError):
     code = "not_the_reporter"
     status_code = 403
     default_message = _("Only the reporter can confirm or reopen this report.")
+
+
+# --- discussion (issue 25, services/comments.py) ----------------------------------------------------------
+
+
+class CommentNotAllowed(DomainError):
+    """Who comments: verified residents, moderators, OPD officers, planners and admins."""
+
+    code = "comment_not_allowed"
+    status_code = 403
+    default_message = _("Only verified residents and city staff can comment.")
+
+
+class InvalidCommentParent(DomainError):
+    code = "invalid_parent"
+    default_message = _("Reply to a visible comment of the same thread that is not itself a reply.")
+
+
+class CommentNotEditable(DomainError):
+    code = "comment_not_editable"
+    status_code = 409
+    default_message = _("This comment can no longer be changed.")
+
+
+class CommentEditWindowClosed(DomainError):
+    code = "edit_window_closed"
+    status_code = 409
+    default_message = _("A comment can only be changed or deleted shortly after it was written.")
+
+
+class NotCommentAuthor(DomainError):
+    code = "permission_denied"
+    status_code = 403
+    default_message = _("Only the author can change or delete a comment.")

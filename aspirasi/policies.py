@@ -64,6 +64,16 @@ def can_flag(user) -> bool:
     return is_resident(user)
 
 
+def can_comment(user) -> bool:
+    """Verified residents, and staff who answer (moderators, OPD officers, planners, admins)."""
+    return is_verified_resident(user) or is_comment_official(user)
+
+
+def is_comment_official(user) -> bool:
+    """Staff whose comments are official answers, shown by role and OPD, never by name."""
+    return is_admin(user) or is_moderator(user) or is_opd_officer(user) or is_planner(user)
+
+
 def can_add_proposal_photo(user, proposal) -> bool:
     """The author (while the proposal is editable: the service checks the status) or a moderator of its area."""
     return proposal.author_id == user.pk or can_moderate(user, proposal.kelurahan_id)

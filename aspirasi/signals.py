@@ -22,3 +22,7 @@ user_erasing = Signal()
 follow_up_stepped = Signal()
 # escalation, item: an overdue stage escalated once (the SLA tick)
 sla_escalated = Signal()
+# comment, item (its proposal or report): a comment was added to a thread (services/comments.comment_create)
+comment_posted = Signal()
+# comment, reason: a moderator hid a comment; its author hears why
+comment_hidden = Signal()

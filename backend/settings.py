@@ -423,6 +423,8 @@ REST_FRAMEWORK = {
         "open311": env.str("THROTTLE_OPEN311", default="60/hour"),
         # Per client address: reading requests (up to 1000 a page) through Open311.
         "open311_read": env.str("THROTTLE_OPEN311_READ", default="600/hour"),
+        # Per account: new comments (discussion, issue 25); edits and deletes are not counted.
+        "comment": env.str("THROTTLE_COMMENT", default="60/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -464,6 +466,8 @@ SPECTACULAR_SETTINGS = {
         "FollowUpStepEnum": "aspirasi.models.opd.FollowUpStep",
         "SlaStageEnum": "aspirasi.sla.STAGES",
         "SlaStateEnum": "aspirasi.sla.STATES",
+        # Discussion (issue 25): a comment is visible, deleted by its author or hidden by a moderator.
+        "CommentStateEnum": "aspirasi.models.comments.CommentState",
     },
 }
 
@@ -479,6 +483,13 @@ FLAG_REVIEW_THRESHOLD = _env_int(
 )
 # Accounts younger than this (since they registered) cannot flag: fresh accounts cannot gang up on an item.
 FLAG_MIN_ACCOUNT_AGE_HOURS = _env_int("FLAG_MIN_ACCOUNT_AGE_HOURS", 24)
+
+# --- Discussion (services/comments.py) ---
+# Seconds after writing during which the author may edit or delete a comment.
+COMMENT_EDIT_WINDOW_SECONDS = _env_int("COMMENT_EDIT_WINDOW_SECONDS", 900, minimum=0)
+# A thread notifies each recipient at most once per window of this many seconds (per kind), however many
+# comments it gets: no notification storm on a busy proposal.
+COMMENT_NOTIFY_WINDOW_SECONDS = _env_int("COMMENT_NOTIFY_WINDOW_SECONDS", 3600, minimum=1)
 # Photos (services/images.py): the largest upload accepted, and the largest picture in pixels, checked
 # from the file's header before decoding (decompression bombs).
 IMAGE_MAX_BYTES = _env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)

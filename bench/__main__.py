@@ -71,6 +71,7 @@ def server_env(database_url: str, *, redis: bool) -> dict:
         DATABASE_URL=database_url,
         THROTTLE_CREATE="100000000/hour",
         THROTTLE_VOTE="100000000/hour",
+        THROTTLE_COMMENT="100000000/hour",
         LOG_LEVEL="WARNING",
         GUNICORN_ACCESS_LOG="",
     )
@@ -686,6 +687,43 @@ async def _fanout(paths: list[FanoutPath], n_sockets: int, rounds: int) -> None:
         await asyncio.gather(*(ws.close() for ws in every), return_exceptions=True)
 
 
+def bench_comment_fanout(http_base: str, ws_base: str, data: dict, args, layer: str):
+    """A new comment reaching the readers of its thread (bench/comments_bench.py), against the bare floor."""
+    import httpx
+
+    from bench import comments_bench
+
+    client = httpx.AsyncClient(timeout=30)
+    floor_path, thread_path = comments_bench.comment_fanout_paths(
+        http_base, ws_base, data, FanoutPath=FanoutPath, client=client
+    )
+
+    async def run():
+        await _fanout([floor_path, thread_path], args.sockets, args.fanout_rounds)
+        await client.aclose()
+
+    asyncio.run(run())
+
+    def pct(values, q):
+        return statistics.quantiles(values, n=100)[q - 1] * 1000
+
+    floor, real = floor_path.latencies, thread_path.latencies
+    record(
+        "comments",
+        f"floor: bare consumer, {args.sockets} sockets ({layer})",
+        p50_ms=pct(floor, 50),
+        p99_ms=pct(floor, 99),
+        ratio=1.0,
+    )
+    record(
+        "comments",
+        f"comment POST -> {args.sockets} thread readers ({layer}; target p99 ratio <= 2)",
+        p50_ms=pct(real, 50),
+        p99_ms=pct(real, 99),
+        ratio=pct(real, 99) / pct(floor, 99),
+    )
+
+
 def bench_fanout(http_base: str, ws_base: str, data: dict, args, layer: str):
     import httpx
 
@@ -949,8 +987,20 @@ def write_report(args, backend: str):
 
 
 # The sections, in the order they run; those in SEEDED read seed()'s data set (the planning ones seed their own).
-SEEDED = {"wire", "http", "votes", "photo", "storage", "fanout", "export", "workbench"}
-SECTIONS = ["shortlist", "ballots", "wire", "http", "votes", "photo", "storage", "fanout", "export", "workbench"]
+SEEDED = {"wire", "http", "votes", "photo", "storage", "fanout", "export", "workbench", "comments"}
+SECTIONS = [
+    "shortlist",
+    "ballots",
+    "wire",
+    "http",
+    "votes",
+    "photo",
+    "storage",
+    "fanout",
+    "export",
+    "workbench",
+    "comments",
+]
 
 
 def main():
@@ -1000,6 +1050,10 @@ def main():
     else:  # the planning sections seed their own data
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")
+    if "comments" in only:
+        from bench import comments_bench
+
+        comments_bench.seed_thread(manage, env, data["published"][0])
 
     if "shortlist" in only:
         bench_shortlist(env, args)
@@ -1015,6 +1069,12 @@ def main():
             bench_votes(base, data, env, args)
         if "photo" in only:
             bench_photo(base, data, env)
+        if "comments" in only:
+            from bench import comments_bench
+
+            comments_bench.bench_comments_page(
+                base, data, args, measured=measured, paired=paired, summary=summary, record=record
+            )
     if "storage" in only:
         bench_storage(env, data, args.storage_rounds)
     if "fanout" in only:
@@ -1028,6 +1088,16 @@ def main():
                 uvicorn(env, free_port(), workers=2) as ws_base,
             ):
                 bench_fanout(http_base, ws_base.replace("http", "ws"), data, args, "Redis, 2 ASGI processes")
+    if "comments" in only:
+        memory_env = server_env(database_url, redis=False)
+        with uvicorn(memory_env, free_port()) as base:
+            bench_comment_fanout(base, base.replace("http", "ws"), data, args, "in-memory layer")
+        if redis:
+            with (
+                gunicorn(env, free_port(), args.workers) as http_base,
+                uvicorn(env, free_port(), workers=2) as ws_base,
+            ):
+                bench_comment_fanout(http_base, ws_base.replace("http", "ws"), data, args, "Redis, 2 ASGI processes")
     if "export" in only:
         bench_export(env, args)
     if "workbench" in only:

@@ -31,6 +31,9 @@ class NotificationKind(models.TextChoices):
     OPD_DONE = "opd_done", _("The OPD says my report is fixed")
     OPD_RETURNED = "opd_returned", _("The OPD returned my report to the moderators")
     SLA_OVERDUE = "sla_overdue", _("An item in my area or OPD is overdue")
+    COMMENT_NEW = "comment_new", _("New comments on a proposal I follow or a report of mine")
+    COMMENT_OFFICIAL = "comment_official", _("An official answer on a proposal I follow or a report of mine")
+    COMMENT_HIDDEN = "comment_hidden", _("A moderator hid my comment")
 
 
 class TargetType(models.TextChoices):

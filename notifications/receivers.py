@@ -38,6 +38,16 @@ def _sla_escalated(sender, *, escalation, item, **kwargs):
     services.notify_sla_escalated(escalation=escalation, item=item)
 
 
+@receiver(signals.comment_posted)
+def _comment_posted(sender, *, comment, item, **kwargs):
+    services.notify_comment_posted(comment=comment, item=item)
+
+
+@receiver(signals.comment_hidden)
+def _comment_hidden(sender, *, comment, reason: str, **kwargs):
+    services.notify_comment_hidden(comment=comment, reason=reason)
+
+
 @receiver(signals.user_erasing)
 def _user_erasing(sender, *, user, **kwargs):
     services.notifications_erase_for(user=user)

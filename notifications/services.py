@@ -98,6 +98,15 @@ _TEXTS = {
         _("%(opd)s is not responsible for it; the moderators will forward it to the right OPD."),
     ),
     K.SLA_OVERDUE: (_("Overdue: %(stage)s"), _("%(item)s passed its deadline (%(due)s) at the %(stage)s stage.")),
+    K.COMMENT_NEW: (_("New comments on “%(title)s”"), _("Residents are discussing “%(title)s”: read the thread.")),
+    K.COMMENT_OFFICIAL: (
+        _("An official answer on “%(title)s”"),
+        _("%(role)s answered in the discussion of “%(title)s”."),
+    ),
+    K.COMMENT_HIDDEN: (
+        _("Your comment was hidden"),
+        _("A moderator hid your comment on “%(title)s”: %(message)s"),
+    ),
     K.MODERATION_DIGEST: (
         _("Items waiting for moderation"),
         _("%(proposals)d proposals and %(reports)d photo reports in your areas have waited more than %(hours)d hours."),
@@ -420,6 +429,52 @@ def notify_vote_milestone(*, proposal_id: int, author_id: int, title: str, vote_
         target_id=proposal_id,
         data={"proposal_id": proposal_id, "milestone": vote_count},
         dedupe_key=f"vote_milestone:{proposal_id}:{vote_count}",
+    )
+
+
+def _thread_title(item) -> str:
+    """How a notification names a thread: the proposal's title, or "photo report #<id>"."""
+    if isinstance(item, Proposal):
+        return item.title
+    return f"#{item.pk}"
+
+
+def notify_comment_posted(*, comment, item) -> None:
+    """Tell the proposal's followers (selectors.comments.followers_of), or the report's author, of a new
+    comment, or (kind comment_official) of a staff member's answer. Coalesced: each recipient gets at most
+    one of each kind per thread per COMMENT_NOTIFY_WINDOW_SECONDS, however many comments arrive."""
+    from aspirasi.selectors.comments import followers_of
+
+    if isinstance(item, Proposal):
+        recipients, target_type = followers_of(item), TargetType.PROPOSAL
+    else:
+        recipients, target_type = User.objects.filter(pk=item.author_id), TargetType.REPORT
+    kind = K.COMMENT_OFFICIAL if comment.is_official else K.COMMENT_NEW
+    window = int(timezone.now().timestamp()) // settings.COMMENT_NOTIFY_WINDOW_SECONDS
+    dedupe_key = f"{kind}:{target_type}:{item.pk}:{window}"
+    recipients = recipients.exclude(pk=comment.author_id).exclude(notifications__dedupe_key=dedupe_key)
+    role = comment.author_opd.name if comment.author_opd_id else str(Role(comment.author_role).label)
+    notifications_create(
+        kind=kind,
+        recipients=recipients,
+        context={"title": _thread_title(item), "role": role},
+        target_type=target_type,
+        target_id=item.pk,
+        data={"comment_id": comment.pk, "is_official": comment.is_official},
+        dedupe_key=dedupe_key,
+    )
+
+
+def notify_comment_hidden(*, comment, reason: str) -> None:
+    """Tell a comment's author that a moderator hid it, and why."""
+    item = comment.item
+    notifications_create(
+        kind=K.COMMENT_HIDDEN,
+        recipients=User.objects.filter(pk=comment.author_id),
+        context={"title": _thread_title(item), "message": reason},
+        target_type=TargetType.PROPOSAL if comment.proposal_id else TargetType.REPORT,
+        target_id=item.pk,
+        data={"comment_id": comment.pk},
     )
 
 

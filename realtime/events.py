@@ -26,6 +26,8 @@ ITEM_CLAIMED = "item.claimed"
 FLAG_RAISED = "flag.raised"
 FLAG_REVIEW_REQUESTED = "flag.review_requested"
 VOTE_TALLY = "vote.tally"
+COMMENT_CREATED = "comment.created"
+COMMENT_UPDATED = "comment.updated"  # edited, deleted by its author, hidden or restored by a moderator
 NOTIFICATION_CREATED = "notification.created"
 NOTIFICATION_UNREAD_COUNT = "notification.unread_count"
 # The OPD loop (aspirasi/services/dispositions.py): a step of a disposition, an overdue item escalated.
@@ -51,6 +53,11 @@ MODERATION_ALL_GROUP = "moderation.all"  # admins: every area
 def opd_group(opd_id: int) -> str:
     """Everyone in one OPD's inbox (ws/opd/)."""
     return f"opd.{opd_id}"
+
+
+def proposal_thread_group(proposal_id: int) -> str:
+    """Readers of a proposal's discussion (ws/proposals/<id>/), anonymous ones included."""
+    return f"proposal.{proposal_id}"
 
 
 def user_group(user_id: int) -> str:

@@ -3,4 +3,13 @@
 Querysets and actions are scoped by aspirasi.policies and call the same services as the API.
 """
 
-from aspirasi.admin import accounts, moderation, opd_calendar, opd_inbox, opd_sla, planning, workload  # noqa: F401 - registers the ModelAdmins
+from aspirasi.admin import (  # noqa: F401 - registers the ModelAdmins
+    accounts,
+    comments,
+    moderation,
+    opd_calendar,
+    opd_inbox,
+    opd_sla,
+    planning,
+    workload,
+)

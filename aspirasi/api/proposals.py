@@ -171,6 +171,7 @@ class ProposalOutput(serializers.ModelSerializer):
             "rejection_message",
             "merged_into",
             "vote_count",
+            "comment_count",
             "has_voted",
             "photos",
             "program",
@@ -245,7 +246,11 @@ class ProposalStaffDetailOutput(ProposalDetailOutput):
 
 def _live_fields(row: dict) -> dict:
     """The fields of a list item read with its page (selectors.proposals_live_fields), not with the item."""
-    return {"vote_count": row["vote_count"], "distance_km": _to_the_meter(row.get("distance_km"))}
+    return {
+        "vote_count": row["vote_count"],
+        "comment_count": row["comment_count"],
+        "distance_km": _to_the_meter(row.get("distance_km")),
+    }
 
 
 def _page_response(request, page: list_cache.Page, *, key: str | None) -> HttpResponse:

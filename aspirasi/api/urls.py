@@ -5,6 +5,7 @@ from django.urls import path
 from aspirasi.api import accounts, me, reference
 from aspirasi.api import ballots as ballots_api
 from aspirasi.api import budgets as budgets_api
+from aspirasi.api import comments as comments_api
 from aspirasi.api import flags as flags_api
 from aspirasi.api import forums as forums_api
 from aspirasi.api import moderation as moderation_api
@@ -77,6 +78,21 @@ urlpatterns = [
     path("moderation/decisions/bulk/", moderation_api.BulkDecisionView.as_view(), name="moderation-bulk"),
     path("proposals/<id:proposal_id>/flags/", flags_api.ProposalFlagsView.as_view(), name="proposal-flags"),
     path("reports/<id:report_id>/flags/", flags_api.ReportFlagsView.as_view(), name="report-flags"),
+    # --- discussion (issue 25)
+    path(
+        "proposals/<id:proposal_id>/comments/",
+        comments_api.ProposalCommentsView.as_view(),
+        name="proposal-comments",
+    ),
+    path("reports/<id:report_id>/comments/", comments_api.ReportCommentsView.as_view(), name="report-comments"),
+    path("comments/<id:comment_id>/", comments_api.CommentDetailView.as_view(), name="comment-detail"),
+    path("comments/<id:comment_id>/flags/", comments_api.CommentFlagsView.as_view(), name="comment-flags"),
+    path("proposals/<id:proposal_id>/follow/", comments_api.ProposalFollowView.as_view(), name="proposal-follow"),
+    path(
+        "moderation/comments/<id:comment_id>/decision/",
+        comments_api.CommentDecisionView.as_view(),
+        name="moderation-comment-decision",
+    ),
     # --- planning, programs
     path("planning/cycles/", planning_api.CyclesView.as_view(), name="planning-cycles"),
     path("planning/priorities/", planning_api.PrioritiesView.as_view(), name="planning-priorities"),

@@ -3,6 +3,7 @@
 from .accounts import Language, Role, User
 from .areas import Kecamatan, Kelurahan
 from .categories import Category, TargetGroup
+from .comments import COMMENT_MAX_LENGTH, Comment, CommentFlag, CommentState, ProposalFollow
 from .idempotency import IdempotencyRecord
 from .moderation import AuditEntry, Flag, FlagOutcome, FlagReason, Opd
 from .opd import (
@@ -40,6 +41,7 @@ from .schedule import ScheduledRun
 from .versions import ListVersion
 
 __all__ = [
+    "COMMENT_MAX_LENGTH",
     "AreaBudget",
     "AuditEntry",
     "BallotChoice",
@@ -49,6 +51,9 @@ __all__ = [
     "Category",
     "CodeCheck",
     "CodePurpose",
+    "Comment",
+    "CommentFlag",
+    "CommentState",
     "Cycle",
     "Disposition",
     "DispositionState",
@@ -75,6 +80,7 @@ __all__ = [
     "ProgramStatus",
     "ProgramUpdate",
     "Proposal",
+    "ProposalFollow",
     "ProposalPhoto",
     "ProposalStatus",
     "ProposalStatusEvent",

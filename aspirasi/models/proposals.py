@@ -117,6 +117,9 @@ class Proposal(models.Model):
     )
     # Denormalised for ordering; only ever changed with F() in the vote services.
     vote_count = models.PositiveIntegerField(_("votes"), default=0)
+    # Visible comments of its discussion; only ever changed with F() in services/comments.py. A tally: its
+    # change moves the tallies' version (trigger of migration 0027), not the content's.
+    comment_count = models.PositiveIntegerField(_("comments"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)

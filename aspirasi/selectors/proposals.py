@@ -91,10 +91,12 @@ def proposals_for_output(queryset: QuerySet[Proposal], *, user, with_timeline: b
 def proposals_live_fields(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """A page of a list read without what a cached item holds: the rows' order and ids, the tally, the
     author (for `is_own`), and the content version that the cached items are keyed by (api/list_cache.py
-    renders the rest once per version)."""
+    renders the rest once per version). comment_count is a tally as vote_count is."""
     # Dicts, not model instances: a page needs none of a model's machinery.
     # Filters may annotate more (distance_km, trending_votes); values() carries those along.
-    return queryset.values("id", "author_id", "vote_count").annotate(list_version=public_list.version_expression())
+    return queryset.values("id", "author_id", "vote_count", "comment_count").annotate(
+        list_version=public_list.version_expression()
+    )
 
 
 def proposals_voted_by(user, *, ids: list[int]) -> set[int]:

@@ -31,6 +31,10 @@ def _check_may_flag(flagger: User) -> None:
         raise AccountTooNewToFlag()
 
 
+# The same rule for a comment's flag (services/comments.py).
+check_may_flag = _check_may_flag
+
+
 def _review_request(*, item: Proposal | Report, item_type: str, flag_count: int) -> None:
     """Mark `item` for moderators' review, audit it (no actor: the flags decided) and announce it."""
     now = timezone.now()

@@ -68,7 +68,7 @@ SHOWN = {
 }
 # Moderators' working state: not shown, so a claim re-renders nothing.
 NOT_SHOWN = {"id", "claimed_by_id", "claimed_at", "opd_id", "source_report_id", "flag_review_requested_at"}
-TALLY = "vote_count"
+TALLIES = {"vote_count", "comment_count"}
 # Shown whole: any insert, update or delete.
 WHOLE = [ProposalPhoto, ProposalStatusEvent, Proposal.target_groups.through]
 
@@ -110,7 +110,7 @@ def _moved(write) -> tuple[bool, bool]:
 
 def test_every_proposal_column_is_classified():
     columns = {field.column for field in Proposal._meta.concrete_fields}
-    assert columns == {*SHOWN[Proposal], *NOT_SHOWN, TALLY}
+    assert columns == {*SHOWN[Proposal], *NOT_SHOWN, *TALLIES}
 
 
 def _row_of(model, proposal):
@@ -137,8 +137,9 @@ def test_a_column_no_item_shows_moves_nothing(proposal, column):
     assert _moved(lambda: _touch(Proposal, column, proposal.pk)) == (False, False)
 
 
-def test_a_count_written_by_hand_moves_the_tallies_only(proposal):
-    assert _moved(lambda: Proposal.objects.filter(pk=proposal.pk).update(vote_count=7)) == (False, True)
+@pytest.mark.parametrize("column", sorted(TALLIES))
+def test_a_count_written_by_hand_moves_the_tallies_only(proposal, column):
+    assert _moved(lambda: Proposal.objects.filter(pk=proposal.pk).update(**{column: 7})) == (False, True)
 
 
 def test_a_vote_inserted_or_deleted_by_hand_moves_the_tallies_only(proposal, other_resident):

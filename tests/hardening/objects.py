@@ -3,6 +3,7 @@
 import datetime
 
 from aspirasi.models import AreaBudget, Cycle, Forum, Program, ProposalStatus, ReportStatus
+from aspirasi.services.comments import comment_create
 from notifications.models import Device, Notification
 from tests.aspirasi.factories_moderation import ReportFactory
 from tests.factories import ProposalFactory, kelurahan
@@ -20,6 +21,7 @@ def objects_of(author) -> dict:
         closes_on=datetime.date(2099, 5, 1),
         budget_ballot=True,
     )
+    published = ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.PUBLISHED)
     return {
         "cycle": cycle,  # offers a ballot; the author's (in Manggar) reads the budget below
         "budget": AreaBudget.objects.create(
@@ -36,7 +38,8 @@ def objects_of(author) -> dict:
             attendance_disabled=2,
             minutes="forums/berita-acara.pdf",
         ),
-        "published": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.PUBLISHED),
+        "published": published,
+        "comment": comment_create(author=author, proposal=published, body="Komentar penulis"),
         "submitted": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.SUBMITTED),
         "verified_report": ReportFactory(author=author, kelurahan=manggar, status=ReportStatus.VERIFIED),
         "new_report": ReportFactory(author=author, kelurahan=manggar, status=ReportStatus.NEW),

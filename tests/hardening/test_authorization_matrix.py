@@ -94,6 +94,17 @@ POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("notification-settings", "PATCH"): (SIGNED_IN, None, {}),
     ("devices", "POST"): (SIGNED_IN, None, {}),
     ("device", "DELETE"): (AUTHOR_ONLY, "device", None),
+    # discussion (issue 25): residents (verified) and every staff role write; `comment` is the author's
+    ("proposal-comments", "GET"): (EVERYONE, "published", None),
+    ("proposal-comments", "POST"): (SIGNED_IN, "published", {}),
+    ("report-comments", "GET"): (EVERYONE, "verified_report", None),
+    ("report-comments", "POST"): (SIGNED_IN, "verified_report", {}),
+    ("comment-detail", "PATCH"): (AUTHOR_ONLY, "comment", {}),
+    ("comment-detail", "DELETE"): (AUTHOR_ONLY, "comment", None),
+    ("comment-flags", "POST"): (RESIDENTS, "comment", {"reason": "spam"}),
+    ("proposal-follow", "POST"): (SIGNED_IN, "published", None),
+    ("proposal-follow", "DELETE"): (SIGNED_IN, "published", None),
+    ("moderation-comment-decision", "POST"): (MODERATORS, "comment", {"action": "restore"}),
 }
 MULTIPART = {
     "proposal-photos",

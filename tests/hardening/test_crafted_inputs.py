@@ -92,7 +92,9 @@ def _queries(url: str) -> list[dict]:
     """Every ordering (with and without `near`) of a list whose filters offer them; else the list as is."""
     view_class = get_resolver().resolve(url).func.view_class
     filters = getattr(getattr(view_class, "filterset_class", None), "base_filters", {})
-    return ORDERED_QUERIES if {"ordering", "near"} <= set(filters) else [{}]
+    if {"ordering", "near"} <= set(filters):
+        return ORDERED_QUERIES
+    return [{}, {"ordering": "newest"}] if "ordering" in filters else [{}]  # a thread of comments: oldest, newest
 
 
 # A position (`p`) that no list issues: not its ordering field's type (an id, a count, a moment with its
@@ -148,6 +150,23 @@ def _listed_rows(resident) -> None:
         Notification.objects.create(recipient=resident, kind=NotificationKind.PROPOSAL_PUBLISHED, title="x")
 
 
+def _list_url(url: str, resident) -> str:
+    """The list at `url`, a route's own (`/api/v1/proposals/<id:proposal_id>/comments/`: a thread) made concrete
+    on a public item of `resident`'s with a few comments."""
+    if "<" not in url:
+        return url
+    from aspirasi.services.comments import comment_create
+
+    item = {
+        "proposal_id": ProposalFactory(author=resident),
+        "report_id": ReportFactory(author=resident, status=ReportStatus.VERIFIED),
+    }
+    name = re.search(r"<id:(\w+)>", url).group(1)
+    for n in range(3):
+        comment_create(author=resident, body=f"komentar {n}", **{name.removesuffix("_id"): item[name]})
+    return re.sub(r"<id:\w+>", str(item[name].pk), url)
+
+
 def test_every_cursor_list_is_walked():
     lists = {"/api/v1/proposals/", "/api/v1/me/proposals/", "/api/v1/reports/", "/api/v1/me/reports/"}
     assert lists | {"/api/v1/notifications/"} <= set(CURSOR_LISTS)
@@ -157,6 +176,7 @@ def test_every_cursor_list_is_walked():
 @pytest.mark.parametrize("url", CURSOR_LISTS)
 def test_a_well_formed_cursor_with_a_bad_value_is_invalid_cursor(url, resident, opd_officer):
     _listed_rows(resident)
+    url = _list_url(url, resident)
     callers = {"resident": client_for(resident), "anonymous": APIClient(), "opd_officer": client_for(opd_officer)}
     wrong, walked = [], 0
     for caller_name, caller in callers.items():
@@ -177,6 +197,7 @@ def test_a_well_formed_cursor_with_a_bad_value_is_invalid_cursor(url, resident, 
 def test_the_cursors_a_list_issues_still_page_through_it(url, resident):
     """The check above refuses only what no list issues: every ordering's next and previous links work."""
     _listed_rows(resident)
+    url = _list_url(url, resident)
     caller = client_for(resident)
     for query in _queries(url):
         first = caller.get(url, {**query, "page_size": 1})
@@ -198,7 +219,7 @@ def test_the_cursors_a_list_issues_still_page_through_it(url, resident):
 @pytest.mark.parametrize("url", CURSOR_LISTS)
 @pytest.mark.parametrize("ordering", ["most_voted", "trending", "x"])
 def test_an_ordering_the_list_does_not_offer_is_no_server_error(url, ordering, resident):
-    response = client_for(resident).get(url, {"ordering": ordering})
+    response = client_for(resident).get(_list_url(url, resident), {"ordering": ordering})
     assert response.status_code in {200, 400}, response.content[:300]
 
 

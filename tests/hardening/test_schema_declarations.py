@@ -71,6 +71,12 @@ WHERE = {
     "/api/v1/proposals/{proposal_id}/photos/": ("resident", "submitted"),
     "/api/v1/reports/{report_id}/": ("resident", "verified_report"),
     "/api/v1/reports/{report_id}/flags/": ("other_resident", "verified_report"),
+    "/api/v1/proposals/{proposal_id}/comments/": ("resident", "published"),
+    "/api/v1/reports/{report_id}/comments/": ("resident", "verified_report"),
+    "/api/v1/comments/{comment_id}/": ("resident", "comment"),
+    "/api/v1/comments/{comment_id}/flags/": ("other_resident", "comment"),
+    "/api/v1/proposals/{proposal_id}/follow/": ("resident", "published"),
+    "/api/v1/moderation/comments/{comment_id}/decision/": ("moderator", "comment"),
 }
 QUERIES = {
     "/api/v1/proposals/similar/": "?title=Pelatihan+menjahit",
@@ -264,6 +270,9 @@ def _create_body(path: str) -> tuple[dict, str]:
         "/api/v1/proposals/{id}/vote/": ({}, "json"),
         "/api/v1/proposals/{proposal_id}/flags/": ({"reason": "spam"}, "json"),
         "/api/v1/reports/{report_id}/flags/": ({"reason": "spam"}, "json"),
+        "/api/v1/comments/{comment_id}/flags/": ({"reason": "spam"}, "json"),
+        "/api/v1/proposals/{proposal_id}/comments/": ({"body": "Setuju sekali"}, "json"),
+        "/api/v1/reports/{report_id}/comments/": ({"body": "Saya juga melihatnya"}, "json"),
         "/api/v1/proposals/{proposal_id}/photos/": ({"image": photo}, "multipart"),
         "/api/v1/reports/": (
             {"image": photo, "description": "Jalan berlubang", "category": category().pk, "kelurahan": kelurahan().pk},

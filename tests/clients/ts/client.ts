@@ -16,6 +16,10 @@ type PasswordReset = paths["/api/v1/auth/password/reset/"]["post"];
 type PasswordResetConfirm = paths["/api/v1/auth/password/reset/confirm/"]["post"];
 type Vote = paths["/api/v1/proposals/{id}/vote/"];
 type Reports = paths["/api/v1/reports/"]["post"];
+type Thread = paths["/api/v1/proposals/{proposal_id}/comments/"];
+type OneComment = paths["/api/v1/comments/{comment_id}/"];
+type Follow = paths["/api/v1/proposals/{proposal_id}/follow/"];
+type CommentFlags = paths["/api/v1/comments/{comment_id}/flags/"]["post"];
 
 export type RegisterBody = NonNullable<Register["requestBody"]>["content"]["application/json"];
 /** Every request for a text answers this: seconds the code lives, seconds before asking again. */
@@ -32,6 +36,16 @@ export type ProposalDetail = Proposals["post"]["responses"][201]["content"]["app
 export type VoteState = Vote["post"]["responses"][201]["content"]["application/json"];
 export type ReportFields = Omit<NonNullable<Reports["requestBody"]>["content"]["multipart/form-data"], "image">;
 export type Report = Reports["responses"][201]["content"]["application/json"];
+
+export type CommentQuery = NonNullable<Thread["get"]["parameters"]["query"]>;
+export type CommentPage = Thread["get"]["responses"][200]["content"]["application/json"];
+export type CommentCreateBody = NonNullable<Thread["post"]["requestBody"]>["content"]["application/json"];
+export type CommentCreateHeaders = NonNullable<Thread["post"]["parameters"]["header"]>;
+export type Comment = Thread["post"]["responses"][201]["content"]["application/json"];
+export type CommentUpdateBody = NonNullable<OneComment["patch"]["requestBody"]>["content"]["application/json"];
+export type FollowState = Follow["post"]["responses"][200]["content"]["application/json"];
+export type CommentFlagBody = NonNullable<CommentFlags["requestBody"]>["content"]["application/json"];
+export type CommentFlag = CommentFlags["responses"][201]["content"]["application/json"];
 
 export interface Api {
   baseUrl: string;
@@ -52,7 +66,7 @@ type Query = Record<string, string | number | boolean | undefined>;
 
 async function call<T>(
   api: Api,
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "PATCH" | "DELETE",
   path: string,
   options: { query?: Query; json?: unknown; form?: FormData; headers?: Record<string, string> } = {},
 ): Promise<T> {
@@ -70,6 +84,7 @@ async function call<T>(
   }
   const response = await fetch(url, { method, headers, body });
   if (!response.ok) throw new ApiError(response.status, (await response.json()) as Schemas["ErrorOutput"]);
+  if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }
 
@@ -181,4 +196,54 @@ export function report(api: Api, fields: ReportFields, image: Blob): Promise<Rep
 /** The votes a page shows, by proposal: reads fields of the output the way an app's list screen would. */
 export function tallies(page: ProposalPage): Map<number, number> {
   return new Map(page.results.map((proposal) => [proposal.id, proposal.vote_count]));
+}
+
+// --- Discussion (issue 25) ---------------------------------------------------------------------------------
+
+export function listComments(api: Api, proposalId: number, query: CommentQuery = {}): Promise<CommentPage> {
+  return call(api, "GET", `/api/v1/proposals/${proposalId}/comments/`, { query });
+}
+
+export function postComment(
+  api: Api,
+  proposalId: number,
+  body: CommentCreateBody,
+  headers: CommentCreateHeaders = {},
+): Promise<Comment> {
+  return call(api, "POST", `/api/v1/proposals/${proposalId}/comments/`, { json: body, headers });
+}
+
+export function postReportComment(api: Api, reportId: number, body: CommentCreateBody): Promise<Comment> {
+  return call(api, "POST", `/api/v1/reports/${reportId}/comments/`, { json: body });
+}
+
+export function editComment(api: Api, commentId: number, body: CommentUpdateBody): Promise<Comment> {
+  return call(api, "PATCH", `/api/v1/comments/${commentId}/`, { json: body });
+}
+
+export function deleteComment(api: Api, commentId: number): Promise<void> {
+  return call(api, "DELETE", `/api/v1/comments/${commentId}/`);
+}
+
+export function flagComment(api: Api, commentId: number, body: CommentFlagBody): Promise<CommentFlag> {
+  return call(api, "POST", `/api/v1/comments/${commentId}/flags/`, { json: body });
+}
+
+export function follow(api: Api, proposalId: number): Promise<FollowState> {
+  return call(api, "POST", `/api/v1/proposals/${proposalId}/follow/`);
+}
+
+export function unfollow(api: Api, proposalId: number): Promise<Follow["delete"]["responses"][200]["content"]["application/json"]> {
+  return call(api, "DELETE", `/api/v1/proposals/${proposalId}/follow/`);
+}
+
+/** What a thread screen shows for a comment: its text, or the placeholder of a removed one; staff by role. */
+export function commentLine(comment: CommentPage["results"][number]): string {
+  const text = comment.state === "visible" ? comment.body : comment.notice;
+  return `${comment.is_official ? "✔ " : ""}${comment.author_name}: ${text} (${comment.parent ?? "-"})`;
+}
+
+/** How many comments a list item shows. */
+export function commentCounts(page: ProposalPage): Map<number, number> {
+  return new Map(page.results.map((proposal) => [proposal.id, proposal.comment_count]));
 }

@@ -1,0 +1,287 @@
+"""Discussion (issue 25): write, edit, delete, flag and moderate comments; follow proposals.
+
+`comment_count` on a proposal counts its visible comments. It is only ever changed here, with F() in the
+writing transaction; its change moves the public list's tallies version by a trigger (migration 0027), as a
+vote's does. Live events go to the proposal's thread group after commit (realtime.events); notifications
+come from the `comment_posted` and `comment_hidden` signals (notifications/receivers.py), in the transaction.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from aspirasi import policies, signals
+from aspirasi.errors import (
+    AlreadyFlagged,
+    CommentEditWindowClosed,
+    CommentNotAllowed,
+    CommentNotEditable,
+    IllegalTransition,
+    InvalidCommentParent,
+    NotCommentAuthor,
+    NotFlaggable,
+    OutsideModeratedArea,
+    PhoneNotVerified,
+)
+from aspirasi.models import Comment, CommentFlag, CommentState, Proposal, ProposalFollow, Report, User
+from aspirasi.services.audit import audit_record
+from aspirasi.services.flags import check_may_flag
+from aspirasi.services.status import actor_role
+from realtime import events
+
+VISIBLE = CommentState.VISIBLE
+
+
+def comment_payload(comment: Comment, *, comment_count: int | None = None) -> dict:
+    """The plain-JSON comment of live events: what any reader of the thread may see, no person named (no
+    author id or name; staff by role and OPD). The body only while it is visible."""
+    return {
+        "comment_id": comment.pk,
+        "proposal_id": comment.proposal_id,
+        "parent_id": comment.parent_id,
+        "state": comment.state,
+        "body": comment.body if comment.state == VISIBLE else "",
+        "is_official": comment.is_official,
+        "author_role": comment.author_role,
+        "author_opd": comment.author_opd.name if comment.author_opd_id else None,
+        "created_at": comment.created_at.isoformat(),
+        "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
+        "comment_count": comment_count,
+    }
+
+
+def _count_moved(comment: Comment, delta: int) -> int | None:
+    """Move the proposal's comment_count by `delta` (F(): concurrent writers never lose one); the new count."""
+    if comment.proposal_id is None:
+        return None
+    Proposal.objects.filter(pk=comment.proposal_id).update(comment_count=F("comment_count") + delta)
+    return Proposal.objects.filter(pk=comment.proposal_id).values_list("comment_count", flat=True).first()
+
+
+def _publish(event: str, comment: Comment, *, comment_count: int | None = None) -> None:
+    """Readers of a proposal's thread hear of it live (reports have no socket)."""
+    if comment.proposal_id is not None:
+        events.publish(
+            event,
+            groups=[events.proposal_thread_group(comment.proposal_id)],
+            payload=comment_payload(comment, comment_count=comment_count),
+        )
+
+
+@transaction.atomic
+def proposal_follow(*, proposal: Proposal, user: User) -> ProposalFollow:
+    """Follow `proposal`'s discussion (again): its new comments and official answers notify `user`. Voters
+    and commenters follow without a row (selectors.comments.followers_of); a row turns following on or off."""
+    follow, _created = ProposalFollow.objects.get_or_create(proposal=proposal, user=user)
+    if not follow.active:
+        ProposalFollow.objects.filter(pk=follow.pk).update(active=True)
+        follow.active = True
+    return follow
+
+
+@transaction.atomic
+def proposal_unfollow(*, proposal: Proposal, user: User) -> ProposalFollow:
+    """Stop following `proposal`: an inactive row, which wins over having voted or commented."""
+    follow, _created = ProposalFollow.objects.get_or_create(proposal=proposal, user=user, defaults={"active": False})
+    if follow.active:
+        ProposalFollow.objects.filter(pk=follow.pk).update(active=False)
+        follow.active = False
+    return follow
+
+
+def _check_may_comment(author: User) -> None:
+    if not policies.can_comment(author):
+        raise PhoneNotVerified() if policies.is_resident(author) else CommentNotAllowed()
+
+
+@transaction.atomic
+def comment_create(
+    *, author: User, body: str, proposal: Proposal | None = None, report: Report | None = None, parent_id=None
+) -> Comment:
+    """Add `author`'s comment (or reply to `parent_id`) to the thread of `proposal` or `report`, which the
+    caller found visible to them. Staff comments are official. Counts it, notifies
+    (signal `comment_posted`) and publishes `comment.created`. Raises PhoneNotVerified, CommentNotAllowed
+    or InvalidCommentParent."""
+    _check_may_comment(author)
+    item = proposal if proposal is not None else report
+    lookup = {"proposal": proposal} if proposal is not None else {"report": report}
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, **lookup).first()
+        if parent is None or parent.parent_id is not None or parent.state != VISIBLE:
+            raise InvalidCommentParent.on_field("parent")
+    official = policies.is_comment_official(author)
+    comment = Comment.objects.create(
+        **lookup,
+        parent_id=parent_id,
+        kelurahan_id=item.kelurahan_id,
+        author=author,
+        body=body,
+        is_official=official,
+        author_role=actor_role(author) if official else "resident",
+        author_opd_id=author.opd_id if policies.is_opd_officer(author) else None,
+    )
+    count = _count_moved(comment, +1)
+    signals.comment_posted.send(sender=Comment, comment=comment, item=item)
+    _publish(events.COMMENT_CREATED, comment, comment_count=count)
+    return comment
+
+
+def _locked_own(comment: Comment, actor: User) -> Comment:
+    """The author's comment, locked, still visible and within the edit window."""
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("author_opd").get(pk=comment.pk)
+    if comment.author_id != actor.pk:
+        raise NotCommentAuthor()
+    if comment.state != VISIBLE:
+        raise CommentNotEditable()
+    if timezone.now() > comment.created_at + timedelta(seconds=settings.COMMENT_EDIT_WINDOW_SECONDS):
+        raise CommentEditWindowClosed()
+    return comment
+
+
+@transaction.atomic
+def comment_update(*, comment: Comment, actor: User, body: str) -> Comment:
+    """The author corrects their visible comment within COMMENT_EDIT_WINDOW_SECONDS. Publishes
+    `comment.updated`. Raises NotCommentAuthor, CommentNotEditable or CommentEditWindowClosed."""
+    comment = _locked_own(comment, actor)
+    comment.body, comment.edited_at = body, timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    _publish(events.COMMENT_UPDATED, comment)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, actor: User) -> Comment:
+    """The author removes their comment within the edit window: its text goes, a "comment removed"
+    placeholder stays in the thread (replies keep their place). Uncounts it; publishes `comment.updated`."""
+    comment = _locked_own(comment, actor)
+    comment.state, comment.body, comment.edited_at = CommentState.DELETED, "", timezone.now()
+    comment.save(update_fields=["state", "body", "edited_at"])
+    count = _count_moved(comment, -1)
+    _publish(events.COMMENT_UPDATED, comment, comment_count=count)
+    return comment
+
+
+# --- flags and moderation -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_flag(*, comment: Comment, flagger: User, reason: str, message: str = "") -> CommentFlag:
+    """Flag a visible comment once per resident (the rules of services/flags.py); at FLAG_REVIEW_THRESHOLD
+    open flaggers it goes to moderators' review (still visible; audited, `flag.review_requested`). Publishes
+    `flag.raised`. Raises NotAResident, PhoneNotVerified, AccountTooNewToFlag, AlreadyFlagged, NotFlaggable."""
+    check_may_flag(flagger)
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)  # serialises its flaggers
+    if comment.state != VISIBLE:
+        raise NotFlaggable()
+    try:
+        with transaction.atomic():
+            flag = CommentFlag.objects.create(comment=comment, flagger=flagger, reason=reason, message=message)
+    except IntegrityError:
+        raise AlreadyFlagged() from None
+    open_flaggers = CommentFlag.objects.filter(comment=comment, resolved_at__isnull=True).count()
+    payload = {"item_type": "comment", "item_id": comment.pk, "kelurahan_id": comment.kelurahan_id}
+    if open_flaggers >= settings.FLAG_REVIEW_THRESHOLD and comment.flag_review_requested_at is None:
+        now = timezone.now()
+        Comment.objects.filter(pk=comment.pk).update(flag_review_requested_at=now)
+        comment.flag_review_requested_at = now
+        audit_record(
+            actor=None,
+            item=comment,
+            action="flag_review_requested",
+            before={"flag_review_requested_at": None},
+            after={"flag_review_requested_at": now.isoformat(), "flag_count": open_flaggers},
+        )
+        events.publish(
+            events.FLAG_REVIEW_REQUESTED,
+            groups=events.moderation_groups(comment.kelurahan_id),
+            payload={**payload, "flag_count": open_flaggers, "review_requested_at": now.isoformat()},
+        )
+    events.publish(
+        events.FLAG_RAISED,
+        groups=events.moderation_groups(comment.kelurahan_id),
+        payload={
+            **payload,
+            "reason": reason,
+            "flag_count": open_flaggers,
+            "is_hidden": False,
+            "review_requested": comment.flag_review_requested_at is not None,
+        },
+    )
+    return flag
+
+
+def _locked_to_moderate(comment: Comment, actor: User) -> Comment:
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("author_opd").get(pk=comment.pk)
+    if not policies.can_moderate(actor, comment.kelurahan_id):
+        raise OutsideModeratedArea()
+    return comment
+
+
+def _snapshot(comment: Comment) -> dict:
+    review = comment.flag_review_requested_at
+    return {"state": comment.state, "flag_review_requested_at": review.isoformat() if review else None}
+
+
+def _resolve_flags(comment: Comment) -> int:
+    resolved = CommentFlag.objects.filter(comment=comment, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    comment.flag_review_requested_at = None
+    return resolved
+
+
+@transaction.atomic
+def comment_hide(*, comment: Comment, actor: User, reason: str) -> Comment:
+    """A moderator of the comment's area hides a visible comment with a reason: a "hidden by a moderator"
+    placeholder stays, its open flags are resolved, the author is notified (signal `comment_hidden`).
+    Audited; publishes `comment.updated`. Raises OutsideModeratedArea or IllegalTransition."""
+    comment = _locked_to_moderate(comment, actor)
+    if comment.state != VISIBLE:
+        raise IllegalTransition()
+    before = _snapshot(comment)
+    resolved = _resolve_flags(comment)
+    comment.state, comment.hidden_reason = CommentState.HIDDEN, reason
+    comment.save(update_fields=["state", "hidden_reason", "flag_review_requested_at"])
+    audit_record(
+        actor=actor,
+        item=comment,
+        action="hide",
+        before=before,
+        after={**_snapshot(comment), "flags_resolved": resolved},
+        message=reason,
+    )
+    count = _count_moved(comment, -1)
+    signals.comment_hidden.send(sender=Comment, comment=comment, reason=reason)
+    _publish(events.COMMENT_UPDATED, comment, comment_count=count)
+    return comment
+
+
+@transaction.atomic
+def comment_restore(*, comment: Comment, actor: User, message: str = "") -> Comment:
+    """A moderator of the area restores a hidden comment, or dismisses the flags of a visible one under
+    review; its open flags are resolved either way. Audited; publishes `comment.updated`. Raises
+    OutsideModeratedArea or IllegalTransition (a visible comment nobody flagged, a deleted one)."""
+    comment = _locked_to_moderate(comment, actor)
+    flagged = comment.flag_review_requested_at is not None or comment.flags.filter(resolved_at__isnull=True).exists()
+    if comment.state == CommentState.DELETED or (comment.state == VISIBLE and not flagged):
+        raise IllegalTransition()
+    before = _snapshot(comment)
+    was_hidden = comment.state == CommentState.HIDDEN
+    resolved = _resolve_flags(comment)
+    comment.state, comment.hidden_reason = VISIBLE, ""
+    comment.save(update_fields=["state", "hidden_reason", "flag_review_requested_at"])
+    audit_record(
+        actor=actor,
+        item=comment,
+        action="restore",
+        before=before,
+        after={**_snapshot(comment), "flags_resolved": resolved},
+        message=message,
+    )
+    count = _count_moved(comment, +1) if was_hidden else None
+    _publish(events.COMMENT_UPDATED, comment, comment_count=count)
+    return comment
+
+
+COMMENT_ACTIONS = {"hide": comment_hide, "restore": comment_restore}
