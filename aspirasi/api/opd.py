@@ -219,6 +219,8 @@ class ConfirmationView(APIView):
     )
     def post(self, request, report_id: int):
         report = get_object_or_404(reports_visible_to(request.user), pk=report_id)
+        if not policies.can_confirm_fix(request.user, report):
+            raise NotTheReporter()  # before the body: a stranger learns nothing from its validation
         data = ConfirmationInput(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.report_confirm(report=report, actor=request.user, **data.validated_data)
@@ -239,6 +241,8 @@ class ConfirmationPhotoView(APIView):
     )
     def post(self, request, report_id: int):
         report = get_object_or_404(reports_visible_to(request.user), pk=report_id)
+        if not policies.can_confirm_fix(request.user, report):
+            raise NotTheReporter()  # before the body: a stranger learns nothing from its validation
         data = ConfirmationPhotoInput(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.report_confirmation_photo_add(report=report, actor=request.user, **data.validated_data)

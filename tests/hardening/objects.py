@@ -2,7 +2,8 @@
 
 import datetime
 
-from aspirasi.models import AreaBudget, Cycle, Forum, Program, ProposalStatus, ReportStatus
+from aspirasi.models import AreaBudget, Cycle, Disposition, Forum, Opd, Program, ProposalStatus, ReportStatus
+from aspirasi.sla import FOLLOW_UP, stage_due_at
 from aspirasi.services.comments import comment_create
 from notifications.models import Device, Notification
 from tests.aspirasi.factories_moderation import ReportFactory
@@ -43,6 +44,12 @@ def objects_of(author) -> dict:
         "submitted": ProposalFactory(author=author, kelurahan=manggar, status=ProposalStatus.SUBMITTED),
         "verified_report": ReportFactory(author=author, kelurahan=manggar, status=ReportStatus.VERIFIED),
         "new_report": ReportFactory(author=author, kelurahan=manggar, status=ReportStatus.NEW),
+        # Forwarded to Dinas Kesehatan (the opd_officer persona's OPD): its follow-up is theirs alone.
+        "disposition": Disposition.objects.create(
+            report=ReportFactory(author=author, kelurahan=manggar, status=ReportStatus.VERIFIED),
+            opd=Opd.objects.get(slug="dinkes"),
+            due_at=stage_due_at(FOLLOW_UP, datetime.datetime.now(datetime.UTC)),
+        ),
         "notification": Notification.objects.create(recipient=author, kind="proposal_published", title="t"),
         "device": Device.objects.create(user=author, platform="android", token="fcm-token-of-the-author"),
         "program": Program.objects.create(

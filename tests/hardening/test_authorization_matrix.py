@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import client_for
 from tests.hardening.objects import objects_of
 
-PERSONAS = ["anonymous", "author", "other_resident", "moderator", "other_moderator", "planner", "admin"]
+PERSONAS = ["anonymous", "author", "other_resident", "moderator", "other_moderator", "planner", "opd_officer", "admin"]
 EVERYONE = set(PERSONAS)
 SIGNED_IN = EVERYONE - {"anonymous"}
 MODERATORS = {"moderator", "admin"}  # of the item's area (Manggar)
@@ -22,6 +22,7 @@ STAFF_READERS = {"moderator", "other_moderator", "planner", "admin"}
 PLANNERS = {"planner", "admin"}
 AUTHOR_ONLY = {"author"}
 RESIDENTS = {"author", "other_resident"}  # staff accounts do not vote or flag
+OPD_OFFICERS = {"opd_officer"}  # of Dinas Kesehatan, where the `disposition` was forwarded
 
 # (url name, method) -> (who is allowed, the object the URL points at, request body)
 POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
@@ -105,12 +106,19 @@ POLICY: dict[tuple[str, str], tuple[set[str], str | None, dict | None]] = {
     ("proposal-follow", "POST"): (SIGNED_IN, "published", None),
     ("proposal-follow", "DELETE"): (SIGNED_IN, "published", None),
     ("moderation-comment-decision", "POST"): (MODERATORS, "comment", {"action": "restore"}),
+    # the OPD loop (issue 23): the inbox and follow-ups are the OPD's, the confirmation the reporter's
+    ("opd-inbox", "GET"): (OPD_OFFICERS, None, None),
+    ("opd-follow-up", "POST"): (OPD_OFFICERS, "disposition", {}),
+    ("report-confirmation", "POST"): (AUTHOR_ONLY, "verified_report", {"fixed": True}),
+    ("report-confirmation-photo", "POST"): (AUTHOR_ONLY, "verified_report", {}),
 }
 MULTIPART = {
     "proposal-photos",
     "reports",
     "moderation-report-resolution",
     "planning-forums",
+    "opd-follow-up",
+    "report-confirmation-photo",
 }  # upload endpoints take multipart only
 
 
@@ -137,13 +145,14 @@ def test_every_endpoint_has_a_policy():
 
 
 @pytest.fixture
-def world(resident, other_resident, moderator_manggar, moderator_barat, planner, admin_user):
+def world(resident, other_resident, moderator_manggar, moderator_barat, planner, opd_officer, admin_user):
     people = {
         "author": resident,
         "other_resident": other_resident,
         "moderator": moderator_manggar,
         "other_moderator": moderator_barat,
         "planner": planner,
+        "opd_officer": opd_officer,
         "admin": admin_user,
     }
     objects = objects_of(resident)
