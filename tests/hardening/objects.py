@@ -3,8 +3,8 @@
 import datetime
 
 from aspirasi.models import AreaBudget, Cycle, Disposition, Forum, Opd, Program, ProposalStatus, ReportStatus
-from aspirasi.sla import FOLLOW_UP, stage_due_at
 from aspirasi.services.comments import comment_create
+from aspirasi.sla import FOLLOW_UP, stage_due_at
 from notifications.models import Device, Notification
 from tests.aspirasi.factories_moderation import ReportFactory
 from tests.factories import ProposalFactory, kelurahan

@@ -8,6 +8,7 @@ import base64
 import io
 import json
 import re
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -18,11 +19,12 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.pagination import CursorPagination
 from rest_framework.test import APIClient
 
 from aspirasi.api.fields import MAX_ID
-from aspirasi.models import ProposalStatus, Report, ReportStatus
+from aspirasi.models import Disposition, Opd, ProposalStatus, Report, ReportStatus
 from aspirasi.services.accounts import user_assign_role
 from notifications.models import Notification, NotificationKind
 from tests.aspirasi.factories_moderation import ReportFactory
@@ -148,6 +150,20 @@ def _listed_rows(resident) -> None:
     ReportFactory(author=resident, status=ReportStatus.VERIFIED)
     for _ in range(2):
         Notification.objects.create(recipient=resident, kind=NotificationKind.PROPOSAL_PUBLISHED, title="x")
+    for days in (1, 2):  # two reports in Dinas Kesehatan's inbox (the opd_officer fixture's OPD)
+        Disposition.objects.create(
+            report=ReportFactory(author=resident, status=ReportStatus.VERIFIED),
+            opd=Opd.objects.get(slug="dinkes"),
+            due_at=timezone.now() + timedelta(days=days),
+        )
+
+
+# Lists that are not a resident's: who reads them in the walks below.
+LIST_READERS = {"/api/v1/opd/inbox/": "opd_officer"}
+
+
+def _reader(request, url: str, resident):
+    return client_for(request.getfixturevalue(LIST_READERS[url]) if url in LIST_READERS else resident)
 
 
 def _list_url(url: str, resident) -> str:
@@ -194,11 +210,11 @@ def test_a_well_formed_cursor_with_a_bad_value_is_invalid_cursor(url, resident, 
 
 
 @pytest.mark.parametrize("url", CURSOR_LISTS)
-def test_the_cursors_a_list_issues_still_page_through_it(url, resident):
+def test_the_cursors_a_list_issues_still_page_through_it(request, url, resident):
     """The check above refuses only what no list issues: every ordering's next and previous links work."""
     _listed_rows(resident)
+    caller = _reader(request, url, resident)
     url = _list_url(url, resident)
-    caller = client_for(resident)
     for query in _queries(url):
         first = caller.get(url, {**query, "page_size": 1})
         assert first.status_code == 200, (query, first.json())
@@ -218,8 +234,8 @@ def test_the_cursors_a_list_issues_still_page_through_it(url, resident):
 
 @pytest.mark.parametrize("url", CURSOR_LISTS)
 @pytest.mark.parametrize("ordering", ["most_voted", "trending", "x"])
-def test_an_ordering_the_list_does_not_offer_is_no_server_error(url, ordering, resident):
-    response = client_for(resident).get(_list_url(url, resident), {"ordering": ordering})
+def test_an_ordering_the_list_does_not_offer_is_no_server_error(request, url, ordering, resident):
+    response = _reader(request, url, resident).get(_list_url(url, resident), {"ordering": ordering})
     assert response.status_code in {200, 400}, response.content[:300]
 
 
@@ -380,8 +396,44 @@ def _report_resolved_with_proof(resident, moderator, data):
     return response
 
 
+def _forwarded_to_dinkes(resident, moderator):
+    from aspirasi.services import dispositions
+
+    report = ReportFactory(author=resident, kelurahan=kelurahan("manggar"), status=ReportStatus.VERIFIED)
+    dispositions.report_dispose(report=report, actor=moderator, opd=Opd.objects.get(slug="dinkes"))
+    officer = user_assign_role(user=UserFactory(), role="opd", opd=Opd.objects.get(slug="dinkes"))
+    return report, Disposition.objects.get(report=report), officer
+
+
+def _follow_up_done_with_proof(resident, moderator, data):
+    _report, disposition, officer = _forwarded_to_dinkes(resident, moderator)
+    response = client_for(officer).post(
+        f"/api/v1/opd/dispositions/{disposition.pk}/follow-up/",
+        {"state": "done", "note": "Sudah diperbaiki", "photo": _upload(data)},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.json()
+    return response
+
+
+def _confirmation_photo_added(resident, moderator, data):
+    from aspirasi.services import dispositions
+
+    report, disposition, officer = _forwarded_to_dinkes(resident, moderator)
+    proof = SimpleUploadedFile("proof.jpg", photo_bytes(), content_type="image/jpeg")
+    dispositions.follow_up_record(disposition=disposition, actor=officer, state="done", note="Beres", photo=proof)
+    dispositions.report_confirm(report=report, actor=resident, fixed=True)
+    response = client_for(resident).post(
+        f"/api/v1/reports/{report.pk}/confirmation/photo/", {"photo": _upload(data)}, format="multipart"
+    )
+    assert response.status_code == 200, response.json()
+    return response
+
+
 PHOTO_UPLOADS = {
     ("/api/v1/reports/", "post"): _report_created,
+    ("/api/v1/opd/dispositions/{id}/follow-up/", "post"): _follow_up_done_with_proof,
+    ("/api/v1/reports/{id}/confirmation/photo/", "post"): _confirmation_photo_added,
     ("/api/v1/proposals/{id}/photos/", "post"): _proposal_photo_added,
     ("/api/v1/moderation/reports/{id}/resolution/", "post"): _report_resolved_with_proof,
 }
