@@ -77,6 +77,10 @@ WHERE = {
     "/api/v1/comments/{comment_id}/flags/": ("other_resident", "comment"),
     "/api/v1/proposals/{proposal_id}/follow/": ("resident", "published"),
     "/api/v1/moderation/comments/{comment_id}/decision/": ("moderator", "comment"),
+    "/api/v1/opd/inbox/": ("opd_officer", None),
+    "/api/v1/opd/dispositions/{disposition_id}/follow-up/": ("opd_officer", "disposition"),
+    "/api/v1/reports/{report_id}/confirmation/": ("resident", "verified_report"),
+    "/api/v1/reports/{report_id}/confirmation/photo/": ("resident", "verified_report"),
 }
 QUERIES = {
     "/api/v1/proposals/similar/": "?title=Pelatihan+menjahit",
@@ -130,12 +134,13 @@ THROTTLED = [o for o in OPERATIONS if "RateLimit-Policy" in o[2]["responses"].ge
 
 
 @pytest.fixture
-def world(resident, other_resident, moderator_manggar, planner):
+def world(resident, other_resident, moderator_manggar, planner, opd_officer):
     people = {
         "resident": resident,
         "other_resident": other_resident,
         "moderator": moderator_manggar,
         "planner": planner,
+        "opd_officer": opd_officer,
     }
     objects = objects_of(resident)
 
