@@ -31,3 +31,12 @@ def test_seeded_demo_has_a_working_opd_loop(settings, tmp_path):
     assert {row.opd for row in rows} == {"Dinas Kesehatan", "Dinas PU"}
     assert sum(row.received for row in rows) == Disposition.objects.count()
     assert any(row.median_days_to_done for row in rows)
+    # The discussion and Open311 pages have rows too: a thread with an official answer, an integration's request.
+    from aspirasi.models.comments import Comment
+    from open311.models import ApiKey, ServiceRequest
+
+    official = Comment.objects.get(is_official=True)
+    assert official.parent_id and official.proposal.comment_count == 3
+    assert ApiKey.objects.filter(revoked_at__isnull=True).count() == 1
+    assert ServiceRequest.objects.get().report.origin == "open311"
+    assert "Open311: API key" in out.getvalue()

@@ -58,6 +58,8 @@ class Command(BaseCommand):
         self._demo_data(admin=User.objects.get(phone=DEMO_ACCOUNTS[3][0]))
         self._demo_decisions(moderator=User.objects.get(phone=DEMO_ACCOUNTS[1][0]))
         self._demo_opd_loop(moderator=User.objects.get(phone=DEMO_ACCOUNTS[1][0]))
+        self._demo_discussion(resident=User.objects.get(phone=DEMO_ACCOUNTS[0][0]))
+        self._demo_open311(admin=User.objects.get(phone=DEMO_ACCOUNTS[3][0]))
 
     def _demo_data(self, *, admin: User) -> None:
         """A small, repeatable data set: proposals, votes, a few photos and reports where those services exist."""
@@ -175,3 +177,50 @@ class Command(BaseCommand):
         self.stdout.write(
             f"OPD loop: {Disposition.objects.count()} dispositions (see /admin/opd/inbox/, /admin/opd/sla/)."
         )
+
+    def _demo_discussion(self, *, resident: User) -> None:
+        """A discussion on the most supported proposal, through the service (counted, notified): a resident's
+        question, a neighbour's reply and an official answer by an OPD officer (shown by role and OPD)."""
+        from aspirasi.services.comments import comment_create
+
+        proposal = Proposal.objects.filter(status=ProposalStatus.PUBLISHED).order_by("-vote_count", "-id").first()
+        officer = User.objects.filter(role="opd").order_by("id").first()
+        neighbour = (
+            User.objects.filter(role="resident", phone_verified_at__isnull=False).exclude(pk=resident.pk).first()
+        )
+        if proposal is None or officer is None or neighbour is None:
+            return
+        question = comment_create(
+            author=resident, proposal=proposal, body="Kapan kegiatan ini bisa dimulai, dan di mana tempatnya?"
+        )
+        comment_create(
+            author=neighbour, proposal=proposal, parent_id=question.pk, body="Saya juga ingin tahu, anak saya ikut."
+        )
+        comment_create(
+            author=officer,
+            proposal=proposal,
+            parent_id=question.pk,
+            body="Usulan ini sedang kami kaji untuk Musrenbang kecamatan; jadwal diumumkan setelah pagu ditetapkan.",
+        )
+        self.stdout.write(f"Discussion: 3 comments on proposal #{proposal.pk}.")
+
+    def _demo_open311(self, *, admin: User) -> None:
+        """An Open311 integration (its key shown once, as in the admin) and one request filed through it."""
+        from aspirasi.models import Category, Kelurahan
+        from open311.models import ApiKey
+        from open311.services import api_key_issue, service_request_create
+
+        key = ApiKey(name="Aplikasi kanal pengaduan kota (demo)")
+        raw = api_key_issue(api_key=key, actor=admin)
+        service_request_create(
+            api_key=key,
+            category=Category.objects.order_by("order", "id").first(),
+            kelurahan=Kelurahan.objects.get(slug="manggar"),
+            description="Lampu jalan di depan posyandu mati sejak seminggu.",
+            latitude=None,
+            longitude=None,
+            address_string="",
+            media_url="",
+            filer={},
+        )
+        self.stdout.write(f"Open311: API key {raw} (shown once); 1 request filed (see /open311/v2/discovery.json).")
