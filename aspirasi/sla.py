@@ -130,3 +130,12 @@ def report_clock(report, *, now: datetime | None = None) -> Clock | None:
     if report.status not in CLOCKED_REPORT_STATUSES:
         return None
     return clock(report.sla_stage, report.sla_due_at, now=now)
+
+
+def disposition_clock(state: str | None, due: datetime | None, *, now: datetime | None = None) -> Clock | None:
+    """A disposition's follow-up deadline and state while it is open; None once done, returned or closed."""
+    from aspirasi.models.opd import OPEN_DISPOSITION_STATES
+
+    if state not in OPEN_DISPOSITION_STATES:
+        return None
+    return clock(FOLLOW_UP, due, now=now)

@@ -17,7 +17,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aspirasi import policies, public_list
+from aspirasi import policies, public_list, sla
 from aspirasi.api import list_cache
 from aspirasi.api.fields import (
     MAX_ID,
@@ -31,12 +31,21 @@ from aspirasi.api.fields import (
 )
 from aspirasi.api.filtering import FilterBackend
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from aspirasi.api.opd import OpdOutput, SlaOutput
 from aspirasi.api.pagination import CursorPage
 from aspirasi.api.schema import domain_errors
 from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.errors import EditingClosed, ItemChanged, NotEditable, PhoneNotVerified, SubmissionClosed
 from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
-from aspirasi.models import Category, Kelurahan, Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent
+from aspirasi.models import (
+    Category,
+    DispositionState,
+    Kelurahan,
+    Proposal,
+    ProposalPhoto,
+    ProposalStatus,
+    ProposalStatusEvent,
+)
 from aspirasi.models import TargetGroup as TargetGroupModel
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.selectors import proposals as selectors
@@ -227,12 +236,48 @@ class ProposalStaffOutput(ProposalOutput):
         read_only_fields = fields
 
 
+def follow_up_fields(proposal_id: int) -> dict:
+    """The detail's OPD follow-up (docs/sla.md), read per request: see ProposalDetailView.get."""
+    follow_up = selectors.proposal_follow_up(proposal_id)
+    clock = sla.disposition_clock(follow_up.state, follow_up.due_at)
+    return {
+        "opd": follow_up.opd,
+        "follow_up_state": follow_up.state,
+        "sla": SlaOutput(clock.as_dict()).data if clock else None,
+    }
+
+
 class ProposalDetailOutput(ProposalOutput):
     timeline = ProposalTimelineOutput(many=True, read_only=True)
+    opd = serializers.SerializerMethodField(help_text="The OPD it is assigned or forwarded to (docs/sla.md)")
+    follow_up_state = serializers.SerializerMethodField(
+        help_text="Its open disposition's state, else its latest one's; null before any (DispositionState)"
+    )
+    sla = serializers.SerializerMethodField(
+        help_text="The open disposition's follow-up deadline and state; null when none is open"
+    )
 
     class Meta(ProposalOutput.Meta):
-        fields = [*ProposalOutput.Meta.fields, "timeline"]
+        fields = [*ProposalOutput.Meta.fields, "timeline", "opd", "follow_up_state", "sla"]
         read_only_fields = fields
+
+    def _follow_up(self, proposal) -> dict:
+        # Set by the view when it read them already (the cached detail's key holds them).
+        if getattr(proposal, "follow_up", None) is None:
+            proposal.follow_up = follow_up_fields(proposal.pk)
+        return proposal.follow_up
+
+    @extend_schema_field(OpdOutput(allow_null=True))
+    def get_opd(self, proposal) -> dict | None:
+        return self._follow_up(proposal)["opd"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=DispositionState.choices, allow_null=True))
+    def get_follow_up_state(self, proposal) -> str | None:
+        return self._follow_up(proposal)["follow_up_state"]
+
+    @extend_schema_field(SlaOutput(allow_null=True))
+    def get_sla(self, proposal) -> dict | None:
+        return self._follow_up(proposal)["sla"]
 
 
 @extend_schema_serializer(component_name="ProposalDetailOutput")
@@ -582,18 +627,23 @@ class ProposalDetailView(APIView):
     @extend_schema(tags=["proposals"], responses={200: ProposalStaffDetailOutput})
     def get(self, request, pk: int):
         if not policies.can_see_authors(request.user):
-            key = list_cache.page_key(request, versions=public_list.current_versions(), variant="public")
-            page = list_cache.detail_page(key, build=lambda: self._public_page(pk))
+            # The OPD follow-up moves with dispositions (no content version) and its SLA state with the clock:
+            # read per request (one query) and made part of the key, a cached detail always shows it current.
+            follow_up = follow_up_fields(pk)
+            variant = f"public:{orjson.dumps(follow_up).decode()}"
+            key = list_cache.page_key(request, versions=public_list.current_versions(), variant=variant)
+            page = list_cache.detail_page(key, build=lambda: self._public_page(pk, follow_up))
             if page is not None:
                 return _page_response(request, page, key=key)
         # Staff, and a proposal that is not public (its author's, or none): read for this caller.
         return Response(_detail_output(self._get(request, pk), request))
 
-    def _public_page(self, pk: int) -> list_cache.Page | None:
+    def _public_page(self, pk: int, follow_up: dict) -> list_cache.Page | None:
         """The detail of public proposal `pk` for nobody in particular, or None when it is not public."""
         proposal = selectors.proposal_detail(pk=pk, user=None)
         if proposal is None:
             return None
+        proposal.follow_up = follow_up
         item = ProposalDetailOutput(proposal, context={"request": self.request}).data
         return list_cache.Page.render_one(item, author_id=proposal.author_id)
 

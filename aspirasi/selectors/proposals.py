@@ -8,11 +8,12 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField, TrigramSimilarity
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -25,12 +26,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import ASin, Cast, Coalesce, Cos, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
 from aspirasi import policies, public_list
-from aspirasi.models import Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
+from aspirasi.models import Disposition, Proposal, ProposalPhoto, ProposalStatus, ProposalStatusEvent, Vote
+from aspirasi.models.opd import OPEN_DISPOSITION_STATES
 from aspirasi.models.proposals import PUBLIC_STATUSES
 
 EARTH_RADIUS_KM = 6371.0088
@@ -102,6 +105,28 @@ def proposals_live_fields(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
 def proposals_voted_by(user, *, ids: list[int]) -> set[int]:
     """Which of the proposals `ids` `user` supports (a list's `has_voted`)."""
     return set(Vote.objects.filter(voter=user, proposal_id__in=ids).values_list("proposal_id", flat=True))
+
+
+@dataclass(frozen=True)
+class ProposalFollowUp:
+    opd: dict | None  # {"id", "slug", "name"} of Proposal.opd
+    state: str | None  # the counted disposition's
+    due_at: datetime | None
+
+
+def proposal_follow_up(proposal_id: int) -> ProposalFollowUp:
+    """A proposal's OPD and the disposition it shows, in one query: its open disposition, else its latest (at
+    most one is open at a time); none before it is forwarded."""
+    is_open = Case(When(state__in=OPEN_DISPOSITION_STATES, then=Value(0)), default=Value(1))
+    counted = Disposition.objects.filter(proposal=OuterRef("pk")).order_by(is_open, "-created_at", "-id")
+    row = (
+        Proposal.objects.filter(pk=proposal_id)
+        .annotate(d_state=Subquery(counted.values("state")[:1]), d_due_at=Subquery(counted.values("due_at")[:1]))
+        .values("opd_id", "opd__slug", "opd__name", "d_state", "d_due_at")
+        .first()
+    ) or {"opd_id": None, "d_state": None, "d_due_at": None}
+    opd = {"id": row["opd_id"], "slug": row["opd__slug"], "name": row["opd__name"]} if row["opd_id"] else None
+    return ProposalFollowUp(opd=opd, state=row["d_state"], due_at=row["d_due_at"])
 
 
 def proposal_detail(*, pk: int, user) -> Proposal | None:

@@ -24,10 +24,10 @@ def _url(proposal) -> str:
 def test_a_repeated_read_renders_nothing_again(api, as_resident, django_assert_num_queries):
     proposal = ProposalFactory()
     api.get(_url(proposal))
-    with django_assert_num_queries(1):  # the list's versions: the detail is kept whole
+    with django_assert_num_queries(2):  # its OPD follow-up (test_proposal_follow_up.py), the list's versions
         assert api.get(_url(proposal)).status_code == 200
     as_resident.get(_url(proposal))
-    with django_assert_num_queries(2):  # the token's user, the versions; the caller's vote is kept too
+    with django_assert_num_queries(3):  # the token's user, the follow-up, the versions; the caller's vote is kept
         assert as_resident.get(_url(proposal)).status_code == 200
 
 
