@@ -368,7 +368,9 @@ def test_a_new_item_arrives_at_its_place_announced_in_both_languages(chromium, s
         assert int(indonesian.locator("[data-counter='new'] .count").inner_text()) == new_before + 1
         assert "New" in english.locator(f"{row} td.status").inner_text()
         # Same WITA format as the rows rendered with the page.
-        times = indonesian.evaluate("() => [...document.querySelectorAll('#live-queue time')].map(t => t.textContent)")
+        times = indonesian.evaluate(
+            "() => [...document.querySelectorAll('#live-queue td.received time')].map(t => t.textContent)"
+        )
         assert all(re.fullmatch(r"\d{1,2} \w{3} \d{4} \d{2}:\d{2}", shown) for shown in times), times[:3]
         wita = datetime.now(ZoneInfo("Asia/Makassar"))
         assert times[0][-5:] in {(wita - timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}, times[0]
