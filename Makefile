@@ -28,6 +28,7 @@ migrate: $(VENV)/.runtime
 ## Set up everything and serve HTTP + WebSockets on http://127.0.0.1:8000 (task worker and scheduler in the background)
 run: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_open311_demo
 	$(PY) manage.py db_worker & $(PY) manage.py scheduler & trap 'kill %1 %2' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev

@@ -37,6 +37,9 @@ def test_seeded_demo_has_a_working_opd_loop(settings, tmp_path):
 
     official = Comment.objects.get(is_official=True)
     assert official.parent_id and official.proposal.comment_count == 3
+    call_command("seed_open311_demo", force=True, stdout=out)  # make run's next step
     assert ApiKey.objects.filter(revoked_at__isnull=True).count() == 1
     assert ServiceRequest.objects.get().report.origin == "open311"
     assert "Open311: API key" in out.getvalue()
+    call_command("seed_open311_demo", force=True, stdout=out)  # a second make run adds nothing
+    assert ServiceRequest.objects.count() == 1

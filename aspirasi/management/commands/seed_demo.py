@@ -59,7 +59,6 @@ class Command(BaseCommand):
         self._demo_decisions(moderator=User.objects.get(phone=DEMO_ACCOUNTS[1][0]))
         self._demo_opd_loop(moderator=User.objects.get(phone=DEMO_ACCOUNTS[1][0]))
         self._demo_discussion(resident=User.objects.get(phone=DEMO_ACCOUNTS[0][0]))
-        self._demo_open311(admin=User.objects.get(phone=DEMO_ACCOUNTS[3][0]))
 
     def _demo_data(self, *, admin: User) -> None:
         """A small, repeatable data set: proposals, votes, a few photos and reports where those services exist."""
@@ -203,24 +202,3 @@ class Command(BaseCommand):
             body="Usulan ini sedang kami kaji untuk Musrenbang kecamatan; jadwal diumumkan setelah pagu ditetapkan.",
         )
         self.stdout.write(f"Discussion: 3 comments on proposal #{proposal.pk}.")
-
-    def _demo_open311(self, *, admin: User) -> None:
-        """An Open311 integration (its key shown once, as in the admin) and one request filed through it."""
-        from aspirasi.models import Category, Kelurahan
-        from open311.models import ApiKey
-        from open311.services import api_key_issue, service_request_create
-
-        key = ApiKey(name="Aplikasi kanal pengaduan kota (demo)")
-        raw = api_key_issue(api_key=key, actor=admin)
-        service_request_create(
-            api_key=key,
-            category=Category.objects.order_by("order", "id").first(),
-            kelurahan=Kelurahan.objects.get(slug="manggar"),
-            description="Lampu jalan di depan posyandu mati sejak seminggu.",
-            latitude=None,
-            longitude=None,
-            address_string="",
-            media_url="",
-            filer={},
-        )
-        self.stdout.write(f"Open311: API key {raw} (shown once); 1 request filed (see /open311/v2/discovery.json).")
