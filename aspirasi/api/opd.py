@@ -120,9 +120,8 @@ class DispositionOutput(serializers.ModelSerializer):
 
     @extend_schema_field(SlaOutput(allow_null=True))
     def get_sla(self, disposition):
-        if disposition.state not in ("forwarded", "accepted", "in_progress"):
-            return None
-        return SlaOutput(sla.clock(sla.FOLLOW_UP, disposition.due_at).as_dict()).data
+        clock = sla.disposition_clock(disposition.state, disposition.due_at)
+        return SlaOutput(clock.as_dict()).data if clock else None
 
 
 class IsOpdOfficer(BasePermission):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from aspirasi import policies
 from aspirasi.models import Disposition, Opd, RoutingRule, User
+from aspirasi.models.opd import OPEN_DISPOSITION_STATES
 
 
 def routing_suggest(*, category_id: int, kecamatan_id: int | None) -> Opd | None:
@@ -35,7 +36,7 @@ def opd_inbox(*, user: User, open_only: bool = True) -> QuerySet[Disposition]:
         .order_by("due_at", "id")
     )
     if open_only:
-        queryset = queryset.filter(state__in=["forwarded", "accepted", "in_progress"])
+        queryset = queryset.filter(state__in=OPEN_DISPOSITION_STATES)
     return queryset
 
 

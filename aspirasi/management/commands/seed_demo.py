@@ -113,6 +113,7 @@ class Command(BaseCommand):
         from PIL import Image
 
         from aspirasi.models import Category, Disposition, Opd, Report, ReportStatus, RoutingRule
+        from aspirasi.models.opd import OPEN_DISPOSITION_STATES
         from aspirasi.services import dispositions, moderation
 
         dinkes, dpu = Opd.objects.get(slug="dinkes"), Opd.objects.get(slug="dpu")
@@ -152,7 +153,7 @@ class Command(BaseCommand):
         for report, (opd, answers) in zip(reports, steps, strict=False):
             dispositions.report_dispose(report=report, actor=moderator, opd=opd, note="Mohon ditindaklanjuti")
             for officer, state, extra in answers:
-                disposition = Disposition.objects.get(report=report, state__in=["forwarded", "accepted", "in_progress"])
+                disposition = Disposition.objects.get(report=report, state__in=OPEN_DISPOSITION_STATES)
                 arguments = {**extra, "photo": photo()} if extra.get("photo") else extra
                 dispositions.follow_up_record(disposition=disposition, actor=officer, state=state, **arguments)
         # The returned one goes on to Dinas PU; the last one's reporter confirms.
