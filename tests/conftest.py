@@ -1,17 +1,13 @@
 """Shared fixtures: personas, API clients, a temporary MEDIA_ROOT and a clean cache per test."""
 
-from datetime import timedelta
-
 import pytest
 import sms
 from django.core.cache import cache, caches
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from aspirasi.api import throttling
-from aspirasi.models import Kecamatan, Kelurahan, Opd
-from aspirasi.services.accounts import tokens_for, user_assign_role
-from tests.factories import UserFactory
+from aspirasi.services.accounts import tokens_for
+from tests import personas
 
 
 @pytest.fixture(autouse=True)
@@ -58,65 +54,48 @@ def client_for(user, *, language: str | None = None) -> APIClient:
     return client
 
 
-# The personas are established residents: registered a month ago, so every rule of participation that
-# asks for an account's age (flags: FLAG_MIN_ACCOUNT_AGE_HOURS) lets them take part.
-ESTABLISHED = timedelta(days=30)
-
-
 @pytest.fixture
 def resident(db):
-    return UserFactory(
-        display_name="Siti Warga",
-        kelurahan=Kelurahan.objects.get(slug="manggar"),
-        date_joined=timezone.now() - ESTABLISHED,
-    )
+    return personas.resident()
 
 
 @pytest.fixture
 def other_resident(db):
-    return UserFactory(
-        display_name="Budi Tetangga",
-        kelurahan=Kelurahan.objects.get(slug="teritip"),
-        date_joined=timezone.now() - ESTABLISHED,
-    )
+    return personas.other_resident()
 
 
 @pytest.fixture
 def moderator_manggar(db):
     """Moderator of the kelurahan Manggar only."""
-    user = UserFactory(display_name="Moderator Manggar")
-    return user_assign_role(user=user, role="moderator", kelurahan=[Kelurahan.objects.get(slug="manggar")])
+    return personas.moderator_manggar()
 
 
 @pytest.fixture
 def moderator_barat(db):
     """Moderator of another kecamatan (Balikpapan Barat), which covers all its kelurahan."""
-    user = UserFactory(display_name="Moderator Barat")
-    return user_assign_role(user=user, role="moderator", kecamatan=[Kecamatan.objects.get(code="64.71.02")])
+    return personas.moderator_barat()
 
 
 @pytest.fixture
 def planner(db):
-    return user_assign_role(user=UserFactory(display_name="Perencana"), role="planner")
+    return personas.planner()
 
 
 @pytest.fixture
 def opd_officer(db):
     """An officer of Dinas Kesehatan (not its head)."""
-    user = UserFactory(display_name="Petugas Dinkes")
-    return user_assign_role(user=user, role="opd", opd=Opd.objects.get(slug="dinkes"))
+    return personas.opd_officer()
 
 
 @pytest.fixture
 def opd_head(db):
     """The head of Dinas Kesehatan: sees everything forwarded to it."""
-    user = UserFactory(display_name="Kepala Dinkes")
-    return user_assign_role(user=user, role="opd", opd=Opd.objects.get(slug="dinkes"), is_opd_head=True)
+    return personas.opd_head()
 
 
 @pytest.fixture
 def admin_user(db):
-    return user_assign_role(user=UserFactory(display_name="Admin"), role="admin")
+    return personas.admin_user()
 
 
 @pytest.fixture
