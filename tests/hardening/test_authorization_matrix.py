@@ -14,7 +14,6 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests import personas
-
 from tests.conftest import client_for
 from tests.hardening.objects import objects_of
 
