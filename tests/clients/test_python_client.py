@@ -223,3 +223,58 @@ def test_resident_journey_through_the_generated_client(operations, live_server, 
     again = ops.v1_proposals_list.sync_detailed(client=resident, if_none_match=first.headers["ETag"])
     assert again.status_code == 304
     assert again.content == b""
+
+    # The discussion (issue 25): the resident asks on their now public proposal, the moderator answers
+    # officially in a reply; the thread reads back oldest first, unchanged threads answer 304, and the
+    # resident edits and then removes their question, which leaves a placeholder.
+    followed = ops.v1_proposals_follow_create.sync_detailed(proposal_id, client=resident)
+    assert followed.status_code == 200, followed.content
+    assert followed.parsed.following is True
+    question = ops.v1_proposals_comments_create.sync_detailed(
+        proposal_id,
+        client=resident,
+        body=models.CommentCreateInputRequest(body="Kapan survei lokasi dilakukan?"),
+        idempotency_key="journey-comment-1",
+    )
+    assert question.status_code == 201, question.content
+    assert question.parsed.is_own is True
+    assert question.parsed.is_official is False
+    answer = ops.v1_proposals_comments_create.sync_detailed(
+        proposal_id,
+        client=moderator,
+        body=models.CommentCreateInputRequest(body="Pekan depan, bersama lurah.", parent=question.parsed.id),
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.parsed.is_official is True
+    assert answer.parsed.author_name != moderator_manggar.display_name  # staff by role, never by name
+    thread = ops.v1_proposals_comments_list.sync_detailed(
+        proposal_id, client=resident, ordering=ops.models.V1ProposalsCommentsListOrdering("oldest")
+    )
+    assert thread.status_code == 200, thread.content
+    assert [(c.id, c.parent) for c in thread.parsed.results] == [
+        (question.parsed.id, None),
+        (answer.parsed.id, question.parsed.id),
+    ]
+    unchanged = ops.v1_proposals_comments_list.sync_detailed(
+        proposal_id,
+        client=resident,
+        ordering=ops.models.V1ProposalsCommentsListOrdering("oldest"),
+        if_none_match=thread.headers["ETag"],
+    )
+    assert unchanged.status_code == 304
+    edited = ops.v1_comments_partial_update.sync_detailed(
+        question.parsed.id,
+        client=resident,
+        body=models.PatchedCommentUpdateInputRequest(body="Kapan survei lokasi drainase dilakukan?"),
+    )
+    assert edited.status_code == 200, edited.content
+    assert edited.parsed.edited_at is not None
+    removed = ops.v1_comments_destroy.sync_detailed(question.parsed.id, client=resident)
+    assert removed.status_code == 204, removed.content
+    after = ops.v1_proposals_comments_list.sync_detailed(proposal_id, client=resident)
+    [placeholder] = [c for c in after.parsed.results if c.id == question.parsed.id]
+    assert placeholder.body == ""
+    assert placeholder.notice
+    unfollowed = ops.v1_proposals_follow_destroy.sync_detailed(proposal_id, client=resident)
+    assert unfollowed.status_code == 200, unfollowed.content
+    assert unfollowed.parsed.following is False
