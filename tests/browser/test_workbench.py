@@ -226,9 +226,12 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         feedback(page, f"Report #{ids['resolve']} “")
         feedback(page, "” verified.")
         keys.press("s")
+        # Each key waits for the focus it moved: a busy machine must not send the next key to the old field.
+        page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'TEXTAREA'")
         keys.type("Lubang sudah ditambal oleh DPU.")
         keys.press("Tab")
-        with page.expect_file_chooser() as chooser:
+        page.wait_for_function("() => document.activeElement && document.activeElement.type === 'file'")
+        with page.expect_file_chooser(timeout=15000) as chooser:
             keys.press("Space")
         chooser.value.set_files(files=[{"name": "bukti.png", "mimeType": "image/png", "buffer": _png()}])
         keys.press("Tab")
