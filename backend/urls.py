@@ -36,7 +36,7 @@ if settings.MEDIA_STORAGE == "local":
 if settings.BENCH_FLOOR:
     urlpatterns.append(path("bench/", include("bench.floor")))
 
-# Django's own error pages are HTML; the API's clients get the same JSON shape as every other error.
+# Errors outside DRF: the JSON shape of every other error, or a page for a person in the admin (aspirasi/api/errors.py).
 handler400 = "aspirasi.api.errors.bad_request"
 handler403 = "aspirasi.api.errors.permission_denied"
 handler404 = "aspirasi.api.errors.page_not_found"

@@ -6,8 +6,11 @@ parses a single format. Messages are translated by the request's language (Local
 
 import logging
 
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -99,23 +102,61 @@ def exception_handler(exc, context):
 
 
 # --- Django-level handlers (outside DRF views: bad URLs, oversized bodies, CSRF, crashes) -------------
+# A person who navigates the admin in a browser gets a page that says what to do next; every other caller
+# (the apps, the admin's own fetch() calls, which do not ask for HTML) gets the JSON shape.
+
+
+def _page_or_json(request, status: int, code: str, message: str, *, next_step: str = ""):
+    accept = request.headers.get("Accept", "")
+    if request.path.startswith(reverse("admin:index")) and "text/html" in accept:
+        context = {
+            "status": status,
+            "message": message,
+            "next_step": next_step,
+            "admin_url": reverse("admin:index"),
+            # The site's names only: each_context() would read the user's permissions, and a 500 may be the database.
+            "site_header": admin.site.site_header,
+            "site_title": admin.site.site_title,
+        }
+        return render(request, "aspirasi/error_page.html", context, status=status)
+    return JsonResponse(error_body(code, message), status=status)
 
 
 def bad_request(request, exception=None):
-    return JsonResponse(error_body("bad_request", _("The request could not be understood.")), status=400)
+    return _page_or_json(request, 400, "bad_request", _("The request could not be understood."))
 
 
 def permission_denied(request, exception=None):
-    return JsonResponse(error_body("permission_denied", _("You do not have permission to do this.")), status=403)
+    return _page_or_json(
+        request,
+        403,
+        "permission_denied",
+        _("You do not have permission to do this."),
+        next_step=_("Sign in with an account that has this role, or ask an administrator for it."),
+    )
 
 
 def page_not_found(request, exception=None):
-    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    return _page_or_json(
+        request, 404, "not_found", _("Not found."), next_step=_("The item may have been removed or moved.")
+    )
 
 
 def server_error(request):
-    return JsonResponse(error_body("server_error", _("Something went wrong on our side.")), status=500)
+    return _page_or_json(
+        request,
+        500,
+        "server_error",
+        _("Something went wrong on our side."),
+        next_step=_("It has been logged. Try again in a moment."),
+    )
 
 
 def csrf_failure(request, reason=""):
-    return JsonResponse(error_body("csrf_failed", _("The CSRF check failed. Reload the page.")), status=403)
+    return _page_or_json(
+        request,
+        403,
+        "csrf_failed",
+        _("The CSRF check failed. Reload the page."),
+        next_step=_("Your form was not saved: reload the page, then send it again."),
+    )
