@@ -15,6 +15,7 @@ from aspirasi import policies
 from aspirasi.admin import workbench
 from aspirasi.admin.feedback import decided_message, item_title
 from aspirasi.admin.item_pages import ItemPageMixin
+from aspirasi.admin_site import MenuPage
 from aspirasi.models import AuditEntry, Flag, Opd, Proposal, ProposalStatusEvent, Report
 from aspirasi.services.moderation import PROPOSAL, REPORT, RejectionReason, decisions_bulk
 from aspirasi.templatetags.aspirasi_admin import rupiah
@@ -318,6 +319,6 @@ class OpdAdmin(admin.ModelAdmin):
 
 # --- the workbench (/admin/moderation/live/) and its decision panel: aspirasi/admin/workbench.py ---------
 
-admin.site.add_pages(workbench.urls)
-# The index links the workbench (and anything else that adds itself to this template).
-admin.site.index_template = "aspirasi/moderation/admin_index.html"
+admin.site.add_pages(
+    workbench.urls, menu=[MenuPage("moderation-live", _("Live moderation queue"), policies.can_act_as_moderator)]
+)

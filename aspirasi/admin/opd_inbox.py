@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from aspirasi import policies, sla
+from aspirasi.admin_site import MenuPage
 from aspirasi.errors import DomainError
 from aspirasi.models import Disposition, DispositionState
 from aspirasi.selectors.opd import opd_inbox
@@ -102,4 +103,4 @@ def urls() -> list:
     ]
 
 
-admin.site.add_pages(urls)
+admin.site.add_pages(urls, menu=[MenuPage("opd-inbox", _("OPD inbox"), policies.is_opd_officer)])

@@ -18,6 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from aspirasi import exports, policies, sla
+from aspirasi.admin_site import MenuPage
 from aspirasi.selectors.opd import sla_report
 
 HEADERS = [
@@ -114,4 +115,4 @@ def urls() -> list:
     return [path("opd/sla/", admin.site.admin_view(sla_report_view), name="opd-sla")]
 
 
-admin.site.add_pages(urls)
+admin.site.add_pages(urls, menu=[MenuPage("opd-sla", _("SLA per OPD"), policies.can_read_moderation)])

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aspirasi import exports
+from aspirasi.admin_site import MenuPage
 from aspirasi.errors import InvalidMinutes
 from aspirasi.models import (
     AreaBudget,
@@ -293,4 +294,4 @@ def urls() -> list:
     return [path("planning/dashboard/", admin.site.admin_view(dashboard_view), name="planning-dashboard")]
 
 
-admin.site.add_pages(urls)
+admin.site.add_pages(urls, menu=[MenuPage("planning-dashboard", _("Planning dashboard"), can_plan)])

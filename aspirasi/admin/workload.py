@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aspirasi import policies
+from aspirasi.admin_site import MenuPage
 from aspirasi.models import ProposalStatus, ReportStatus
 from aspirasi.selectors.workload import moderation_workload
 
@@ -78,4 +79,6 @@ def urls() -> list:
     return [path("moderation/workload/", admin.site.admin_view(workload_view), name="moderation-workload")]
 
 
-admin.site.add_pages(urls)
+admin.site.add_pages(
+    urls, menu=[MenuPage("moderation-workload", _("Moderation workload"), policies.can_act_as_moderator)]
+)
