@@ -11,5 +11,6 @@ from aspirasi.admin import (  # noqa: F401 - registers the ModelAdmins
     opd_inbox,
     opd_sla,
     planning,
+    shortlist,
     workload,
 )

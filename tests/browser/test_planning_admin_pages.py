@@ -46,11 +46,12 @@ proposal = ProposalFactory(
     cycle=cycle, kelurahan=manggar, title="Posyandu lansia", estimated_cost=60000000, vote_count=1
 )
 VoteFactory(proposal=proposal)
-print(json.dumps({"phone": planner.phone, "budget": budget.pk, "forum": forum.pk}))
+print(json.dumps({"phone": planner.phone, "budget": budget.pk, "forum": forum.pk, "proposal": proposal.pk}))
 """
 
 PAGES = {
     "dashboard": "/admin/planning/dashboard/",
+    "shortlist": "/admin/planning/shortlist/",
     "budgets": "/admin/aspirasi/areabudget/",
     "budget": "/admin/aspirasi/areabudget/{budget}/change/",
     "budget_add": "/admin/aspirasi/areabudget/add/",
@@ -110,3 +111,25 @@ def test_planning_page_is_accessible(planner_page, name):
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     assert foreign == [], f"requests off the server: {foreign}"
+
+
+def test_a_planner_pins_a_proposal_with_the_keyboard_and_unpins_it(planner_page):
+    page, url, ids, language, _foreign = planner_page
+    page.goto(f"{url}/admin/planning/shortlist/")
+    reason = page.locator(f"#reason-{ids['proposal']}")
+    reason.focus()
+    page.keyboard.type("Jalan rusak berat")
+    page.keyboard.press("Tab")  # to "Pin"
+    assert page.evaluate("document.activeElement.value") == "pin"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/admin/planning/shortlist/?*")
+
+    success = page.locator(".messagelist .success")
+    expected = "disematkan" if language == "id" else "is pinned"
+    assert expected in success.inner_text()
+    row = page.locator("tr", has=page.locator(f"a[href='/admin/aspirasi/proposal/{ids['proposal']}/change/']"))
+    assert ("Disematkan" if language == "id" else "Pinned") in row.inner_text()
+    unpin = row.locator("button[value=clear]")
+    unpin.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#reason-{ids['proposal']}")
