@@ -25,6 +25,7 @@ from aspirasi.models import (
     Cycle,
     Forum,
     PaperSupport,
+    Phase,
     Program,
     ProgramUpdate,
     ShortlistDecision,
@@ -284,6 +285,7 @@ def dashboard_view(request):
         **admin.site.each_context(request),
         "title": _("Planning dashboard"),
         "cycle": cycle,
+        "phase_label": Phase(cycle.current_phase).label if cycle else None,
         "data": planning_dashboard(cycle=cycle),
         "generated_at": timezone.now(),
     }

@@ -25,6 +25,7 @@ def test_planner_sees_the_dashboard_with_local_charts(client, planner):
     for canvas in ("chart-pillars", "chart-kecamatan", "chart-votes"):
         assert f'<canvas id="{canvas}"' in html
     assert "Posyandu lansia" in html and "Belum dimoderasi" not in html
+    assert "tahap: Pemungutan dukungan" in html  # the phase's label, not its code
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
     assert "/static/aspirasi/planning/vendor/chart.umd.min.js" in scripts
     assert all(src.startswith("/static/") for src in scripts)
