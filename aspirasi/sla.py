@@ -119,6 +119,26 @@ def stage_dues_at(stage: str, starts: list[datetime]) -> list[datetime]:
     return dues_at(starts, stage_days(stage))
 
 
+def _working_seconds(start: datetime, end: datetime, calendar: dict[date, str]) -> float:
+    total, day = 0.0, local_date(start)
+    while day <= local_date(end):
+        if _is_working(day, calendar):
+            midnight = datetime.combine(day, time(0), tzinfo=WITA)
+            total += max(0.0, (min(end, midnight + timedelta(days=1)) - max(start, midnight)).total_seconds())
+        day += timedelta(days=1)
+    return total
+
+
+def working_days_elapsed(spans: list[tuple[datetime, datetime]]) -> list[float]:
+    """The working time of each (start, end) in days: the hours of it that fall on working days (WITA, midnight
+    to midnight), over 24; weekends, holidays and the calendar's days off do not count. One calendar read.
+    Thursday 24 Dec 2026 10:00 -> Wednesday 30 Dec 18:00 is 14 + 24 + 24 + 18 hours = 3.33 working days."""
+    if not spans:
+        return []
+    calendar = _calendar(min(local_date(start) for start, _ in spans), max(local_date(end) for _, end in spans))
+    return [_working_seconds(start, end, calendar) / 86400 if end > start else 0.0 for start, end in spans]
+
+
 def stage_days(stage: str) -> int:
     return getattr(settings, STAGE_SETTINGS[stage])
 

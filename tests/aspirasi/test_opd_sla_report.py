@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from aspirasi import sla
-from aspirasi.models import Disposition, Opd, ReportStatus
+from aspirasi.models import CalendarDay, CalendarDayKind, Disposition, Opd, ReportStatus
 from aspirasi.selectors.opd import sla_report
 from tests.aspirasi.factories_moderation import ReportFactory
 
@@ -58,11 +58,11 @@ def test_figures_per_opd(history):
     kes, pu = by_opd["Dinas Kesehatan"], by_opd["Dinas PU"]
     assert (kes.received, kes.answered_on_time, kes.answered_late, kes.open_overdue) == (4, 3, 1, 0)
     assert kes.on_time_percent == 75.0
-    assert kes.median_days_to_accept == 0.8  # 12 h and 24 h
-    assert kes.median_days_to_done == 2.5  # 1, 2, 3, 9 days
+    assert kes.median_working_days_to_accept == 0.8  # 12 h and 24 h, on working days
+    assert kes.median_working_days_to_done == 2.5  # 1, 2, 3 and 7 working days (9 calendar days)
     assert (kes.done, kes.reopened, kes.reopened_percent) == (4, 1, 25.0)
     assert (pu.received, pu.answered_on_time, pu.open_overdue, pu.on_time_percent) == (2, 1, 1, 50.0)
-    assert pu.median_days_to_done is None and pu.reopened_percent is None
+    assert pu.median_working_days_to_done is None and pu.reopened_percent is None
 
 
 def test_page_table_chart_and_downloads(client, admin_user, history):
@@ -76,13 +76,57 @@ def test_page_table_chart_and_downloads(client, admin_user, history):
     assert "width:75.0%" in html  # ... but not in the chart's CSS
     csv_text = client.get("/admin/opd/sla/", {**query, "format": "csv"}).content.decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
-    assert lines[0].startswith("opd,received,answered_on_time")
+    assert lines[0] == (
+        "opd,received,answered_on_time,answered_late,open_overdue,on_time_percent,median_working_days_to_accept,"
+        "median_working_days_to_done,done,reopened,reopened_percent"
+    )
     assert lines[1].startswith("Dinas Kesehatan,4,3,1,0,75.0,0.8,2.5,4,1,25.0")
     xlsx = client.get("/admin/opd/sla/", {**query, "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert [cell.value for cell in sheet[2]][:3] == ["Dinas Kesehatan", 4, 3]
+    assert [cell.value for cell in sheet[1]][6:8] == ["median_working_days_to_accept", "median_working_days_to_done"]
 
 
 def test_opd_officers_and_residents_do_not_read_it(client, opd_officer):
     client.force_login(opd_officer)
     assert client.get("/admin/opd/sla/").status_code == 403
+
+
+def _christmas(dinkes):
+    """Forwarded Thursday 24 Dec 2026 10:00 WITA, accepted Monday 28 Dec 08:00, done Wednesday 30 Dec 18:00."""
+    _disposition(
+        dinkes,
+        created=_wita(2026, 12, 24, 10),
+        due=_wita(2027, 1, 1),
+        accepted=_wita(2026, 12, 28, 8),
+        done=_wita(2026, 12, 30, 18),
+    )
+
+
+def test_medians_are_in_working_days_across_christmas():
+    """By hand: 24 Dec is a working day (14 h from 10:00 to midnight), 25 Dec is Christmas (the package's
+    holiday), 26-27 Dec a weekend, 28 and 29 Dec whole working days (48 h), 30 Dec until 18:00 (18 h):
+    80 h = 3.33 working days to done (6.33 calendar days); to acceptance 14 + 8 = 22 h = 0.92."""
+    _christmas(Opd.objects.get(slug="dinkes"))
+    [row] = sla_report(start=_wita(2026, 12, 1), end=_wita(2027, 1, 1), now=_wita(2027, 1, 5))
+    assert (row.median_working_days_to_done, row.median_working_days_to_accept) == (3.3, 0.9)
+    assert sla.working_days_elapsed([(_wita(2026, 12, 24, 10), _wita(2026, 12, 30, 18))]) == [80 / 24]
+
+
+def test_a_cuti_bersama_from_the_admin_calendar_counts_too():
+    """With 24 Dec a cuti bersama entered in the calendar: 48 + 18 = 66 h = 2.75 working days to done."""
+    CalendarDay.objects.create(date=datetime(2026, 12, 24).date(), kind=CalendarDayKind.DAY_OFF, note="Cuti bersama")
+    _christmas(Opd.objects.get(slug="dinkes"))
+    [row] = sla_report(start=_wita(2026, 12, 1), end=_wita(2027, 1, 1), now=_wita(2027, 1, 5))
+    assert (row.median_working_days_to_done, row.median_working_days_to_accept) == (2.8, 0.3)  # 8 h on the 28th
+
+
+def test_a_span_within_one_day_off_counts_nothing_and_the_report_reads_the_calendar_once(
+    django_assert_num_queries,
+):
+    assert sla.working_days_elapsed([(_wita(2026, 12, 25, 8), _wita(2026, 12, 25, 17))]) == [0.0]
+    dinkes = Opd.objects.get(slug="dinkes")
+    for _ in range(3):
+        _christmas(dinkes)
+    with django_assert_num_queries(2):  # the dispositions, the calendar
+        sla_report(start=_wita(2026, 12, 1), end=_wita(2027, 1, 1), now=_wita(2027, 1, 5))
