@@ -76,15 +76,16 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def sla_report(*, start: datetime, end: datetime, now: datetime | None = None) -> list[OpdSlaRow]:
-    """Per OPD, the dispositions received in [start, end): how many; the share answered (done or not ours) by
+def sla_report(*, user: User, start: datetime, end: datetime, now: datetime | None = None) -> list[OpdSlaRow]:
+    """Per OPD (those `user` may compare: policies.sla_report_scope), the dispositions received in [start,
+    end): how many; the share answered (done or not ours) by
     the deadline, among those answered or already overdue; median working days (sla.working_days_elapsed: the
     clock the deadlines run on) to acceptance and to done; reopened (by reporters) per done. Two queries (the
     dispositions, the calendar); the period's dispositions are read whole (a city's month is a few thousand
     rows)."""
     now = now or timezone.now()
     received = (
-        Disposition.objects.filter(created_at__gte=start, created_at__lt=end)
+        Disposition.objects.filter(policies.sla_report_scope(user), created_at__gte=start, created_at__lt=end)
         .select_related("opd")
         .only(
             "opd__name",

@@ -1,4 +1,4 @@
-"""Template helpers of the admin pages: rupiah amounts and the map of a point.
+"""Template helpers of the admin pages: rupiah amounts, the map of a point, who sees a page's link.
 
 `rupiah` is the one formatter of money in the project: the admin (change pages, lists, planning) writes it
 Indonesian style in either language, `Rp 1.250.000`, because that is how the city writes its budgets; the API's
@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.conf import settings
 
+from aspirasi import policies
 from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
 
 register = template.Library()
@@ -48,3 +49,9 @@ def admin_map(*, latitude, longitude, label: str, place: str = "") -> dict:
         "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "bounds": f"{LATITUDE_RANGE[0]},{LONGITUDE_RANGE[0]},{LATITUDE_RANGE[1]},{LONGITUDE_RANGE[1]}",
     }
+
+
+@register.filter
+def may_read_sla_report(user) -> bool:
+    """Whether the admin index links the SLA report (the page asks the same policy)."""
+    return policies.can_read_sla_report(user)
