@@ -32,7 +32,9 @@ def opd_inbox(*, user: User, open_only: bool = True) -> QuerySet[Disposition]:
     """Dispositions of `user`'s OPD, the nearest deadline first, with what the inbox shows in one query."""
     queryset = (
         Disposition.objects.filter(policies.opd_inbox_scope(user))
-        .select_related("opd", "report__category", "report__kelurahan", "proposal__kelurahan")
+        .select_related(
+            "opd", "report__category", "report__kelurahan", "report__open311_request", "proposal__kelurahan"
+        )
         .order_by("due_at", "id")
     )
     if open_only:
