@@ -295,6 +295,7 @@ def _filer(data) -> dict[str, str]:
 
 
 # Host names that only mean something inside a network (RFC 6761, 6762, 8375 and common practice).
+_TOP_LEVEL = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".intranet", ".lan", ".home", ".home.arpa", ".corp")
 
 
@@ -307,7 +308,10 @@ def _public_host(host: str) -> bool:
     except ValueError:
         pass
     host = host.rstrip(".").lower()
-    return "." in host and host != "localhost" and not host.endswith(_LOCAL_SUFFIXES)
+    # A name ends in a top-level domain of letters: "127.1" or "0177.0.0.1" are addresses to a browser.
+    top = host.rsplit(".", 1)[-1]
+    named = "." in host and bool(_TOP_LEVEL.fullmatch(top))
+    return named and host != "localhost" and not host.endswith(_LOCAL_SUFFIXES)
 
 
 def _media_url(data) -> str:

@@ -107,6 +107,10 @@ def test_the_location_note_is_not_an_input(client, key):
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]/foto.jpg",
         "http://[fd00::1]/foto.jpg",
+        "http://[::ffff:127.0.0.1]/foto.jpg",
+        "http://127.1/foto.jpg",
+        "http://0177.0.0.1/foto.jpg",
+        "http://0x7f.0.0.1/foto.jpg",
         "http://printer.local/foto.jpg",
         "https://files.corp/foto.jpg",
         "http://intranet/foto.jpg",
@@ -124,7 +128,9 @@ def test_a_media_url_that_is_not_public_http_is_refused(client, key, url):
     assert not Report.objects.exists()
 
 
-@pytest.mark.parametrize("url", ["https://example.com/foto.jpg?size=large", "http://93.184.216.34/a.jpg"])
+@pytest.mark.parametrize(
+    "url", ["https://example.com/foto.jpg?size=large", "http://93.184.216.34/a.jpg", "https://foto.xn--p1ai/a.jpg"]
+)
 def test_a_public_media_url_is_kept_and_never_fetched(client, key, monkeypatch, url):
     def no_network(*args, **kwargs):
         raise AssertionError("the server looked the media_url's host up")
