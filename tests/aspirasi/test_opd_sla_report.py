@@ -6,9 +6,10 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from aspirasi import sla
+from aspirasi import policies, sla
 from aspirasi.models import CalendarDay, CalendarDayKind, Disposition, Opd, ReportStatus
 from aspirasi.selectors.opd import sla_report
+from tests import personas
 from tests.aspirasi.factories_moderation import ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +89,6 @@ def test_page_table_chart_and_downloads(client, admin_user, history):
 
 
 def _reader():
-    from tests import personas
-
     return personas.planner()
 
 
@@ -117,8 +116,6 @@ def test_every_officer_of_an_opd_sees_their_own_opd_only(client, request, histor
 
 
 def test_the_policy_reads_like_the_rule(resident, moderator_manggar, planner, opd_officer, opd_head):
-    from aspirasi import policies
-
     assert [policies.can_read_sla_report(u) for u in (resident, moderator_manggar, planner, opd_officer, opd_head)] == [
         False,
         True,

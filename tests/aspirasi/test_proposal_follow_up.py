@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from aspirasi.models import Disposition, Kelurahan, Opd
 from aspirasi.services import dispositions
+from notifications.models import MutedKind, Notification
 from tests.aspirasi.test_disposition_loop import _photo
 from tests.conftest import client_for
 from tests.factories import ProposalFactory
@@ -119,8 +120,6 @@ def test_the_detail_reads_its_follow_up_in_one_query(
 
 
 def _author_notes(proposal):
-    from notifications.models import Notification
-
     return list(Notification.objects.filter(recipient=proposal.author).order_by("id").values_list("kind", "title"))
 
 
@@ -148,8 +147,6 @@ def test_the_author_hears_of_every_step_with_proposal_kinds(accepted, moderator_
     opd = disposition.opd.name
     assert notes[0][1] == f"Your proposal was forwarded to {opd}"
     assert notes[3][1] == "Your proposal goes to another OPD"
-    from notifications.models import Notification
-
     done = Notification.objects.filter(recipient=accepted.author, kind="proposal_opd_done").get()
     assert done.body == f"“{accepted.title}”: Sudah dibangun"
     assert (done.target_type, done.target_id, done.data["step"]) == ("proposal", accepted.pk, "done")
@@ -166,8 +163,6 @@ def test_the_texts_are_indonesian_by_default(accepted, moderator_manggar, commit
 def test_a_muted_proposal_kind_is_not_created_and_the_report_kinds_stay_apart(
     accepted, moderator_manggar, opd_officer, committed
 ):
-    from notifications.models import MutedKind
-
     MutedKind.objects.create(user=accepted.author, kind="proposal_opd_accepted")
     MutedKind.objects.create(user=accepted.author, kind="report_forwarded")  # a report's kind: no effect here
     disposition = _forward(accepted, moderator_manggar, committed)

@@ -5,7 +5,9 @@ task worker once overdue."""
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aspirasi import sla
@@ -60,9 +62,6 @@ def test_the_admin_calendar_moves_a_pending_proposals_deadline(as_moderator):
 
 
 def test_the_queues_deadlines_take_one_query_whatever_the_page(as_moderator, django_assert_max_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     ProposalFactory(status=ProposalStatus.SUBMITTED)
     with CaptureQueriesContext(connection) as one:
         as_moderator.get(URL)
