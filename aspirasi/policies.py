@@ -186,6 +186,20 @@ def opd_inbox_scope(user) -> Q:
     return Q(pk__in=[])
 
 
+def can_read_sla_report(user) -> bool:
+    """The SLA report per OPD (/admin/opd/sla/): whoever reads moderation, and every officer of an OPD (for
+    their own OPD: sla_report_scope)."""
+    return can_read_moderation(user) or is_opd_officer(user)
+
+
+def sla_report_scope(user) -> Q:
+    """The dispositions the SLA report counts for `user`: every OPD's for moderators, planners and admins (the
+    city compares its OPDs), the officer's own OPD's for any of its officers, nothing for anyone else."""
+    if can_read_moderation(user):
+        return EVERYTHING
+    return opd_inbox_scope(user)
+
+
 def sees_opd_escalations(user) -> bool:
     """The head answers for the OPD's deadlines: overdue escalations are theirs."""
     return is_opd_officer(user) and user.is_opd_head

@@ -73,13 +73,29 @@ def local_date(moment: datetime) -> date:
     return timezone.localtime(moment, WITA).date()
 
 
+def _window(days: int) -> int:
+    # Wide enough for any year's run of days off (Lebaran with cuti bersama is under two weeks).
+    return days * 2 + 30
+
+
+def _due_in(first: date, days: int, calendar: dict[date, str]) -> datetime | None:
+    """WITA midnight ending the `days`-th working day from `first` on, if `calendar` reaches that far."""
+    found, day = 0, first
+    for _ in range(_window(days)):
+        if _is_working(day, calendar):
+            found += 1
+            if found == days:
+                return datetime.combine(day + timedelta(days=1), time(0), tzinfo=WITA)
+        day += timedelta(days=1)
+    return None
+
+
 def due_at(start: datetime, days: int) -> datetime:
     """WITA midnight ending the `days`-th working day after the day of `start` (an aware datetime)."""
     if days < 1:
         raise ValueError("days must be at least 1")
     first = local_date(start) + timedelta(days=1)
-    # Wide enough for any year's run of days off (Lebaran with cuti bersama is under two weeks).
-    window = days * 2 + 30
+    window = _window(days)
     while True:
         found = working_days(first, first + timedelta(days=window))
         if len(found) >= days:
@@ -88,8 +104,47 @@ def due_at(start: datetime, days: int) -> datetime:
         window *= 2
 
 
+def dues_at(starts: list[datetime], days: int) -> list[datetime]:
+    """due_at for many starts with one read of the calendar (a list's rows: no query per row)."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    if not starts:
+        return []
+    firsts = [local_date(start) + timedelta(days=1) for start in starts]
+    calendar = _calendar(min(firsts), max(firsts) + timedelta(days=_window(days)))
+    return [_due_in(first, days, calendar) or due_at(start, days) for first, start in zip(firsts, starts, strict=True)]
+
+
+def stage_dues_at(stage: str, starts: list[datetime]) -> list[datetime]:
+    return dues_at(starts, stage_days(stage))
+
+
+def _working_seconds(start: datetime, end: datetime, calendar: dict[date, str]) -> float:
+    total, day = 0.0, local_date(start)
+    while day <= local_date(end):
+        if _is_working(day, calendar):
+            midnight = datetime.combine(day, time(0), tzinfo=WITA)
+            total += max(0.0, (min(end, midnight + timedelta(days=1)) - max(start, midnight)).total_seconds())
+        day += timedelta(days=1)
+    return total
+
+
+def working_days_elapsed(spans: list[tuple[datetime, datetime]]) -> list[float]:
+    """The working time of each (start, end) in days: the hours of it that fall on working days (WITA, midnight
+    to midnight), over 24; weekends, holidays and the calendar's days off do not count. One calendar read.
+    Thursday 24 Dec 2026 10:00 -> Wednesday 30 Dec 18:00 is 14 + 24 + 24 + 18 hours = 3.33 working days."""
+    if not spans:
+        return []
+    calendar = _calendar(min(local_date(start) for start, _ in spans), max(local_date(end) for _, end in spans))
+    return [_working_seconds(start, end, calendar) / 86400 if end > start else 0.0 for start, end in spans]
+
+
+def stage_days(stage: str) -> int:
+    return getattr(settings, STAGE_SETTINGS[stage])
+
+
 def stage_due_at(stage: str, start: datetime) -> datetime:
-    return due_at(start, getattr(settings, STAGE_SETTINGS[stage]))
+    return due_at(start, stage_days(stage))
 
 
 def state(due: datetime, *, now: datetime | None = None) -> str:
@@ -130,6 +185,18 @@ def report_clock(report, *, now: datetime | None = None) -> Clock | None:
     if report.status not in CLOCKED_REPORT_STATUSES:
         return None
     return clock(report.sla_stage, report.sla_due_at, now=now)
+
+
+# Proposals waiting for their first decision are on the verification clock from their submission, like new
+# reports; their deadline is derived from created_at (nothing stored moves when the calendar changes).
+CLOCKED_PROPOSAL_STATUSES = frozenset({"submitted", "in_review"})
+
+
+def pending_proposal_clock(proposal, *, due: datetime | None = None, now: datetime | None = None) -> Clock | None:
+    """A pending proposal's verification deadline and state (`due` when the caller computed it in a batch)."""
+    if proposal.status not in CLOCKED_PROPOSAL_STATUSES:
+        return None
+    return clock(VERIFICATION, due or stage_due_at(VERIFICATION, proposal.created_at), now=now)
 
 
 def disposition_clock(state: str | None, due: datetime | None, *, now: datetime | None = None) -> Clock | None:

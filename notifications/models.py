@@ -34,6 +34,11 @@ class NotificationKind(models.TextChoices):
     COMMENT_NEW = "comment_new", _("New comments on a proposal I follow or a report of mine")
     COMMENT_OFFICIAL = "comment_official", _("An official answer on a proposal I follow or a report of mine")
     COMMENT_HIDDEN = "comment_hidden", _("A moderator hid my comment")
+    PROPOSAL_FORWARDED = "proposal_forwarded", _("My proposal was forwarded to an OPD")
+    PROPOSAL_OPD_ACCEPTED = "proposal_opd_accepted", _("The OPD accepted my proposal")
+    PROPOSAL_OPD_IN_PROGRESS = "proposal_opd_in_progress", _("The OPD started work on my proposal")
+    PROPOSAL_OPD_DONE = "proposal_opd_done", _("The OPD finished work on my proposal")
+    PROPOSAL_OPD_RETURNED = "proposal_opd_returned", _("The OPD returned my proposal to the moderators")
 
 
 class TargetType(models.TextChoices):

@@ -97,6 +97,20 @@ _TEXTS = {
         _("Your report goes to another OPD"),
         _("%(opd)s is not responsible for it; the moderators will forward it to the right OPD."),
     ),
+    K.PROPOSAL_FORWARDED: (
+        _("Your proposal was forwarded to %(opd)s"),
+        _("%(opd)s will follow up “%(title)s”; its deadline is %(due)s."),
+    ),
+    K.PROPOSAL_OPD_ACCEPTED: (_("%(opd)s accepted your proposal"), _("%(opd)s will follow up “%(title)s”.")),
+    K.PROPOSAL_OPD_IN_PROGRESS: (
+        _("%(opd)s started work on your proposal"),
+        _("Work on “%(title)s” has started."),
+    ),
+    K.PROPOSAL_OPD_DONE: (_("%(opd)s finished work on your proposal"), _("“%(title)s”: %(message)s")),
+    K.PROPOSAL_OPD_RETURNED: (
+        _("Your proposal goes to another OPD"),
+        _("%(opd)s is not responsible for “%(title)s”; the moderators will forward it to the right OPD."),
+    ),
     K.SLA_OVERDUE: (_("Overdue: %(stage)s"), _("%(item)s passed its deadline (%(due)s) at the %(stage)s stage.")),
     K.COMMENT_NEW: (_("New comments on “%(title)s”"), _("Residents are discussing “%(title)s”: read the thread.")),
     K.COMMENT_OFFICIAL: (
@@ -331,6 +345,14 @@ FOLLOW_UP_KINDS = {
     "done": K.OPD_DONE,
     "not_ours": K.OPD_RETURNED,
 }
+# The same steps told to a forwarded proposal's author: kinds of their own, muted apart from the reports'.
+PROPOSAL_FOLLOW_UP_KINDS = {
+    "forwarded": K.PROPOSAL_FORWARDED,
+    "accepted": K.PROPOSAL_OPD_ACCEPTED,
+    "in_progress": K.PROPOSAL_OPD_IN_PROGRESS,
+    "done": K.PROPOSAL_OPD_DONE,
+    "not_ours": K.PROPOSAL_OPD_RETURNED,
+}
 
 
 def _wita(moment) -> str:
@@ -339,7 +361,8 @@ def _wita(moment) -> str:
 
 def notify_follow_up(*, event, disposition) -> None:
     """Tell the reporter (or the proposal's author) of an OPD step, naming the OPD, never the officer."""
-    kind = FOLLOW_UP_KINDS.get(event.step)
+    kinds = FOLLOW_UP_KINDS if disposition.report_id else PROPOSAL_FOLLOW_UP_KINDS
+    kind = kinds.get(event.step)
     if kind is None:
         return
     item = disposition.report if disposition.report_id else disposition.proposal
@@ -351,7 +374,12 @@ def notify_follow_up(*, event, disposition) -> None:
     notifications_create(
         kind=kind,
         recipients=User.objects.filter(pk=item.author_id),
-        context={"opd": str(disposition.opd), "due": _wita(due), "message": event.message},
+        context={
+            "opd": str(disposition.opd),
+            "due": _wita(due),
+            "message": event.message,
+            "title": getattr(item, "title", ""),
+        },
         target_type=target_type,
         target_id=item.pk,
         data={f"{target_type}_id": item.pk, "step": event.step, "opd_id": disposition.opd_id},

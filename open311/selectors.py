@@ -1,5 +1,6 @@
 """Reads of Open311: the services (report categories), the public requests, a key by its value."""
 
+import re
 from datetime import datetime
 
 from django.db.models import QuerySet
@@ -27,6 +28,31 @@ def services() -> QuerySet[Category]:
 def kelurahan_values() -> QuerySet[Kelurahan]:
     """The values of the `kelurahan` attribute: all 34, by kecamatan."""
     return Kelurahan.objects.select_related("kecamatan").order_by("kecamatan__code", "name")
+
+
+def _named(text: str, names: list[str]) -> list[str]:
+    """The names that occur in `text` as whole words, leaving out one inside a longer match (Manggar in
+    "Manggar Baru")."""
+    found = [name for name in names if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)]
+    return [name for name in found if not any(name != other and name.lower() in other.lower() for other in found)]
+
+
+def kelurahan_named_in(address: str) -> Kelurahan | None:
+    """The kelurahan an address most likely lies in, from the names it contains (we ship no boundaries and
+    geocode nothing): the one kelurahan it names, else the first kelurahan of the one kecamatan it names
+    (whose moderators then confirm or relocate it); None when it names neither, or several."""
+    if not address:
+        return None
+    areas = list(kelurahan_values())
+    kelurahan = _named(address, [k.name for k in areas])
+    if len(kelurahan) == 1:
+        return next(k for k in areas if k.name == kelurahan[0])
+    if kelurahan:
+        return None
+    kecamatan = _named(address, sorted({k.kecamatan.name for k in areas}))
+    if len(kecamatan) == 1:
+        return min((k for k in areas if k.kecamatan.name == kecamatan[0]), key=lambda k: k.name)
+    return None
 
 
 def requests_public(

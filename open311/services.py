@@ -38,6 +38,7 @@ def service_request_create(
     api_key: ApiKey,
     category: Category,
     kelurahan: Kelurahan,
+    kelurahan_confirmed: bool = True,
     description: str,
     latitude: Decimal | None,
     longitude: Decimal | None,
@@ -47,13 +48,15 @@ def service_request_create(
 ) -> ServiceRequest:
     """File a report through the same service as the app (a `new` report in the moderators' queue, with
     `report.submitted` after commit), without an author or a photo, and keep the Open311 side of it: the
-    key, a token, the address and the filer's details (`filer`: email, names, phone, device_id, account_id)."""
+    key, a token, the address and the filer's details (`filer`: email, names, phone, device_id, account_id).
+    `kelurahan_confirmed` false: a guess from the address, filed "kelurahan unconfirmed"."""
     report = report_create(
         author=None,
         image=None,
         description=description,
         category=category,
         kelurahan=kelurahan,
+        kelurahan_guessed=not kelurahan_confirmed,
         latitude=latitude,
         longitude=longitude,
         origin=Report.Origin.OPEN311,

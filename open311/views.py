@@ -1,11 +1,13 @@
 """GeoReport v2 endpoints (docs/open311.md): plain Django views, one per resource, in JSON or XML by the
 path's extension. Every error, crafted input included, is the spec's list of {code, description}."""
 
+import ipaddress
 import math
 import re
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 import limits
 from django.conf import settings
@@ -192,12 +194,29 @@ def service_definition(request, fmt, code):
                 "variable": True,
                 "code": "kelurahan",
                 "datatype": "singlevaluelist",
-                "required": True,
-                "datatype_description": _("The kelurahan where the problem is (its key)."),
+                # Optional as the spec's location is: an address_string naming the kelurahan places it too.
+                "required": False,
+                "datatype_description": _(
+                    "The kelurahan where the problem is (its key). Without it, the kelurahan that address_string "
+                    "names is taken as a guess for the moderators to confirm."
+                ),
                 "order": 1,
                 "description": _("Kelurahan"),
                 "values": values,
-            }
+            },
+            {
+                # Not for input (variable false): how this server reads a request's location.
+                "variable": False,
+                "code": "location_note",
+                "datatype": "text",
+                "required": False,
+                "datatype_description": None,
+                "order": 2,
+                "description": _(
+                    "Give lat and long, or address_string (street, RT, landmark and kelurahan), or both; "
+                    "address_id is not supported. Points outside Balikpapan are refused."
+                ),
+            },
         ],
     }
     return render(document, root="service_definition", fmt=fmt)
@@ -234,6 +253,7 @@ def _coordinate(data, name: str) -> Decimal | None:
 
 
 def _location(data) -> tuple[Decimal | None, Decimal | None, str]:
+    """The spec's location: lat and long, or address_string, or address_id (of which we have none)."""
     latitude, longitude = _coordinate(data, "lat"), _coordinate(data, "long")
     address = _param(data, "address_string") or ""
     if (latitude is None) != (longitude is None):
@@ -241,8 +261,27 @@ def _location(data) -> tuple[Decimal | None, Decimal | None, str]:
     if latitude is not None and not point_in_balikpapan(latitude, longitude):
         raise Open311Error(400, _("The point is outside Balikpapan."))
     if latitude is None and not address:
+        if _param(data, "address_id"):
+            raise Open311Error(400, _("address_id is not supported: send lat and long, or address_string."))
         raise Open311Error(400, _("A location is required: lat and long, or address_string."))
     return latitude, longitude, address
+
+
+def _kelurahan(data, address: str) -> tuple[Kelurahan, bool]:
+    """The kelurahan attribute's, confirmed; without it the one the address names, a guess the moderators
+    confirm or relocate (the report is "kelurahan unconfirmed"); neither: 400, never a silent default."""
+    key = _param(data, "attribute[kelurahan]", max_length=80)
+    if key is not None:
+        kelurahan = Kelurahan.objects.filter(slug=key).first()
+        if kelurahan is None:
+            raise Open311Error(400, _("attribute[kelurahan] is not one of the service definition's values."))
+        return kelurahan, True
+    kelurahan = selectors.kelurahan_named_in(address)
+    if kelurahan is None:
+        raise Open311Error(
+            400, _("attribute[kelurahan] is required unless address_string names one kelurahan or kecamatan.")
+        )
+    return kelurahan, False
 
 
 def _filer(data) -> dict[str, str]:
@@ -255,13 +294,38 @@ def _filer(data) -> dict[str, str]:
     return filer
 
 
+# Host names that only mean something inside a network (RFC 6761, 6762, 8375 and common practice).
+_TOP_LEVEL = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".intranet", ".lan", ".home", ".home.arpa", ".corp")
+
+
+def _public_host(host: str) -> bool:
+    """A host anyone on the internet could reach: a global IP address, or a dotted name that is not local.
+    Nothing is resolved (the server never fetches the URL; the check keeps moderators' and officers'
+    browsers from being pointed into a private network)."""
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        pass
+    host = host.rstrip(".").lower()
+    # A name ends in a top-level domain of letters: "127.1" or "0177.0.0.1" are addresses to a browser.
+    top = host.rsplit(".", 1)[-1]
+    named = "." in host and bool(_TOP_LEVEL.fullmatch(top))
+    return named and host != "localhost" and not host.endswith(_LOCAL_SUFFIXES)
+
+
 def _media_url(data) -> str:
+    """The filer's photo link: a public http(s) URL without credentials, kept and shown, never fetched."""
     url = _param(data, "media_url", max_length=1000) or ""
     if url:
         try:
             URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            raise Open311Error(400, _("media_url is not an http(s) URL.")) from None
+            parts = urlsplit(url)
+            public = parts.hostname is not None and _public_host(parts.hostname) and parts.username is None
+        except (ValidationError, ValueError):
+            public = False
+        if not public:
+            raise Open311Error(400, _("media_url is not a public http(s) URL."))
     return url
 
 
@@ -274,14 +338,7 @@ def _create(request, fmt):
     _throttle("open311", str(api_key.pk), _("Too many requests with this api_key."))
     category = _service(_param(data, "service_code", max_length=60))
     latitude, longitude, address = _location(data)
-    if _param(data, "address_id") and latitude is None and not address:
-        raise Open311Error(400, _("address_id is not supported: send lat and long, or address_string."))
-    kelurahan_key = _param(data, "attribute[kelurahan]", max_length=80)
-    if kelurahan_key is None:
-        raise Open311Error(400, _("attribute[kelurahan] is required."))
-    kelurahan = Kelurahan.objects.filter(slug=kelurahan_key).first()
-    if kelurahan is None:
-        raise Open311Error(400, _("attribute[kelurahan] is not one of the service definition's values."))
+    kelurahan, confirmed = _kelurahan(data, address)
     description = _param(data, "description", max_length=DESCRIPTION_MAX)
     if description is None:
         raise Open311Error(400, _("description is required."))
@@ -289,6 +346,7 @@ def _create(request, fmt):
         api_key=api_key,
         category=category,
         kelurahan=kelurahan,
+        kelurahan_confirmed=confirmed,
         description=description,
         latitude=latitude,
         longitude=longitude,

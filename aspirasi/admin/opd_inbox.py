@@ -40,12 +40,15 @@ def _rows(request) -> list[dict]:
     for disposition in opd_inbox(user=request.user):
         state = sla.state(disposition.due_at, now=now)
         item = disposition.report or disposition.proposal
+        # A report filed through Open311 keeps the filer's address and photo link for who acts on it.
+        filed = getattr(disposition.report, "open311_request", None) if disposition.report_id else None
         rows.append(
             {
                 "disposition": disposition,
                 "item_type": disposition.item_type,
                 "title": getattr(item, "title", "") or item.description[:120],
                 "kelurahan": item.kelurahan.name,
+                "open311": filed,
                 "sla_state": state,
                 "sla_label": SLA_LABELS[state],
                 "form": FollowUpForm(prefix=f"d{disposition.pk}"),

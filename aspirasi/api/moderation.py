@@ -127,7 +127,11 @@ class ModerationItemOutput(serializers.Serializer):
         help_text="A report placed by a guess (a point, no kelurahan chosen): confirm or `relocate` it"
     )
     sla = SlaOutput(
-        allow_null=True, help_text="A report's working-day deadline and state (docs/sla.md); null for a proposal"
+        allow_null=True,
+        help_text=(
+            "The working-day deadline and state (docs/sla.md): a report's current stage, a submitted or in-review "
+            "proposal's verification; null when no deadline runs"
+        ),
     )
 
 

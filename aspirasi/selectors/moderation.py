@@ -170,8 +170,9 @@ def _thumbnail(item) -> str | None:
     return item.thumbnail_small.url if item.thumbnail_small else None
 
 
-def queue_item(item, *, now: datetime | None = None) -> dict:
-    """The plain representation of one queue row (a Proposal or Report with the queue's annotations)."""
+def queue_item(item, *, now: datetime | None = None, verification_due: datetime | None = None) -> dict:
+    """The plain representation of one queue row (a Proposal or Report with the queue's annotations);
+    `verification_due`: a pending proposal's deadline when the caller computed a page's at once."""
     now = now or timezone.now()
     is_proposal = isinstance(item, Proposal)
     kind = PROPOSAL if is_proposal else REPORT
@@ -197,14 +198,24 @@ def queue_item(item, *, now: datetime | None = None) -> dict:
         "thumbnail": _thumbnail(item),
         "kelurahan_unconfirmed": not is_proposal and not item.kelurahan_confirmed,
         "is_overdue": item.status in UNDECIDED[kind] and item.created_at < _overdue_cutoff(now),  # waiting_too_long
-        "sla": _sla(item, is_proposal=is_proposal, now=now),
+        "sla": _sla(item, is_proposal=is_proposal, now=now, verification_due=verification_due),
     }
 
 
-def _sla(item, *, is_proposal: bool, now: datetime) -> dict | None:
-    """A report's working-day deadline (docs/sla.md); proposals have none before a disposition."""
-    clock = None if is_proposal else sla.report_clock(item, now=now)
+def _sla(item, *, is_proposal: bool, now: datetime, verification_due: datetime | None) -> dict | None:
+    """The working-day deadline (docs/sla.md): a report's current stage, a pending proposal's verification."""
+    if is_proposal:
+        clock = sla.pending_proposal_clock(item, due=verification_due, now=now)
+    else:
+        clock = sla.report_clock(item, now=now)
     return clock.as_dict() if clock else None
+
+
+def _queue_rows(items: list, *, now: datetime) -> list[dict]:
+    """queue_item for a page of one type, the pending proposals' deadlines computed together (one query)."""
+    pending = [item for item in items if isinstance(item, Proposal) and item.status in sla.CLOCKED_PROPOSAL_STATUSES]
+    dues = dict(zip(pending, sla.stage_dues_at(sla.VERIFICATION, [p.created_at for p in pending]), strict=True))
+    return [queue_item(item, now=now, verification_due=dues.get(item)) for item in items]
 
 
 def moderation_queue(
@@ -249,7 +260,7 @@ def moderation_queue(
         if flagged is not None:
             queryset = queryset.filter(is_flagged=flagged)
         queryset = _after(queryset, item_type=kind, cursor=cursor).order_by(*_ORDER_BY[ordering][kind])
-        sources.extend(queue_item(item, now=now) for item in queryset[: limit + 1])
+        sources.extend(_queue_rows(list(queryset[: limit + 1]), now=now))
     rows = sorted(sources, key=lambda row: queue_sort_key(row, ordering))
     page = rows[:limit]
     next_cursor = None

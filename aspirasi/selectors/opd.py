@@ -8,7 +8,7 @@ from statistics import median
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from aspirasi import policies
+from aspirasi import policies, sla
 from aspirasi.models import Disposition, Opd, RoutingRule, User
 from aspirasi.models.opd import OPEN_DISPOSITION_STATES
 
@@ -32,7 +32,9 @@ def opd_inbox(*, user: User, open_only: bool = True) -> QuerySet[Disposition]:
     """Dispositions of `user`'s OPD, the nearest deadline first, with what the inbox shows in one query."""
     queryset = (
         Disposition.objects.filter(policies.opd_inbox_scope(user))
-        .select_related("opd", "report__category", "report__kelurahan", "proposal__kelurahan")
+        .select_related(
+            "opd", "report__category", "report__kelurahan", "report__open311_request", "proposal__kelurahan"
+        )
         .order_by("due_at", "id")
     )
     if open_only:
@@ -61,29 +63,31 @@ class OpdSlaRow:
     answered_late: int
     open_overdue: int
     on_time_percent: float | None
-    median_days_to_accept: float | None
-    median_days_to_done: float | None
+    median_working_days_to_accept: float | None
+    median_working_days_to_done: float | None
     reopened: int
     done: int
     reopened_percent: float | None
 
 
 def _median_days(durations) -> float | None:
-    return round(median(durations) / 86400, 1) if durations else None
+    return round(median(durations), 1) if durations else None
 
 
 def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def sla_report(*, start: datetime, end: datetime, now: datetime | None = None) -> list[OpdSlaRow]:
-    """Per OPD, the dispositions received in [start, end): how many; the share answered (done or not ours) by
-    the deadline, among those answered or already overdue; median calendar days to acceptance and to done;
-    reopened (by reporters) per done. One query; the period's dispositions are read whole (a city's month is
-    a few thousand rows)."""
+def sla_report(*, user: User, start: datetime, end: datetime, now: datetime | None = None) -> list[OpdSlaRow]:
+    """Per OPD (those `user` may compare: policies.sla_report_scope), the dispositions received in [start,
+    end): how many; the share answered (done or not ours) by
+    the deadline, among those answered or already overdue; median working days (sla.working_days_elapsed: the
+    clock the deadlines run on) to acceptance and to done; reopened (by reporters) per done. Two queries (the
+    dispositions, the calendar); the period's dispositions are read whole (a city's month is a few thousand
+    rows)."""
     now = now or timezone.now()
     received = (
-        Disposition.objects.filter(created_at__gte=start, created_at__lt=end)
+        Disposition.objects.filter(policies.sla_report_scope(user), created_at__gte=start, created_at__lt=end)
         .select_related("opd")
         .only(
             "opd__name",
@@ -102,6 +106,9 @@ def sla_report(*, start: datetime, end: datetime, now: datetime | None = None) -
     for disposition in received:
         by_opd[disposition.opd_id].append(disposition)
         names[disposition.opd_id] = str(disposition.opd)
+    spans = [(d.created_at, d.accepted_at) for d in received if d.accepted_at]
+    spans += [(d.created_at, d.done_at) for d in received if d.done_at]
+    elapsed = dict(zip(spans, sla.working_days_elapsed(spans), strict=True))
     rows = []
     for opd_id, items in sorted(by_opd.items(), key=lambda pair: names[pair[0]]):
         on_time = late = open_overdue = reopened = done = 0
@@ -114,10 +121,10 @@ def sla_report(*, start: datetime, end: datetime, now: datetime | None = None) -
             elif d.due_at <= now:
                 open_overdue += 1
             if d.accepted_at:
-                to_accept.append((d.accepted_at - d.created_at).total_seconds())
+                to_accept.append(elapsed[(d.created_at, d.accepted_at)])
             if d.done_at:
                 done += 1
-                to_done.append((d.done_at - d.created_at).total_seconds())
+                to_done.append(elapsed[(d.created_at, d.done_at)])
             reopened += d.is_reopen
         judged = on_time + late + open_overdue
         rows.append(
@@ -128,8 +135,8 @@ def sla_report(*, start: datetime, end: datetime, now: datetime | None = None) -
                 answered_late=late,
                 open_overdue=open_overdue,
                 on_time_percent=_percent(on_time, judged),
-                median_days_to_accept=_median_days(to_accept),
-                median_days_to_done=_median_days(to_done),
+                median_working_days_to_accept=_median_days(to_accept),
+                median_working_days_to_done=_median_days(to_done),
                 reopened=reopened,
                 done=done,
                 reopened_percent=_percent(reopened, done),

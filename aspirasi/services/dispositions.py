@@ -392,9 +392,22 @@ def _escalate(*, key: str, stage: str, due_at, report=None, proposal=None, dispo
     return True
 
 
+def _pending_proposals_overdue(*, now: datetime) -> list[tuple[Proposal, datetime]]:
+    """Submitted or in-review proposals past their verification deadline, with it. Only those older than the
+    stage's days in calendar days can be (a working day is at least a day): their deadlines in one read."""
+    days = timedelta(days=sla.stage_days(sla.VERIFICATION))
+    candidates = list(
+        Proposal.objects.filter(status__in=sla.CLOCKED_PROPOSAL_STATUSES, created_at__lte=now - days)
+        .select_related("kelurahan")
+        .order_by("pk")
+    )
+    dues = sla.stage_dues_at(sla.VERIFICATION, [proposal.created_at for proposal in candidates])
+    return [(proposal, due) for proposal, due in zip(candidates, dues, strict=True) if due <= now]
+
+
 def escalations_run(*, now: datetime | None = None) -> int:
-    """Escalate every overdue stage once: verification and disposition to the area's moderators, follow-up
-    also to the OPD's head. Returns how many escalations were new."""
+    """Escalate every overdue stage once: verification (of reports and pending proposals) and disposition to the
+    area's moderators, follow-up also to the OPD's head. Returns how many escalations were new."""
     now = now or timezone.now()
     count = 0
     waiting = Report.objects.filter(
@@ -408,6 +421,10 @@ def escalations_run(*, now: datetime | None = None) -> int:
         key = f"report:{report.pk}:{report.sla_stage}:{report.sla_due_at.timestamp():.0f}"
         if key not in done:
             count += _escalate(key=key, stage=report.sla_stage, due_at=report.sla_due_at, report=report)
+    for proposal, due in _pending_proposals_overdue(now=now):
+        key = f"proposal:{proposal.pk}:{sla.VERIFICATION}:{due.timestamp():.0f}"
+        if key not in done:
+            count += _escalate(key=key, stage=sla.VERIFICATION, due_at=due, proposal=proposal)
     overdue = Disposition.objects.filter(state__in=OPEN_DISPOSITION_STATES, due_at__lte=now).select_related(
         "report__kelurahan", "proposal__kelurahan"
     )

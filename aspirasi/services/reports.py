@@ -24,6 +24,7 @@ def _report_location(
     *,
     author: User | None,
     kelurahan: Kelurahan | None,
+    kelurahan_guessed: bool = False,
     point: tuple[Decimal, Decimal] | None,
     exif_point: tuple[Decimal, Decimal] | None,
 ) -> tuple[Kelurahan, bool, Decimal | None, Decimal | None, str]:
@@ -39,7 +40,7 @@ def _report_location(
         source = Report.LocationSource.GIVEN
     else:
         source = Report.LocationSource.KELURAHAN
-    confirmed = kelurahan is not None
+    confirmed = kelurahan is not None and not kelurahan_guessed
     if kelurahan is None and point is not None and author is not None and author.kelurahan_id is not None:
         kelurahan = author.kelurahan
     if kelurahan is None:
@@ -74,6 +75,7 @@ def report_create(
     description: str,
     category: Category,
     kelurahan: Kelurahan | None = None,
+    kelurahan_guessed: bool = False,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     origin: str = Report.Origin.APP,
@@ -82,7 +84,8 @@ def report_create(
     (removed again if anything fails) and publishes `report.submitted` to the area's moderators after commit.
     Raises PhoneNotVerified for a resident whose phone is not verified (staff report as before), InvalidImage,
     KelurahanRequired, or ValueError for a point outside Balikpapan. Only an Open311 request (no author, no
-    photo: open311/services.py) may come without a photo."""
+    photo: open311/services.py) may come without a photo. `kelurahan_guessed`: the kelurahan is a guess (an
+    Open311 address naming it), filed unconfirmed for its moderators to confirm or relocate."""
     if author is not None and policies.is_resident(author) and not policies.is_verified_resident(author):
         raise PhoneNotVerified()  # before the photo is decoded: a refusal costs no work
     if image is None and origin != Report.Origin.OPEN311:
@@ -90,7 +93,11 @@ def report_create(
     point = _quantized_point(latitude, longitude)
     processed = images.process_image(image) if image is not None else None
     kelurahan, confirmed, latitude, longitude, source = _report_location(
-        author=author, kelurahan=kelurahan, point=point, exif_point=processed.gps if processed else None
+        author=author,
+        kelurahan=kelurahan,
+        kelurahan_guessed=kelurahan_guessed,
+        point=point,
+        exif_point=processed.gps if processed else None,
     )
     photo = {}
     if processed is not None:

@@ -13,6 +13,7 @@ PAGES = {
     "/admin/opd/inbox/",
     "/admin/opd/sla/",
     "/admin/planning/dashboard/",
+    "/admin/planning/shortlist/",
 }
 
 
@@ -25,11 +26,17 @@ def _work_links(html: str) -> set[str]:
     ("persona", "expected"),
     [
         ("moderator_manggar", {"/admin/moderation/live/", "/admin/moderation/workload/", "/admin/opd/sla/"}),
-        ("planner", {"/admin/planning/dashboard/", "/admin/opd/sla/"}),
-        ("opd_officer", {"/admin/opd/inbox/"}),
+        ("planner", {"/admin/planning/dashboard/", "/admin/planning/shortlist/", "/admin/opd/sla/"}),
+        ("opd_officer", {"/admin/opd/inbox/", "/admin/opd/sla/"}),
         (
             "admin_user",
-            {"/admin/moderation/live/", "/admin/moderation/workload/", "/admin/opd/sla/", "/admin/planning/dashboard/"},
+            {
+                "/admin/moderation/live/",
+                "/admin/moderation/workload/",
+                "/admin/opd/sla/",
+                "/admin/planning/dashboard/",
+                "/admin/planning/shortlist/",
+            },
         ),
     ],
 )
@@ -50,7 +57,7 @@ def test_an_opd_officer_lands_on_a_way_to_the_inbox_not_a_refusal(client, opd_of
 
     html = client.get("/admin/").content.decode()
 
-    assert "Pekerjaan saya" in html and "Kotak masuk OPD" in html
+    assert "Pekerjaan saya" in html and "Kotak masuk OPD" in html and "SLA per OPD" in html
     assert "Anda tidak memiliki izin untuk melihat atau mengedit apa pun" not in html
 
 

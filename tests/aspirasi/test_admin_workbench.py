@@ -192,7 +192,7 @@ def test_the_workbench_with_200_items_takes_constant_queries(moderator_manggar, 
         photo(proposal)
     ReportFactory.create_batch(100)
     started = time.perf_counter()
-    assert len(few) <= 11  # session, user, areas, the queue (2 + photos), counters (2), filters, ...
+    assert len(few) <= 12  # session, user, areas, the queue (2 + photos, the SLA calendar), counters (2), ...
     with django_assert_max_num_queries(len(few)):
         response = client.get(url)
     elapsed = time.perf_counter() - started

@@ -163,7 +163,7 @@ def test_a_report_shows_its_working_day_deadline_in_the_queue_and_on_the_workben
 
     assert items["report"]["sla"]["stage"] == "verification"
     assert items["report"]["sla"]["state"] == "due_soon"  # within SLA_DUE_SOON_HOURS
-    assert items["proposal"]["sla"] is None and proposal.pk == items["proposal"]["id"]
+    assert items["proposal"]["sla"]["stage"] == "verification" and proposal.pk == items["proposal"]["id"]
     client.force_login(moderator_manggar)
     page = client.get("/admin/moderation/live/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "SLA segera jatuh tempo" in page and "sla-due_soon" in page

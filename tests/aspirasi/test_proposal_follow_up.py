@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from aspirasi.models import Disposition, Kelurahan, Opd
 from aspirasi.services import dispositions
+from notifications.models import MutedKind, Notification
 from tests.aspirasi.test_disposition_loop import _photo
 from tests.conftest import client_for
 from tests.factories import ProposalFactory
@@ -116,3 +117,65 @@ def test_the_detail_reads_its_follow_up_in_one_query(
     with CaptureQueriesContext(connection) as two:
         assert staff.get(_url(accepted)).json()["follow_up_state"] == "forwarded"
     assert len(two) == len(one)  # as many with two dispositions as with one
+
+
+def _author_notes(proposal):
+    return list(Notification.objects.filter(recipient=proposal.author).order_by("id").values_list("kind", "title"))
+
+
+def test_the_author_hears_of_every_step_with_proposal_kinds(accepted, moderator_manggar, opd_officer, committed):
+    accepted.author.language = "en"
+    accepted.author.save(update_fields=["language"])
+    disposition = _forward(accepted, moderator_manggar, committed)
+    for state, extra in [("accepted", {}), ("in_progress", {}), ("not_ours", {"reason": "Bukan kami"})]:
+        with committed():
+            dispositions.follow_up_record(disposition=disposition, actor=opd_officer, state=state, **extra)
+    again = _forward(accepted, moderator_manggar, committed)
+    with committed():
+        dispositions.follow_up_record(
+            disposition=again, actor=opd_officer, state="done", note="Sudah dibangun", photo=_photo()
+        )
+    notes = _author_notes(accepted)
+    assert [kind for kind, _ in notes] == [
+        "proposal_forwarded",
+        "proposal_opd_accepted",
+        "proposal_opd_in_progress",
+        "proposal_opd_returned",
+        "proposal_forwarded",
+        "proposal_opd_done",
+    ]
+    opd = disposition.opd.name
+    assert notes[0][1] == f"Your proposal was forwarded to {opd}"
+    assert notes[3][1] == "Your proposal goes to another OPD"
+    done = Notification.objects.filter(recipient=accepted.author, kind="proposal_opd_done").get()
+    assert done.body == f"“{accepted.title}”: Sudah dibangun"
+    assert (done.target_type, done.target_id, done.data["step"]) == ("proposal", accepted.pk, "done")
+
+
+def test_the_texts_are_indonesian_by_default(accepted, moderator_manggar, committed):
+    accepted.author.language = "id"
+    accepted.author.save(update_fields=["language"])
+    _forward(accepted, moderator_manggar, committed)
+    [(kind, title)] = _author_notes(accepted)
+    assert (kind, title) == ("proposal_forwarded", "Usulan Anda didisposisikan ke Dinas Kesehatan")
+
+
+def test_a_muted_proposal_kind_is_not_created_and_the_report_kinds_stay_apart(
+    accepted, moderator_manggar, opd_officer, committed
+):
+    MutedKind.objects.create(user=accepted.author, kind="proposal_opd_accepted")
+    MutedKind.objects.create(user=accepted.author, kind="report_forwarded")  # a report's kind: no effect here
+    disposition = _forward(accepted, moderator_manggar, committed)
+    with committed():
+        dispositions.follow_up_record(disposition=disposition, actor=opd_officer, state="accepted")
+    assert [kind for kind, _ in _author_notes(accepted)] == ["proposal_forwarded"]
+
+
+def test_the_preferences_list_the_proposal_kinds(accepted):
+    body = client_for(accepted.author).get("/api/v1/me/notification-settings/").json()
+    for kind in ["proposal_forwarded", "proposal_opd_accepted", "proposal_opd_in_progress", "proposal_opd_done"]:
+        assert body["kinds"][kind] is True
+    response = client_for(accepted.author).patch(
+        "/api/v1/me/notification-settings/", {"kinds": {"proposal_opd_returned": False}}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["kinds"]["proposal_opd_returned"] is False

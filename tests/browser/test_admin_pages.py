@@ -45,7 +45,16 @@ Flag.objects.create(proposal=proposal, flagger=UserFactory(), reason="spam", mes
 report = ReportFactory(kelurahan=manggar, latitude=Decimal("-1.260000"), longitude=Decimal("116.960000"))
 moderation.report_claim(report=report, actor=moderator)
 ProposalFactory(kelurahan=manggar, status="submitted", title="Sumur bor untuk RT 07")
-print(json.dumps({"proposal": proposal.pk, "report": report.pk}))
+from open311.models import ApiKey
+from open311.services import api_key_issue, service_request_create
+api_key = ApiKey(name="Aplikasi kecamatan")
+api_key_issue(api_key=api_key, actor=moderator)
+filed = service_request_create(
+    api_key=api_key, category=report.category, kelurahan=manggar, description="Saluran tersumbat",
+    latitude=None, longitude=None, address_string="Jl. Mulawarman RT 12", media_url="https://example.com/foto.jpg",
+    filer={},
+)
+print(json.dumps({"proposal": proposal.pk, "report": report.pk, "open311": filed.report_id}))
 """
 
 
@@ -127,6 +136,26 @@ def test_report_page_is_accessible(signed_in):
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     assert foreign == []
+
+
+def test_an_open311_report_page_shows_the_address_and_photo_link_accessibly(signed_in):
+    page, url, ids, _language, foreign = signed_in
+    page.goto(f"{url}/admin/aspirasi/report/{ids['open311']}/change/")
+    summary = page.locator(".item-summary")
+    assert "Jl. Mulawarman RT 12" in summary.inner_text()
+    link = summary.locator("a[href='https://example.com/foto.jpg']")
+    assert link.get_attribute("rel") == "noopener noreferrer nofollow" and link.get_attribute("target") == "_blank"
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    assert foreign == []  # shown as a link, never loaded by the page
+
+
+def test_the_admin_index_links_the_sla_report_accessibly(signed_in):
+    page, url, _ids, _language, _foreign = signed_in
+    page.goto(f"{url}/admin/")
+    assert page.locator(".app-work a[href='/admin/opd/sla/']").count() == 1  # under "My work"
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
 
 
 def test_workload_page_is_accessible(signed_in):

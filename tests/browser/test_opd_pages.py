@@ -25,6 +25,18 @@ moderator = User.objects.get(phone="+6281211110001")
 report = ReportFactory(status=ReportStatus.VERIFIED, description="Timbangan posyandu rusak")
 dispositions.report_dispose(report=report, actor=moderator, opd=officer.opd, note="Mohon dicek")
 waiting = ReportFactory(status=ReportStatus.VERIFIED, description="Obat puskesmas habis")
+from aspirasi.models import Report
+from open311.models import ApiKey
+from open311.services import api_key_issue, service_request_create
+api_key = ApiKey(name="Aplikasi kecamatan")
+api_key_issue(api_key=api_key, actor=moderator)
+filed = service_request_create(
+    api_key=api_key, category=report.category, kelurahan=report.kelurahan, description="Saluran tersumbat",
+    latitude=None, longitude=None, address_string="Jl. Mulawarman RT 12", media_url="https://example.com/foto.jpg",
+    filer={},
+)
+Report.objects.filter(pk=filed.report_id).update(status=ReportStatus.VERIFIED)
+dispositions.report_dispose(report=filed.report, actor=moderator, opd=officer.opd)
 print(json.dumps({"officer": officer.phone, "waiting": waiting.pk}))
 """
 
@@ -70,7 +82,12 @@ def test_the_inbox_is_accessible_and_updates_live(site, chromium, locale):
     try:
         page.goto(f"{url}/admin/opd/inbox/")
         assert page.get_attribute("html", "lang") == locale[:2]
-        assert "Timbangan posyandu rusak" in page.locator("#opd-inbox-table").inner_text()
+        table = page.locator("#opd-inbox-table").inner_text()
+        assert "Timbangan posyandu rusak" in table and "Jl. Mulawarman RT 12" in table  # an Open311 request's address
+        assert page.locator("#opd-inbox-table a[href='https://example.com/foto.jpg']").get_attribute("rel") == (
+            "noopener noreferrer nofollow"
+        )
+        assert page.locator("a[href='/admin/opd/sla/']").count() == 1
         violations = axe_violations(page)
         assert violations == [], describe(violations)
         if locale == "en-US":  # forward the second report once, from the other run's page
@@ -97,6 +114,34 @@ def test_the_sla_report_is_accessible(site, chromium):
     try:
         page.goto(f"{url}/admin/opd/sla/")
         assert "Dinas Kesehatan" in page.locator("#opd-sla-table").inner_text()
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+    finally:
+        context.close()
+
+
+def test_an_officer_reads_the_sla_report_of_their_opd_from_the_inbox(site, chromium):
+    url, ids, _env = site
+    context, page = _sign_in(chromium, url, ids["officer"], "id-ID")
+    try:
+        page.goto(f"{url}/admin/opd/inbox/")
+        page.click("a[href='/admin/opd/sla/']")
+        page.wait_for_url(f"{url}/admin/opd/sla/")
+        rows = page.locator("#opd-sla-table tbody th").all_inner_texts()
+        assert rows == ["Dinas Kesehatan"]
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+    finally:
+        context.close()
+
+
+def test_a_bad_period_is_an_accessible_form_error(site, chromium):
+    url, _ids, _env = site
+    context, page = _sign_in(chromium, url, "+6281211110001", "id-ID")
+    try:
+        response = page.goto(f"{url}/admin/opd/sla/?start=2026-02-31&end=9999-12-31")
+        assert response.status == 200
+        assert page.locator("#opd-sla .errorlist").count() >= 1
         violations = axe_violations(page)
         assert violations == [], describe(violations)
     finally:

@@ -493,3 +493,34 @@ def test_the_item_page_shows_the_state_a_panel_decision_made_without_a_reload(ch
         _screenshot(page, "wb-item-page-refreshed-id.png")
     finally:
         context.close()
+
+
+COLUMNS = (
+    "() => [...document.querySelectorAll('#live-queue thead th')]"
+    ".map(th => Math.round(th.getBoundingClientRect().width))"
+)
+
+
+def test_a_live_row_with_a_long_title_does_not_move_the_columns(chromium, site):
+    """The columns have fixed widths: a row arriving with an unbreakable 80-character title and its badges
+    wraps in its cells; no column widens, nothing the moderator reads moves sideways."""
+    url, _env, seed = site
+    page = workbench(chromium, site, "one", query=f"?kelurahan={seed['area']['manggar-baru']}&ordering=newest")
+    try:
+        before = page.evaluate(COLUMNS)
+        report_id = _submit_report(
+            url,
+            seed["resident_token"],
+            text="Saluran" + "x" * 90,
+            kelurahan=seed["area"]["manggar-baru"],
+            category=seed["category_id"],
+        )
+        row = f"#item-report-{report_id}"
+        page.wait_for_selector(row, timeout=2000)
+        assert page.evaluate(COLUMNS) == before
+        title = page.locator(f"{row} td.title")
+        assert title.evaluate("td => td.scrollWidth <= td.clientWidth + 1")  # wrapped inside, not overflowing
+        received = page.locator(f"{row} td.received time")
+        assert received.evaluate("t => t.getClientRects().length") == 1  # the time itself on one line
+    finally:
+        page.context.close()

@@ -32,17 +32,6 @@ FILER = {
 }
 
 
-@pytest.fixture
-def client():
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-@pytest.fixture
-def key(admin_user):
-    raw = api_key_issue(api_key=ApiKey(name="Aplikasi DPU"), actor=admin_user)
-    return raw
-
-
 def _parse(response, fmt):
     """JSON as data; XML as its root element, checked to be UTF-8 with a declaration."""
     if fmt == "json":
@@ -158,22 +147,33 @@ def test_services_are_the_active_categories_with_metadata(client, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_service_definition_has_the_required_kelurahan_attribute(client, fmt):
+def test_service_definition_has_the_kelurahan_attribute_and_a_location_note(client, fmt):
+    """kelurahan is optional (an address_string naming it places the report too); location_note is not for
+    input (variable false), it says how the location is read."""
     body = _parse(client.get(f"{ROOT}services/infrastruktur.{fmt}"), fmt)
 
     if fmt == "xml":
         assert body.tag == "service_definition" and body.findtext("service_code") == "infrastruktur"
-        [attribute] = body.find("attributes").findall("attribute")
-        assert attribute.findtext("code") == "kelurahan" and attribute.findtext("required") == "true"
+        attribute, note = body.find("attributes").findall("attribute")
+        assert attribute.findtext("code") == "kelurahan" and attribute.findtext("required") == "false"
         assert attribute.findtext("datatype") == "singlevaluelist" and attribute.findtext("variable") == "true"
         keys = [value.findtext("key") for value in attribute.find("values").findall("value")]
+        assert (note.findtext("code"), note.findtext("variable"), note.findtext("order")) == (
+            "location_note",
+            "false",
+            "2",
+        )
+        assert "address_string" in note.findtext("description") and note.find("values") is None
     else:
         assert body["service_code"] == "infrastruktur"
-        [attribute] = body["attributes"]
-        assert attribute["code"] == "kelurahan" and attribute["required"] is True
+        attribute, note = body["attributes"]
+        assert attribute["code"] == "kelurahan" and attribute["required"] is False and attribute["variable"] is True
         assert attribute["datatype"] == "singlevaluelist" and attribute["order"] == 1
         keys = [value["key"] for value in attribute["values"]]
         assert {"key": "manggar", "name": "Manggar (Balikpapan Timur)"} in attribute["values"]
+        assert note["code"] == "location_note" and note["variable"] is False and note["required"] is False
+        assert note["datatype"] == "text" and note["order"] == 2 and "address_id" in note["description"]
+        assert set(note) == {"variable", "code", "datatype", "required", "datatype_description", "order", "description"}
     assert sorted(keys) == sorted(Kelurahan.objects.values_list("slug", flat=True)) and len(keys) == 34
 
 
