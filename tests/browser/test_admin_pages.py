@@ -153,7 +153,7 @@ def test_an_open311_report_page_shows_the_address_and_photo_link_accessibly(sign
 def test_the_admin_index_links_the_sla_report_accessibly(signed_in):
     page, url, _ids, _language, _foreign = signed_in
     page.goto(f"{url}/admin/")
-    assert page.locator(".app-work a[href='/admin/opd/sla/']").count() == 1  # under "My work"
+    assert page.locator(".app-work th a[href='/admin/opd/sla/']").count() == 1  # under "My work"
     violations = axe_violations(page)
     assert violations == [], describe(violations)
 
