@@ -34,6 +34,7 @@ class NotificationKind(models.TextChoices):
     COMMENT_NEW = "comment_new", _("New comments on a proposal I follow or a report of mine")
     COMMENT_OFFICIAL = "comment_official", _("An official answer on a proposal I follow or a report of mine")
     COMMENT_HIDDEN = "comment_hidden", _("A moderator hid my comment")
+    COMMENT_RESTORED = "comment_restored", _("A moderator restored my comment")
 
 
 class TargetType(models.TextChoices):

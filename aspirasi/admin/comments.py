@@ -1,7 +1,7 @@
 """Admin for the discussion's comments (issue 25): read-only lists scoped by area, hide and restore actions.
 
 The text is plain text: Django's admin escapes what a display method returns, so markup a resident wrote
-shows as the characters they typed, never as HTML. Decisions call services/comments.py, as the API does:
+shows as the characters they typed, never as HTML. Decisions call services/moderation.py, as the API does:
 audited, the author notified.
 """
 
@@ -13,7 +13,7 @@ from aspirasi import policies
 from aspirasi.admin.moderation import FlaggedFilter, _ScopedAdmin
 from aspirasi.errors import DomainError
 from aspirasi.models import Comment, CommentFlag
-from aspirasi.services.comments import comment_hide, comment_restore
+from aspirasi.services.moderation import comment_hide, comment_restore
 
 _HIDE_REASON = _("Removed as spam or offensive content.")
 
