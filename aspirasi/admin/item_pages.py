@@ -49,6 +49,7 @@ AUDIT_ACTIONS = {
     "link": _("linked to a proposal"),
     "promote": _("promoted to a proposal"),
     "hide": _("hidden"),
+    "restore": _("restored"),
     "flag_review_requested": _("flags reached the review threshold"),
 }
 

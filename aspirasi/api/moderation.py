@@ -64,7 +64,9 @@ class RejectionReasonField(serializers.ChoiceField):
 
 
 class ModerationQueueQuery(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["proposal", "report"], required=False, help_text="Only this kind")
+    type = serializers.ChoiceField(
+        choices=["proposal", "report", "comment"], required=False, help_text="Only this kind"
+    )
     kelurahan = IdRelatedField(queryset=Kelurahan.objects.all(), required=False)
     kecamatan = IdRelatedField(queryset=Kecamatan.objects.all(), required=False)
     category = IdRelatedField(queryset=Category.objects.all(), required=False)
@@ -101,8 +103,20 @@ class ModerationCategoryOutput(serializers.Serializer):
     name = serializers.CharField()
 
 
+class ModerationThreadOutput(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["proposal", "report"], help_text="The kind of item commented on")
+    id = serializers.IntegerField()
+    title = serializers.CharField(help_text="A report's first 80 characters of description")
+
+
 class ModerationItemOutput(serializers.Serializer):
-    type = serializers.CharField(help_text="proposal or report")
+    type = serializers.CharField(help_text="proposal, report or comment (the same as `kind`)")
+    kind = serializers.ChoiceField(
+        choices=["proposal", "report", "comment"],
+        help_text="What the row is. A comment is decided at `POST /moderation/comments/{id}/decision/` (hide, "
+        "restore); for a comment, `title` and `description` are its text, `status` its state (visible), "
+        "`category` its item's, and it has no claim, votes, photo or deadline",
+    )
     id = serializers.IntegerField()
     title = serializers.CharField(help_text="A report's first 80 characters of description")
     description = serializers.CharField()
@@ -129,6 +143,7 @@ class ModerationItemOutput(serializers.Serializer):
     sla = SlaOutput(
         allow_null=True, help_text="A report's working-day deadline and state (docs/sla.md); null for a proposal"
     )
+    thread = ModerationThreadOutput(allow_null=True, help_text="A comment's proposal or report; null for the others")
 
 
 class ModerationQueueOutput(serializers.Serializer):
@@ -144,8 +159,8 @@ class ModerationQueueView(APIView):
         parameters=[ModerationQueueQuery],
         responses={200: ModerationQueueOutput},
         description="Items needing a decision in your areas, oldest first: submitted or in-review proposals, "
-        "new reports, flagged public items (those marked for review have `flag_review_requested_at`). Keyset "
-        "pagination: follow `next_cursor` until null.",
+        "new reports, flagged public items and flagged visible comments (`kind`; those marked for review have "
+        "`flag_review_requested_at`). Keyset pagination: follow `next_cursor` until null.",
     )
     def get(self, request):
         query = ModerationQueueQuery(data=request.query_params)
