@@ -40,7 +40,6 @@ from aspirasi.selectors.proposals import SimilarProposal, proposals_similar
 PROPOSAL = "proposal"
 REPORT = "report"
 COMMENT = "comment"
-ITEM_TYPES = (PROPOSAL, REPORT, COMMENT)
 _TYPE_ORDER = {PROPOSAL: 0, REPORT: 1, COMMENT: 2}
 _PUBLIC_PROPOSAL = [s for s in PUBLIC_STATUSES if s != ProposalStatus.MERGED]
 
@@ -466,16 +465,8 @@ def merge_candidates(*, user: User, proposal: Proposal) -> list[MergeCandidate]:
 
 
 def moderation_item(*, user: User, item_type: str, item_id: int) -> dict | None:
-    """One item in the queue's representation (whatever its status), or None when `user` cannot see it."""
-    if item_type == COMMENT:
-        item = (
-            moderation_comments(user=user)
-            .annotate(flag_count=_flag_count(COMMENT))
-            .select_related("kelurahan__kecamatan", "proposal__category", "report__category")
-            .filter(pk=item_id)
-            .first()
-        )
-        return queue_item(item) if item else None
+    """One proposal or report in the queue's representation (whatever its status), or None when `user` cannot
+    see it (a comment's decision answers the comment itself: api/comments.CommentModerationOutput)."""
     source = moderation_proposals(user=user) if item_type == PROPOSAL else moderation_reports(user=user)
     item = (
         source.annotate(flag_count=_flag_count(item_type))
