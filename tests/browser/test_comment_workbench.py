@@ -2,12 +2,11 @@
 reason its author is told) and restore (p) with the keyboard only, rows leaving live, a newly flagged comment
 arriving live, and axe-core on the page with a comment's panel open.
 
-One daphne server and one Chromium for the module (tests/browser/server.py), as tests/browser/test_workbench.py.
+One daphne server for the module (tests/browser/server.py) and the `chromium` of tests/browser/conftest.py.
 """
 
 import json
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,6 @@ from tests.browser import server
 from tests.browser.axe import axe_violations, describe
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 SEED = """
 import json
@@ -91,17 +88,6 @@ def site(asgi_database_template, tmp_path_factory):
     )
     with server.daphne(env, log=tmp / "daphne.log") as url:
         yield url, env, seed
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    assert CHROMIUM.exists(), "Chromium is required at /usr/bin/chromium (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def feedback(page, text: str):
