@@ -64,15 +64,13 @@ def comment_publish(
     event: str, comment: Comment, *, comment_count: int | None = None, moderators: bool = False
 ) -> None:
     """Readers of a proposal's thread hear of it live (reports have no socket); with `moderators`, the
-    moderators of its area too (a decision on it changes their workbench)."""
-    groups = [events.proposal_thread_group(comment.proposal_id)] if comment.proposal_id is not None else []
+    moderators of its area too (a decision on it changes their workbench), told which item it is."""
+    payload = comment_payload(comment, comment_count=comment_count)
+    if comment.proposal_id is not None:
+        events.publish(event, groups=[events.proposal_thread_group(comment.proposal_id)], payload=payload)
     if moderators:
-        groups += events.moderation_groups(comment.kelurahan_id)
-    if groups:
-        payload = comment_payload(comment, comment_count=comment_count)
-        if moderators:
-            payload |= {"item_type": "comment", "item_id": comment.pk, "kelurahan_id": comment.kelurahan_id}
-        events.publish(event, groups=groups, payload=payload)
+        item = {"item_type": "comment", "item_id": comment.pk, "kelurahan_id": comment.kelurahan_id}
+        events.publish(event, groups=events.moderation_groups(comment.kelurahan_id), payload=payload | item)
 
 
 def comments_follow_item(item: Proposal | Report) -> int:
