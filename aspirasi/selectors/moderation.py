@@ -40,6 +40,8 @@ from aspirasi.selectors.proposals import SimilarProposal, proposals_similar
 PROPOSAL = "proposal"
 REPORT = "report"
 COMMENT = "comment"
+KINDS = (PROPOSAL, REPORT, COMMENT)  # what a queue row may be
+THREAD_KINDS = (PROPOSAL, REPORT)  # what a comment belongs to
 _TYPE_ORDER = {PROPOSAL: 0, REPORT: 1, COMMENT: 2}
 _PUBLIC_PROPOSAL = [s for s in PUBLIC_STATUSES if s != ProposalStatus.MERGED]
 

@@ -94,6 +94,13 @@ class UnsupportedAction(DomainError):
     default_message = _("This action does not apply to this kind of item.")
 
 
+class HideReasonRequired(DomainError):
+    """Raised by the bulk endpoint for a comment hidden without a usable reason (its `message`)."""
+
+    code = "hide_reason_required"
+    default_message = _("Hiding a comment needs a reason (at most 500 characters): its author is told it.")
+
+
 # --- helpers -------------------------------------------------------------------------------------------
 
 
@@ -788,8 +795,26 @@ def comment_decide(*, comment: Comment, actor: User, action: str, **arguments) -
     return COMMENT_ACTIONS[action](comment=comment, actor=actor, **arguments)
 
 
+def _bulk_comment(*, actor: User, item_id: int, action: str, arguments: dict) -> str:
+    """Decide one bulk comment: `publish`/`verify` restore it (the item's "keep it"), `hide` hides it with the
+    bulk `message` as its reason; returns its new state."""
+    comment = Comment.objects.filter(policies.moderation_scope(actor), pk=item_id).first()
+    if comment is None:
+        raise _NotFound()
+    message = arguments.get("message", "").strip()
+    if action in ("publish", "verify"):
+        return comment_restore(comment=comment, actor=actor, message=message).state
+    if action != "hide":
+        raise UnsupportedAction()
+    if not message or len(message) > Comment._meta.get_field("hidden_reason").max_length:
+        raise HideReasonRequired()
+    return comment_hide(comment=comment, actor=actor, reason=message).state
+
+
 def _bulk_one(*, actor: User, item_type: str, item_id: int, action: str, arguments: dict) -> str:
-    """Decide one bulk item; returns its new status."""
+    """Decide one bulk item; returns its new status (a comment's state)."""
+    if item_type == COMMENT:
+        return _bulk_comment(actor=actor, item_id=item_id, action=action, arguments=arguments)
     # Publishing a report means verifying it and vice versa: one bulk selection may mix both kinds.
     if item_type == PROPOSAL:
         action = "publish" if action == "verify" else action

@@ -257,6 +257,28 @@ def test_the_api_decides_a_queued_comment(as_moderator, comment):
     assert as_moderator.get(QUEUE, {"type": "comment"}).json()["results"] == []
 
 
+def test_bulk_decisions_take_comments_beside_items(as_moderator, resident, proposal, comment):
+    kept = _flagged(resident, proposal, body="Setuju, jalan ini memang rawan")
+    other = ProposalFactory(status=ProposalStatus.SUBMITTED, kelurahan=kelurahan("manggar"))
+    bulk = "/api/v1/moderation/decisions/bulk/"
+
+    def decide(action, items, **extra):
+        body = {"action": action, "items": [{"type": kind, "id": pk} for kind, pk in items], **extra}
+        response = as_moderator.post(bulk, body, format="json")
+        assert response.status_code == 200, response.json()
+        return [(row["ok"], row["code"], row["status"]) for row in response.json()["results"]]
+
+    assert decide("hide", [("comment", comment.pk)]) == [(False, "hide_reason_required", None)]
+    assert decide("review", [("comment", comment.pk)]) == [(False, "unsupported_action", None)]
+    assert decide("hide", [("comment", comment.pk)], message="Iklan") == [(True, None, "hidden")]
+    assert decide("publish", [("comment", kept.pk), ("proposal", other.pk)]) == [
+        (True, None, "visible"),
+        (True, None, "published"),
+    ]
+    assert Comment.objects.get(pk=comment.pk).hidden_reason == "Iklan"
+    assert set(CommentFlag.objects.filter(comment=kept).values_list("outcome", flat=True)) == {"restored"}
+
+
 # --- the workbench and the decision panel ------------------------------------------------------------------
 
 
