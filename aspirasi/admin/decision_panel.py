@@ -218,6 +218,17 @@ class CommentHideForm(_DecisionForm):
     )
 
 
+class CommentRestoreForm(MessageForm):
+    """Restore carries the state the moderator saw: keeping a flagged comment on a stale screen must not undo
+    another moderator's hide (the service answers item_changed)."""
+
+    expected_state = forms.CharField(widget=forms.HiddenInput, max_length=8)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_state"].initial = self.item.state
+
+
 # Each decision: its form, its key on the keyboard and its button (the feedback names it as the audit trail
 # does: admin/feedback.py).
 DECISIONS = {
@@ -240,7 +251,7 @@ assert set(PROPOSAL_ACTIONS) | set(REPORT_ACTIONS) == set(DECISIONS)
 # A comment's decisions: its own forms, the keys of their item counterparts (p keeps it, h hides it).
 COMMENT_DECISIONS = {
     "hide": (CommentHideForm, "h", _("Hide")),
-    "restore": (MessageForm, "p", _("Restore")),
+    "restore": (CommentRestoreForm, "p", _("Restore")),
 }
 assert set(COMMENT_ACTIONS) == set(COMMENT_DECISIONS)
 # The keys shown on screen, once each (publish, verify and restore share one).

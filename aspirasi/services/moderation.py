@@ -728,12 +728,15 @@ def comment_hide(*, comment: Comment, actor: User, reason: str) -> Comment:
 
 
 @transaction.atomic
-def comment_restore(*, comment: Comment, actor: User, message: str = "") -> Comment:
+def comment_restore(*, comment: Comment, actor: User, message: str = "", expected_state: str | None = None) -> Comment:
     """A moderator of the area restores a hidden comment (its author is told: signal `comment_restored`), or
     keeps a flagged visible one; its open flags are resolved as `restored` either way. Audited; publishes
-    `comment.updated` to the thread and the moderators. Raises OutsideModeratedArea or IllegalTransition
-    (a visible comment awaiting no decision, a deleted one)."""
+    `comment.updated` to the thread and the moderators. Raises OutsideModeratedArea, IllegalTransition
+    (a visible comment awaiting no decision, a deleted one) or ItemChanged when `expected_state` (the state
+    the moderator saw) is no longer its state: keeping a flagged comment never undoes another's hide."""
     comment = _locked_comment(comment, actor)
+    if expected_state is not None and comment.state != expected_state:
+        raise ItemChanged()
     flagged = comment.flag_review_requested_at is not None or comment.flags.filter(resolved_at__isnull=True).exists()
     if comment.state == CommentState.DELETED or (comment.state == CommentState.VISIBLE and not flagged):
         raise IllegalTransition()

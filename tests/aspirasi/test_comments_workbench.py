@@ -315,8 +315,25 @@ def test_the_panel_offers_restore_and_hide_and_hiding_needs_a_reason(comment, re
     assert Notification.objects.filter(recipient=resident, kind=NotificationKind.COMMENT_HIDDEN).exists()
     html = done.content.decode()
     assert 'data-action="restore"' in html and 'data-action="hide"' not in html
-    assert client.post(panel("comment", comment.pk), {"action": "restore"}, **PANEL).status_code == 200
+    assert 'name="restore-expected_state" value="hidden"' in html
+    restore = {"action": "restore", "restore-expected_state": "hidden"}
+    assert client.post(panel("comment", comment.pk), restore, **PANEL).status_code == 200
     assert Comment.objects.get(pk=comment.pk).state == "visible"
+
+
+def test_keeping_a_comment_on_a_stale_panel_never_undoes_anothers_hide(comment, moderator_manggar, admin_user):
+    client = browser(moderator_manggar)
+    assert (
+        'name="restore-expected_state" value="visible"'
+        in client.get(panel("comment", comment.pk), **PANEL).content.decode()
+    )
+    moderation.comment_hide(comment=comment, actor=admin_user, reason="Iklan")  # meanwhile, on another screen
+    stale = client.post(
+        panel("comment", comment.pk), {"action": "restore", "restore-expected_state": "visible"}, **PANEL
+    )
+    assert stale.status_code == 409 and 'data-code="item_changed"' in stale.content.decode()
+    assert "it is now “Hidden by a moderator”" in stale.content.decode()
+    assert Comment.objects.get(pk=comment.pk).state == "hidden"
 
 
 def test_the_panel_of_another_areas_comment_is_not_found(comment, moderator_barat):
