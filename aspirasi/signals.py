@@ -24,5 +24,7 @@ follow_up_stepped = Signal()
 sla_escalated = Signal()
 # comment, item (its proposal or report): a comment was added to a thread (services/comments.comment_create)
 comment_posted = Signal()
-# comment, reason: a moderator hid a comment; its author hears why
+# comment, reason: a moderator hid a comment; its author hears why (services/moderation.comment_hide)
 comment_hidden = Signal()
+# comment, message: a moderator restored a hidden comment; its author hears it (services/moderation.comment_restore)
+comment_restored = Signal()

@@ -468,6 +468,10 @@ SPECTACULAR_SETTINGS = {
         "SlaStateEnum": "aspirasi.sla.STATES",
         # Discussion (issue 25): a comment is visible, deleted by its author or hidden by a moderator.
         "CommentStateEnum": "aspirasi.models.comments.CommentState",
+        # The moderation queue's kinds (a comment too, since issue 25): the bulk items' name before it; what a
+        # comment belongs to.
+        "TypeEnum": "aspirasi.selectors.moderation.KINDS",
+        "CommentThreadTypeEnum": "aspirasi.selectors.moderation.THREAD_KINDS",
     },
 }
 

@@ -39,6 +39,7 @@ class NotificationKind(models.TextChoices):
     PROPOSAL_OPD_IN_PROGRESS = "proposal_opd_in_progress", _("The OPD started work on my proposal")
     PROPOSAL_OPD_DONE = "proposal_opd_done", _("The OPD finished work on my proposal")
     PROPOSAL_OPD_RETURNED = "proposal_opd_returned", _("The OPD returned my proposal to the moderators")
+    COMMENT_RESTORED = "comment_restored", _("A moderator restored my comment")
 
 
 class TargetType(models.TextChoices):

@@ -48,6 +48,11 @@ def _comment_hidden(sender, *, comment, reason: str, **kwargs):
     services.notify_comment_hidden(comment=comment, reason=reason)
 
 
+@receiver(signals.comment_restored)
+def _comment_restored(sender, *, comment, message: str, **kwargs):
+    services.notify_comment_restored(comment=comment, message=message)
+
+
 @receiver(signals.user_erasing)
 def _user_erasing(sender, *, user, **kwargs):
     services.notifications_erase_for(user=user)

@@ -121,6 +121,10 @@ _TEXTS = {
         _("Your comment was hidden"),
         _("A moderator hid your comment on “%(title)s”: %(message)s"),
     ),
+    K.COMMENT_RESTORED: (
+        _("Your comment is shown again"),
+        _("A moderator restored your comment on “%(title)s”. %(message)s"),
+    ),
     K.MODERATION_DIGEST: (
         _("Items waiting for moderation"),
         _("%(proposals)d proposals and %(reports)d photo reports in your areas have waited more than %(hours)d hours."),
@@ -495,11 +499,20 @@ def notify_comment_posted(*, comment, item) -> None:
 
 def notify_comment_hidden(*, comment, reason: str) -> None:
     """Tell a comment's author that a moderator hid it, and why."""
+    _comment_author_notify(comment=comment, kind=K.COMMENT_HIDDEN, message=reason)
+
+
+def notify_comment_restored(*, comment, message: str) -> None:
+    """Tell a comment's author that a moderator restored it (shown again after being hidden)."""
+    _comment_author_notify(comment=comment, kind=K.COMMENT_RESTORED, message=message)
+
+
+def _comment_author_notify(*, comment, kind: str, message: str) -> None:
     item = comment.item
     notifications_create(
-        kind=K.COMMENT_HIDDEN,
+        kind=kind,
         recipients=User.objects.filter(pk=comment.author_id),
-        context={"title": _thread_title(item), "message": reason},
+        context={"title": _thread_title(item), "message": message},
         target_type=TargetType.PROPOSAL if comment.proposal_id else TargetType.REPORT,
         target_id=item.pk,
         data={"comment_id": comment.pk},

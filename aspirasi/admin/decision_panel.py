@@ -1,7 +1,8 @@
 """The decision panel: one item's state and every decision on it, as a server-rendered HTML fragment.
 
-GET `admin:moderation_panel` (`/admin/moderation/panel/<item_type>/<pk>/`) renders it; a decision POSTs
-its form to the same URL, which calls the SAME service as the API (`proposal_decide` / `report_decide`),
+GET `admin:moderation_panel` (`/admin/moderation/panel/<item_type>/<pk>/`) renders it for a proposal, a
+report or a comment; a decision POSTs its form to the same URL, which calls the SAME service as the API
+(`proposal_decide` / `report_decide` / `comment_decide`),
 so the audit trail, notifications and live events are the API's. static/aspirasi/moderation/panel.js
 loads the fragment into every `[data-decision-panel]` and swaps the answer in (header `X-Decision-Panel`);
 without JavaScript the form posts plainly and the answer redirects back to `next` with a message.
@@ -24,17 +25,20 @@ from aspirasi import policies
 from aspirasi.admin.feedback import decided_message, item_title
 from aspirasi.errors import AlreadyClaimed, DomainError, IllegalTransition, ItemChanged
 from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
-from aspirasi.models import Category, Kelurahan, Opd, Proposal, Report
+from aspirasi.models import Category, Comment, CommentState, Kelurahan, Opd, Proposal, Report
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
 from aspirasi.selectors.moderation import UNDECIDED, merge_candidates
 from aspirasi.selectors.proposals import proposals_similar
 from aspirasi.services.moderation import (
+    COMMENT,
+    COMMENT_ACTIONS,
     PROPOSAL,
     PROPOSAL_ACTIONS,
     REPORT,
     REPORT_ACTIONS,
     RejectionReason,
+    comment_decide,
     proposal_decide,
     report_decide,
 )
@@ -203,6 +207,28 @@ class PromoteForm(_DecisionForm):
     message = _message_field()
 
 
+class CommentHideForm(_DecisionForm):
+    """Hiding a comment needs its reason: the author is told it (notification comment_hidden)."""
+
+    reason = forms.CharField(
+        label=_("Reason, told to the author"),
+        max_length=500,  # Comment.hidden_reason
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Say which rule the comment breaks, e.g. insults, spam, someone's personal data."),
+    )
+
+
+class CommentRestoreForm(MessageForm):
+    """Restore carries the state the moderator saw: keeping a flagged comment on a stale screen must not undo
+    another moderator's hide (the service answers item_changed)."""
+
+    expected_state = forms.CharField(widget=forms.HiddenInput, max_length=8)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_state"].initial = self.item.state
+
+
 # Each decision: its form, its key on the keyboard and its button (the feedback names it as the audit trail
 # does: admin/feedback.py).
 DECISIONS = {
@@ -222,11 +248,26 @@ DECISIONS = {
     "dispose": (DisposeForm, "d", _("Forward to an OPD")),
 }
 assert set(PROPOSAL_ACTIONS) | set(REPORT_ACTIONS) == set(DECISIONS)
-# The keys shown on screen, once each (publish and verify share one).
+# A comment's decisions: its own forms, the keys of their item counterparts (p keeps it, h hides it).
+COMMENT_DECISIONS = {
+    "hide": (CommentHideForm, "h", _("Hide")),
+    "restore": (CommentRestoreForm, "p", _("Restore")),
+}
+assert set(COMMENT_ACTIONS) == set(COMMENT_DECISIONS)
+# The keys shown on screen, once each (publish, verify and restore share one).
 KEYS: list[tuple[str, str]] = []
 for _action, (_form_class, _key, _label) in DECISIONS.items():
     if all(key != _key for key, _shown in KEYS):
-        KEYS.append((_key, _("Publish / verify") if _key == "p" else _label))
+        KEYS.append((_key, _("Publish / verify / restore") if _key == "p" else _label))
+
+
+def _decision(item_type: str, action: str) -> tuple:
+    """(form class, key, label) of `action` on an item of `item_type`."""
+    return (COMMENT_DECISIONS if item_type == COMMENT else DECISIONS)[action]
+
+
+def _actions(item_type: str) -> dict:
+    return {PROPOSAL: PROPOSAL_ACTIONS, REPORT: REPORT_ACTIONS, COMMENT: COMMENT_ACTIONS}[item_type]
 
 
 # --- what the panel offers: the buttons that make sense now (the service still decides) ---------------
@@ -238,6 +279,11 @@ def _awaits_flags(item, open_flags: int) -> bool:
 
 def _offered(item, *, item_type: str, user, open_flags: int) -> list[str]:
     """The decisions worth a button in the item's state; any other is refused by its service anyway."""
+    if item_type == COMMENT:
+        visible = item.state == CommentState.VISIBLE
+        flagged = visible and _awaits_flags(item, open_flags)
+        restorable = flagged or item.state == CommentState.HIDDEN
+        return [name for name, ok in (("restore", restorable), ("hide", visible)) if ok]
     undecided = item.status in UNDECIDED[item_type]
     public = item.status in (PUBLIC_STATUSES if item_type == PROPOSAL else PUBLIC_REPORT_STATUSES)
     flagged = public and _awaits_flags(item, open_flags)
@@ -285,6 +331,16 @@ def _offered(item, *, item_type: str, user, open_flags: int) -> list[str]:
 def _item(request, item_type: str, pk: int):
     if not policies.can_act_as_moderator(request.user):
         raise PermissionDenied
+    if item_type == COMMENT:
+        comment = (
+            Comment.objects.filter(policies.moderation_scope(request.user), pk=pk)
+            .select_related("kelurahan__kecamatan", "proposal__category", "report__category", "author", "author_opd")
+            .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+            .first()
+        )
+        if comment is None:
+            raise Http404
+        return comment
     model = Proposal if item_type == PROPOSAL else Report
     item = (
         model.objects.filter(policies.moderation_scope(request.user), pk=pk)
@@ -298,7 +354,7 @@ def _item(request, item_type: str, pk: int):
 
 
 def _form(action: str, item, *, item_type: str, user, data=None, files=None, candidates=None):
-    form_class = DECISIONS[action][0]
+    form_class = _decision(item_type, action)[0]
     kwargs = {"item": item, "user": user, "prefix": action}
     if action in ("merge", "link"):
         kwargs["candidates"] = candidates or []
@@ -319,18 +375,26 @@ def _candidates(item, *, item_type: str, user, offered: list[str]) -> tuple[list
 
 
 def _title(item, item_type: str) -> str:
-    return item_title(item_type, item.title if item_type == PROPOSAL else item.description)
+    text = {PROPOSAL: "title", REPORT: "description", COMMENT: "body"}[item_type]
+    return item_title(item_type, getattr(item, text))
+
+
+def _status(item, item_type: str) -> tuple[str, str]:
+    """The code and the label of the item's status (a comment's state)."""
+    if item_type == COMMENT:
+        return item.state, item.get_state_display()
+    return item.status, item.get_status_display()
 
 
 def _failure_text(error: DomainError, item, item_type: str) -> str:
     """A lost race says who won or what the item became; other refusals say their own message."""
-    if isinstance(error, AlreadyClaimed) and item.claimed_by is not None:
+    if isinstance(error, AlreadyClaimed) and getattr(item, "claimed_by", None) is not None:
         return _("%(name)s is handling this item: your decision was not applied.") % {
             "name": item.claimed_by.display_name
         }
     if isinstance(error, ItemChanged | IllegalTransition):
         return _("Someone decided this item first: it is now “%(status)s”. Your decision was not applied.") % {
-            "status": item.get_status_display()
+            "status": _status(item, item_type)[1]
         }
     return str(error.message)
 
@@ -344,28 +408,47 @@ def _context(request, item, *, item_type: str, bound=None, feedback=None) -> dic
         form = bound if bound is not None and bound.prefix == action else None
         if form is None:
             form = _form(action, item, item_type=item_type, user=user, candidates=merges or links)
-        _form_class, key, label = DECISIONS[action]
+        _form_class, key, label = _decision(item_type, action)
         decisions.append({"action": action, "key": key, "label": label, "form": form, "open": form is bound})
     photo = None
-    if item_type == PROPOSAL:
+    if item_type == COMMENT:
+        pass  # a comment is text only
+    elif item_type == PROPOSAL:
         first = item.photos.order_by("created_at", "id").first()
         photo = first.thumbnail_large.url if first is not None and first.thumbnail_large else None
     elif item.thumbnail_large:
         photo = item.thumbnail_large.url
     next_url = request.GET.get("next") or request.POST.get("next") or ""
+    status, status_label = _status(item, item_type)
     return {
         "item": item,
         "item_type": item_type,
         "title": _title(item, item_type),
+        "status": status,
+        "status_label": status_label,
+        "thread": _thread(item) if item_type == COMMENT else None,
         "photo": photo,
         "decisions": decisions,
         "merge_candidates": merges,
         "link_candidates": links,
         "feedback": feedback,
-        "claimed_by_other": item.claimed_by_id is not None and item.claimed_by_id != user.pk,
+        "claimed_by_other": getattr(item, "claimed_by_id", None) not in (None, user.pk),
         "panel_url": reverse("admin:moderation_panel", args=[item_type, item.pk]),
         "next": next_url if _safe(request, next_url) else "",
         "change_url": reverse(f"admin:aspirasi_{item_type}_change", args=[item.pk]),
+    }
+
+
+def _thread(comment: Comment) -> dict:
+    """The proposal or report a comment belongs to, with the link to its admin page."""
+    item_type = PROPOSAL if comment.proposal_id else REPORT
+    item = comment.item
+    return {
+        "type": item_type,
+        "id": item.pk,
+        "title": _title(item, item_type),
+        "category": item.category,
+        "url": reverse(f"admin:aspirasi_{item_type}_change", args=[item.pk]),
     }
 
 
@@ -393,13 +476,13 @@ def panel_context(request, item_type: str, pk: int) -> dict | None:
 def panel_view(request, item_type: str, pk: int):
     """GET: the panel of one item. POST (`action` + that decision's form): decide through the service and
     answer the panel again with the feedback (or, without JavaScript, redirect to `next`)."""
-    if item_type not in (PROPOSAL, REPORT):
+    if item_type not in (PROPOSAL, REPORT, COMMENT):
         raise Http404
     item = _item(request, item_type, pk)
     if request.method != "POST":
         return _render(request, _context(request, item, item_type=item_type))
     action = request.POST.get("action", "")
-    if action not in (PROPOSAL_ACTIONS if item_type == PROPOSAL else REPORT_ACTIONS):
+    if action not in _actions(item_type):
         return _render(
             request,
             _context(request, item, item_type=item_type, feedback={"ok": False, "text": _("Unknown decision.")}),
@@ -420,7 +503,7 @@ def panel_view(request, item_type: str, pk: int):
         feedback = {"ok": False, "text": _("Check the fields of the decision.")}
         context = _context(request, item, item_type=item_type, bound=form, feedback=feedback)
         if action not in offered:
-            _form_class, key, decision_label = DECISIONS[action]
+            _form_class, key, decision_label = _decision(item_type, action)
             context["decisions"].append(
                 {"action": action, "key": key, "label": decision_label, "form": form, "open": True}
             )
@@ -429,6 +512,8 @@ def panel_view(request, item_type: str, pk: int):
     try:
         if item_type == PROPOSAL:
             proposal_decide(proposal=item, actor=request.user, action=action, **form.arguments())
+        elif item_type == COMMENT:
+            comment_decide(comment=item, actor=request.user, action=action, **form.arguments())
         else:
             report_decide(report=item, actor=request.user, action=action, **form.arguments())
     except DomainError as error:

@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from aspirasi.admin.item_pages import AUDIT_ACTIONS
-from aspirasi.services.moderation import PROPOSAL
+from aspirasi.services.moderation import COMMENT, PROPOSAL
 
 _TITLES_SHOWN = 3
 
 
 def item_title(item_type: str, text: str) -> str:
-    """A proposal's title, or a report's description cut at 60 characters."""
+    """A proposal's title, or a report's description (a comment's text) cut at 60 characters."""
     return text if item_type == PROPOSAL else (text[:60] + "…" if len(text) > 60 else text)
 
 
@@ -25,6 +25,8 @@ def decided_message(*, item_type: str, action: str, items: list[tuple[int, str]]
         pk, title = items[0]
         if item_type == PROPOSAL:
             template = _("Proposal #%(id)d “%(title)s” %(decision)s.")
+        elif item_type == COMMENT:
+            template = _("Comment #%(id)d “%(title)s” %(decision)s.")
         else:
             template = _("Report #%(id)d “%(title)s” %(decision)s.")
         return template % {"id": pk, "title": title, "decision": decision}

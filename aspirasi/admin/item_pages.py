@@ -7,8 +7,8 @@ edited in the form; decisions are the panel's and the list's actions (aspirasi.a
 
 from django.utils.translation import gettext_lazy as _
 
-from aspirasi.models import Proposal, ProposalStatus, Report, ReportStatus
-from aspirasi.selectors.item_pages import item_page
+from aspirasi.models import CommentState, Proposal, ProposalStatus, Report, ReportStatus
+from aspirasi.selectors.item_pages import comment_page, item_page
 
 P, R = ProposalStatus, ReportStatus
 
@@ -49,6 +49,7 @@ AUDIT_ACTIONS = {
     "link": _("linked to a proposal"),
     "promote": _("promoted to a proposal"),
     "hide": _("hidden"),
+    "restore": _("restored"),
     "flag_review_requested": _("flags reached the review threshold"),
 }
 
@@ -60,6 +61,50 @@ def next_step(item: Proposal | Report, *, open_flags: int) -> str:
         return _FLAG_NEXT
     steps = _PROPOSAL_NEXT if isinstance(item, Proposal) else _REPORT_NEXT
     return steps.get(item.status, "")
+
+
+_COMMENT_NEXT = {
+    CommentState.VISIBLE: _("Nothing to decide: it is shown in its thread."),
+    CommentState.HIDDEN: _("Hidden by a moderator: restore it if the decision was wrong."),
+    CommentState.DELETED: _("Removed by its author: nothing to do."),
+}
+_COMMENT_FLAG_NEXT = _("Residents flagged it: keep it (restore) or hide it with a reason told to its author.")
+
+
+def audit_rows(entries, *, status_choices=None) -> list[dict]:
+    """The audit trail as the item pages show it: the decision in words, who, a status change by its labels."""
+    rows = _audit_rows(entries)
+    for row in rows:
+        if row["status_change"] and status_choices is not None:
+            row["status_change"] = tuple(str(status_choices.get(code, code or "-")) for code in row["status_change"])
+    return rows
+
+
+class CommentPageMixin:
+    """The Comment ModelAdmin's change page, aspirasi/moderation/comment_change_form.html: the comment and its
+    thread, what to do next, the decision panel, its flags and its audit trail."""
+
+    change_form_template = "aspirasi/moderation/comment_change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        comment = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if comment is not None:
+            page = comment_page(comment=comment)
+            open_flags = sum(1 for flag in page.flags if flag.resolved_at is None)
+            awaits = comment.state == CommentState.VISIBLE and (open_flags or comment.flag_review_requested_at)
+            item_type = "proposal" if comment.proposal_id else "report"
+            context.update(
+                item_type="comment",
+                thread_type=item_type,
+                thread_url=f"admin:aspirasi_{item_type}_change",
+                status_label=comment.get_state_display(),
+                next_step=_COMMENT_FLAG_NEXT if awaits else _COMMENT_NEXT.get(comment.state, ""),
+                flags=page.flags,
+                open_flags=open_flags,
+                audit=audit_rows(page.audit, status_choices=dict(CommentState.choices)),
+            )
+        return super().change_view(request, object_id, form_url, extra_context=context)
 
 
 def _audit_rows(entries) -> list[dict]:
@@ -81,11 +126,6 @@ def _audit_rows(entries) -> list[dict]:
     return rows
 
 
-def _status_label(item, code) -> str:
-    choices = dict((P if isinstance(item, Proposal) else R).choices)
-    return str(choices.get(code, code or "-"))
-
-
 class ItemPageMixin:
     """A ModelAdmin of proposals or reports whose change page is aspirasi/moderation/item_change_form.html."""
 
@@ -98,10 +138,7 @@ class ItemPageMixin:
         if item is not None:
             page = item_page(item=item)
             open_flags = sum(1 for flag in page.flags if flag.resolved_at is None)
-            audit = _audit_rows(page.audit)
-            for row in audit:
-                if row["status_change"]:
-                    row["status_change"] = tuple(_status_label(item, code) for code in row["status_change"])
+            audit = audit_rows(page.audit, status_choices=dict((P if isinstance(item, Proposal) else R).choices))
             context.update(
                 item_type=self.item_type,
                 item_title=item.title if isinstance(item, Proposal) else item.description[:80],

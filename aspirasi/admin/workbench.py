@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from aspirasi import policies
 from aspirasi.admin import decision_panel
-from aspirasi.models import Kelurahan, ProposalStatus, ReportStatus
+from aspirasi.models import CommentState, Kelurahan, ProposalStatus, ReportStatus
 from aspirasi.selectors.moderation import moderation_counters_and_whole, moderation_queue, queue_sort_key
-from aspirasi.services.moderation import PROPOSAL, REPORT
+from aspirasi.services.moderation import COMMENT, PROPOSAL, REPORT
 
 PAGE_SIZE = 200  # the first page is server-rendered whole (about 0.1 s of server time for 200 rows)
 
@@ -33,7 +33,7 @@ class WorkbenchFilters(forms.Form):
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,
-        choices=[("", _("All types")), (PROPOSAL, _("Proposals")), (REPORT, _("Reports"))],
+        choices=[("", _("All types")), (PROPOSAL, _("Proposals")), (REPORT, _("Reports")), (COMMENT, _("Comments"))],
     )
     state = forms.ChoiceField(
         label=_("State"),
@@ -107,8 +107,9 @@ def _moderator_only(request) -> None:
         raise PermissionDenied
 
 
-_STATUSES = {PROPOSAL: ProposalStatus, REPORT: ReportStatus}
-_TYPES = {PROPOSAL: _("Proposal"), REPORT: _("Report")}
+_STATUSES = {PROPOSAL: ProposalStatus, REPORT: ReportStatus, COMMENT: CommentState}
+_TYPES = {PROPOSAL: _("Proposal"), REPORT: _("Report"), COMMENT: _("Comment")}
+KINDS = (PROPOSAL, REPORT, COMMENT)
 
 
 def _rows(items: list[dict], *, ordering: str) -> list[dict]:
@@ -127,7 +128,7 @@ def _rows(items: list[dict], *, ordering: str) -> list[dict]:
 def _selected(request) -> tuple[str, int] | None:
     """`?item=proposal-12`: the item whose panel the page opens with (links work without JavaScript)."""
     kind, _sep, number = request.GET.get("item", "").partition("-")
-    if kind in (PROPOSAL, REPORT) and number.isdigit() and len(number) < 12:
+    if kind in KINDS and number.isdigit() and len(number) < 12:
         return kind, int(number)
     return None
 
@@ -171,7 +172,7 @@ def row_view(request, item_type: str, pk: int):
     """One live row for the page's filters and ordering (null when the item is not, or no longer, in that
     queue) and the counters, as JSON: the page asks for it when an event names the item."""
     _moderator_only(request)
-    if item_type not in (PROPOSAL, REPORT):
+    if item_type not in KINDS:
         raise Http404
     arguments = WorkbenchFilters(request.GET, user=request.user).selector_arguments()
     if arguments["item_type"] not in (None, item_type):

@@ -43,6 +43,7 @@ from aspirasi.errors import (
 from aspirasi.models import COMMENT_MAX_LENGTH, Comment, CommentFlag, CommentState, Role
 from aspirasi.selectors import comments as selectors
 from aspirasi.services import comments as services
+from aspirasi.services import moderation
 
 # --- Output ---------------------------------------------------------------------------------------------
 
@@ -424,8 +425,8 @@ class CommentDecisionView(APIView):
         data = CommentDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         if data.validated_data["action"] == "hide":
-            comment = services.comment_hide(comment=comment, actor=request.user, reason=data.validated_data["reason"])
+            comment = moderation.comment_hide(comment=comment, actor=request.user, reason=data.validated_data["reason"])
         else:
             message = data.validated_data.get("reason", "")
-            comment = services.comment_restore(comment=comment, actor=request.user, message=message)
+            comment = moderation.comment_restore(comment=comment, actor=request.user, message=message)
         return Response(CommentModerationOutput(comment, context={"user": request.user}).data)

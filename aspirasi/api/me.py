@@ -20,7 +20,18 @@ from aspirasi.api.fields import StrictCharField
 from aspirasi.api.schema import domain_errors, error
 from aspirasi.api.throttling import ScopedRateThrottle
 from aspirasi.errors import StaffErasureRefused, WrongPassword
-from aspirasi.models import Flag, Proposal, ProposalPhoto, ProposalStatusEvent, Report, User, Vote
+from aspirasi.models import (
+    Comment,
+    CommentFlag,
+    Flag,
+    Proposal,
+    ProposalFollow,
+    ProposalPhoto,
+    ProposalStatusEvent,
+    Report,
+    User,
+    Vote,
+)
 from aspirasi.services.account_data import account_erase
 from aspirasi.services.credentials import password_change, refresh_token_revoke
 
@@ -259,6 +270,38 @@ class ExportFlagOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ExportCommentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "proposal",
+            "report",
+            "parent",
+            "body",
+            "state",
+            "hidden_reason",
+            "is_official",
+            "created_at",
+            "edited_at",
+        ]
+        read_only_fields = fields
+
+
+class ExportCommentFlagOutput(serializers.ModelSerializer):
+    class Meta:
+        model = CommentFlag
+        fields = ["comment", "reason", "message", "created_at", "resolved_at"]
+        read_only_fields = fields
+
+
+class ExportFollowOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ProposalFollow
+        fields = ["proposal", "active", "created_at"]
+        read_only_fields = fields
+
+
 class AccountDataOutput(serializers.Serializer):
     """What the domain holds about the caller (aspirasi/selectors/account_data.py)."""
 
@@ -267,3 +310,8 @@ class AccountDataOutput(serializers.Serializer):
     reports = ExportReportOutput(many=True, help_text="Every status, oldest first")
     votes = ExportVoteOutput(many=True, help_text="Votes still standing (a withdrawn vote is not kept)")
     flags = ExportFlagOutput(many=True, help_text="Flags the caller raised")
+    comments = ExportCommentOutput(many=True, help_text="The caller's comments, every state, oldest first")
+    comment_flags = ExportCommentFlagOutput(many=True, help_text="Flags the caller raised on comments")
+    follows = ExportFollowOutput(
+        many=True, help_text="Proposals the caller chose to follow or unfollow (`active` false: unfollowed)"
+    )

@@ -37,7 +37,14 @@ from aspirasi.errors import (
 )
 from aspirasi.geo import LATITUDE_RANGE, LONGITUDE_RANGE
 from aspirasi.models import Category, Kecamatan, Kelurahan, Opd, Proposal, Report
-from aspirasi.selectors.moderation import InvalidCursor, QueueCursor, moderation_item, moderation_queue
+from aspirasi.selectors.moderation import (
+    KINDS,
+    THREAD_KINDS,
+    InvalidCursor,
+    QueueCursor,
+    moderation_item,
+    moderation_queue,
+)
 from aspirasi.services.moderation import (
     BULK_ACTIONS,
     PROPOSAL_ACTIONS,
@@ -64,7 +71,7 @@ class RejectionReasonField(serializers.ChoiceField):
 
 
 class ModerationQueueQuery(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["proposal", "report"], required=False, help_text="Only this kind")
+    type = serializers.ChoiceField(choices=KINDS, required=False, help_text="Only this kind")
     kelurahan = IdRelatedField(queryset=Kelurahan.objects.all(), required=False)
     kecamatan = IdRelatedField(queryset=Kecamatan.objects.all(), required=False)
     category = IdRelatedField(queryset=Category.objects.all(), required=False)
@@ -101,8 +108,20 @@ class ModerationCategoryOutput(serializers.Serializer):
     name = serializers.CharField()
 
 
+class ModerationThreadOutput(serializers.Serializer):
+    type = serializers.ChoiceField(choices=THREAD_KINDS, help_text="The kind of item commented on")
+    id = serializers.IntegerField()
+    title = serializers.CharField(help_text="A report's first 80 characters of description")
+
+
 class ModerationItemOutput(serializers.Serializer):
-    type = serializers.CharField(help_text="proposal or report")
+    type = serializers.CharField(help_text="proposal, report or comment (the same as `kind`)")
+    kind = serializers.ChoiceField(
+        choices=KINDS,
+        help_text="What the row is. A comment is decided at `POST /moderation/comments/{id}/decision/` (hide, "
+        "restore); for a comment, `title` and `description` are its text, `status` its state (visible), "
+        "`category` its item's, and it has no claim, votes, photo or deadline",
+    )
     id = serializers.IntegerField()
     title = serializers.CharField(help_text="A report's first 80 characters of description")
     description = serializers.CharField()
@@ -133,6 +152,7 @@ class ModerationItemOutput(serializers.Serializer):
             "proposal's verification; null when no deadline runs"
         ),
     )
+    thread = ModerationThreadOutput(allow_null=True, help_text="A comment's proposal or report; null for the others")
 
 
 class ModerationQueueOutput(serializers.Serializer):
@@ -148,8 +168,8 @@ class ModerationQueueView(APIView):
         parameters=[ModerationQueueQuery],
         responses={200: ModerationQueueOutput},
         description="Items needing a decision in your areas, oldest first: submitted or in-review proposals, "
-        "new reports, flagged public items (those marked for review have `flag_review_requested_at`). Keyset "
-        "pagination: follow `next_cursor` until null.",
+        "new reports, flagged public items and flagged visible comments (`kind`; those marked for review have "
+        "`flag_review_requested_at`). Keyset pagination: follow `next_cursor` until null.",
     )
     def get(self, request):
         query = ModerationQueueQuery(data=request.query_params)
@@ -412,7 +432,7 @@ def _moderated_report(request, report_id: int) -> Report:
 
 
 class BulkItemInput(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["proposal", "report"])
+    type = serializers.ChoiceField(choices=KINDS)
     id = IdField()
 
 
@@ -422,7 +442,8 @@ class BulkDecisionInput(serializers.Serializer):
     action = serializers.ChoiceField(
         choices=[action for action in BULK_ACTIONS if action != "reject"],
         help_text="`publish` and `verify` both mean publish a proposal / verify a report (or restore a flagged "
-        "one); `hide` hides flagged items",
+        "one, a comment too); `hide` hides flagged items (a comment with `message` as the reason its author is "
+        "told: `hide_reason_required` without one); `review` does not apply to a comment (`unsupported_action`)",
     )
     message = StrictCharField(required=False, allow_blank=True, max_length=MESSAGE_MAX_LENGTH)
 
@@ -444,7 +465,9 @@ class BulkItemResultOutput(serializers.Serializer):
     id = serializers.IntegerField()
     ok = serializers.BooleanField()
     code = serializers.CharField(allow_null=True, help_text="The error code when not ok")
-    status = serializers.CharField(allow_null=True, help_text="The item's status after the decision")
+    status = serializers.CharField(
+        allow_null=True, help_text="The item's status after the decision (a comment's state)"
+    )
 
 
 class BulkDecisionOutput(serializers.Serializer):

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aspirasi.models.moderation import FlagReason
+from aspirasi.models.moderation import FlagOutcome, FlagReason
 
 COMMENT_MAX_LENGTH = 2000
 
@@ -64,6 +64,12 @@ class Comment(models.Model):
             # A thread's pages, oldest or newest first (the cursor's order)
             models.Index(fields=["proposal", "created_at", "id"], name="comment_proposal_thread"),
             models.Index(fields=["report", "created_at", "id"], name="comment_report_thread"),
+            # The moderators' queue: the few comments marked for review, not the whole table
+            models.Index(
+                fields=["kelurahan", "created_at"],
+                condition=Q(flag_review_requested_at__isnull=False),
+                name="comment_flag_review",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -90,7 +96,17 @@ class CommentFlag(models.Model):
     reason = models.CharField(_("reason"), max_length=16, choices=FlagReason.choices)
     message = models.CharField(_("message"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A moderator's decision resolves every open flag of the comment at once, as for an item's flags.
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=FlagOutcome.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -9,11 +9,23 @@ notifications/selectors.notification_data_for reads the rest (aspirasi does not 
 
 from django.db.models import Prefetch
 
-from aspirasi.models import Flag, Proposal, ProposalPhoto, ProposalStatusEvent, Report, User, Vote
+from aspirasi.models import (
+    Comment,
+    CommentFlag,
+    Flag,
+    Proposal,
+    ProposalFollow,
+    ProposalPhoto,
+    ProposalStatusEvent,
+    Report,
+    User,
+    Vote,
+)
 
 
 def account_data_for(*, user: User) -> dict:
-    """{"profile", "proposals", "reports", "votes", "flags"} of `user`: rows for api/me.AccountDataOutput."""
+    """{"profile", "proposals", "reports", "votes", "flags", "comments", "comment_flags", "follows"} of `user`:
+    rows for api/me.AccountDataOutput."""
     profile = User.objects.select_related("kelurahan__kecamatan").get(pk=user.pk)
     proposals = (
         Proposal.objects.filter(author=user)
@@ -30,10 +42,16 @@ def account_data_for(*, user: User) -> dict:
         Vote.objects.filter(voter=user).select_related("proposal").only("created_at", "proposal__id", "proposal__title")
     )
     flags = Flag.objects.filter(flagger=user).order_by("created_at", "id")
+    comments = Comment.objects.filter(author=user).order_by("created_at", "id")
+    comment_flags = CommentFlag.objects.filter(flagger=user).order_by("created_at", "id")
+    follows = ProposalFollow.objects.filter(user=user).order_by("created_at", "id")
     return {
         "profile": profile,
         "proposals": list(proposals),
         "reports": list(reports),
         "votes": list(votes.order_by("created_at", "id")),
         "flags": list(flags),
+        "comments": list(comments),
+        "comment_flags": list(comment_flags),
+        "follows": list(follows),
     }

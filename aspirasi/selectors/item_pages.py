@@ -1,11 +1,12 @@
-"""Reads for a proposal's or report's admin page: its photos, flags and audit trail, one query each."""
+"""Reads for a proposal's, report's or comment's admin page: its photos, flags and audit trail, one query each."""
 
 from dataclasses import dataclass
 
-from aspirasi.models import AuditEntry, Flag, Proposal, ProposalPhoto, Report
+from aspirasi.models import AuditEntry, Comment, CommentFlag, Flag, Proposal, ProposalPhoto, Report
 
 PROPOSAL = "proposal"
 REPORT = "report"
+COMMENT = "comment"
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,15 @@ def item_page(*, item: Proposal | Report) -> ItemPage:
         .order_by("created_at", "pk")
     )
     return ItemPage(photos=photos, flags=flags, audit=audit)
+
+
+def comment_page(*, comment: Comment) -> ItemPage:
+    """A comment's admin page beside its fields: every flag (newest first) and its audit trail (oldest
+    first). Two queries, whatever the counts."""
+    flags = list(CommentFlag.objects.filter(comment=comment).select_related("flagger", "resolved_by"))
+    audit = list(
+        AuditEntry.objects.filter(item_type=COMMENT, item_id=comment.pk)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    return ItemPage(photos=[], flags=flags, audit=audit)

@@ -1,9 +1,10 @@
 """Reads for moderators: the queue of items needing a decision, scoped by aspirasi.policies.
 
-The queue mixes proposals and reports, oldest first, paged by a keyset cursor over
-(created_at, type, id): one query per item type (and one for proposals' photos) whatever the page size or
-the queue length. The admin's workbench reads the same queue with its own filters (state, flags) and
-orderings (newest, most supported: first page only) and counts it by state (`moderation_counters`).
+The queue mixes proposals, reports and flagged comments (a comment is scoped by the copy of its item's
+kelurahan), oldest first, paged by a keyset cursor over (created_at, type, id): one query per item type (and
+one for proposals' photos) whatever the page size or the queue length. The admin's workbench reads the same
+queue with its own filters (state, flags) and orderings (newest, most supported: first page only) and counts
+it by state (`moderation_counters`).
 """
 
 import base64
@@ -19,14 +20,29 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from aspirasi import policies, sla
-from aspirasi.models import Flag, Proposal, ProposalPhoto, ProposalStatus, Report, ReportStatus, User, Vote
+from aspirasi.models import (
+    Comment,
+    CommentFlag,
+    CommentState,
+    Flag,
+    Proposal,
+    ProposalPhoto,
+    ProposalStatus,
+    Report,
+    ReportStatus,
+    User,
+    Vote,
+)
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
 from aspirasi.selectors.proposals import SimilarProposal, proposals_similar
 
 PROPOSAL = "proposal"
 REPORT = "report"
-_TYPE_ORDER = {PROPOSAL: 0, REPORT: 1}
+COMMENT = "comment"
+KINDS = (PROPOSAL, REPORT, COMMENT)  # what a queue row may be
+THREAD_KINDS = (PROPOSAL, REPORT)  # what a comment belongs to
+_TYPE_ORDER = {PROPOSAL: 0, REPORT: 1, COMMENT: 2}
 _PUBLIC_PROPOSAL = [s for s in PUBLIC_STATUSES if s != ProposalStatus.MERGED]
 
 
@@ -60,7 +76,9 @@ class QueueCursor:
 
 
 def _open_flags(item_field: str):
-    return Flag.objects.filter(resolved_at__isnull=True, **{item_field: OuterRef("pk")})
+    """The open flags of the outer row: a proposal's or a report's (Flag), or a comment's (CommentFlag)."""
+    model = CommentFlag if item_field == COMMENT else Flag
+    return model.objects.filter(resolved_at__isnull=True, **{item_field: OuterRef("pk")})
 
 
 def _flag_count(item_field: str):
@@ -76,6 +94,11 @@ def moderation_proposals(*, user: User) -> QuerySet[Proposal]:
 def moderation_reports(*, user: User) -> QuerySet[Report]:
     """Every report `user` may see in moderation (any status)."""
     return Report.objects.filter(policies.moderation_read_scope(user))
+
+
+def moderation_comments(*, user: User) -> QuerySet[Comment]:
+    """Every comment `user` may see in moderation (any state), by its item's kelurahan."""
+    return Comment.objects.filter(policies.moderation_read_scope(user))
 
 
 # A public item waits for a decision on its flags while it is marked for review (the threshold was reached)
@@ -105,7 +128,13 @@ def waiting_too_long(kind: str, *, now: datetime | None = None) -> Q:
     return Q(status__in=UNDECIDED[kind], created_at__lt=_overdue_cutoff(now or timezone.now()))
 
 
+# A comment has no claim and no status to decide: it is only ever in the queue for its flags.
+_COMMENT_STATES = ("flagged",)
+
+
 def _state_q(kind: str, state: str, *, now: datetime) -> Q:
+    if kind == COMMENT:
+        return Q() if state in _COMMENT_STATES else Q(pk__in=[])
     if state == "new":
         return Q(status__in=UNDECIDED[kind], claimed_by__isnull=True)
     if state == "in_review":
@@ -151,6 +180,22 @@ def _queue_reports(*, user: User) -> QuerySet[Report]:
     )
 
 
+def _queue_comments(*, user: User) -> QuerySet[Comment]:
+    """Visible comments awaiting a decision on their flags (marked for review, or open flags below it)."""
+    return (
+        moderation_comments(user=user)
+        .annotate(is_flagged=Exists(_open_flags(COMMENT)), flag_count=_flag_count(COMMENT))
+        .filter(Q(state=CommentState.VISIBLE) & _AWAITS_FLAG_DECISION)
+        .select_related("kelurahan__kecamatan", "proposal__category", "report__category")
+    )
+
+
+def _category_q(kind: str, category_id: int) -> Q:
+    if kind == COMMENT:  # its item's category
+        return Q(proposal__category_id=category_id) | Q(report__category_id=category_id)
+    return Q(category_id=category_id)
+
+
 def _after(queryset: QuerySet, *, item_type: str, cursor: QueueCursor | None) -> QuerySet:
     if cursor is None:
         return queryset
@@ -170,24 +215,70 @@ def _thumbnail(item) -> str | None:
     return item.thumbnail_small.url if item.thumbnail_small else None
 
 
+def _place(kelurahan) -> dict:
+    return {
+        "kelurahan": {"id": kelurahan.pk, "name": kelurahan.name, "kecamatan_id": kelurahan.kecamatan_id},
+        "kecamatan": {"id": kelurahan.kecamatan.pk, "name": kelurahan.kecamatan.name},
+    }
+
+
+def _category(category) -> dict:
+    return {"id": category.pk, "slug": category.slug, "name": category.name}
+
+
+def comment_queue_item(comment: Comment, *, now: datetime) -> dict:
+    """A flagged comment as a queue row: the same fields as an item's (its item's category; no claim, votes,
+    photo or deadline) and `thread`, the proposal or report it belongs to."""
+    item = comment.item
+    item_type = PROPOSAL if comment.proposal_id else REPORT
+    return {
+        "type": COMMENT,
+        "kind": COMMENT,
+        "id": comment.pk,
+        "title": comment.body[:80],
+        "description": comment.body,
+        "status": comment.state,
+        "is_hidden": comment.state == CommentState.HIDDEN,
+        "flag_review_requested_at": comment.flag_review_requested_at,
+        **_place(comment.kelurahan),
+        "category": _category(item.category),
+        "created_at": comment.created_at,
+        "age_seconds": max(0, int((now - comment.created_at).total_seconds())),
+        "claimed_by": None,
+        "flag_count": getattr(comment, "flag_count", 0),
+        "vote_count": None,
+        "thumbnail": None,
+        "kelurahan_unconfirmed": False,
+        "is_overdue": False,
+        "sla": None,
+        "thread": {
+            "type": item_type,
+            "id": item.pk,
+            "title": item.title if item_type == PROPOSAL else item.description[:80],
+        },
+    }
+
+
 def queue_item(item, *, now: datetime | None = None, verification_due: datetime | None = None) -> dict:
-    """The plain representation of one queue row (a Proposal or Report with the queue's annotations);
+    """The plain representation of one queue row (a Proposal, Report or Comment with the queue's annotations);
     `verification_due`: a pending proposal's deadline when the caller computed a page's at once."""
     now = now or timezone.now()
+    if isinstance(item, Comment):
+        return comment_queue_item(item, now=now)
     is_proposal = isinstance(item, Proposal)
     kind = PROPOSAL if is_proposal else REPORT
     kelurahan = item.kelurahan
     return {
-        "type": PROPOSAL if is_proposal else REPORT,
+        "type": kind,
+        "kind": kind,
         "id": item.pk,
         "title": item.title if is_proposal else item.description[:80],
         "description": item.description,
         "status": item.status,
         "is_hidden": item.is_hidden,
         "flag_review_requested_at": item.flag_review_requested_at,
-        "kelurahan": {"id": kelurahan.pk, "name": kelurahan.name, "kecamatan_id": kelurahan.kecamatan_id},
-        "kecamatan": {"id": kelurahan.kecamatan.pk, "name": kelurahan.kecamatan.name},
-        "category": {"id": item.category.pk, "slug": item.category.slug, "name": item.category.name},
+        **_place(kelurahan),
+        "category": _category(item.category),
         "created_at": item.created_at,
         "age_seconds": max(0, int((now - item.created_at).total_seconds())),
         "claimed_by": (
@@ -199,6 +290,7 @@ def queue_item(item, *, now: datetime | None = None, verification_due: datetime 
         "kelurahan_unconfirmed": not is_proposal and not item.kelurahan_confirmed,
         "is_overdue": item.status in UNDECIDED[kind] and item.created_at < _overdue_cutoff(now),  # waiting_too_long
         "sla": _sla(item, is_proposal=is_proposal, now=now, verification_due=verification_due),
+        "thread": None,
     }
 
 
@@ -232,18 +324,21 @@ def moderation_queue(
     ordering: str = "oldest",
     cursor: QueueCursor | None = None,
     limit: int = 50,
+    with_comments: bool = True,
 ) -> tuple[list[dict], QueueCursor | None]:
     """Items needing a decision in `user`'s areas, oldest first: submitted/in-review proposals, new reports,
-    and flagged public items (marked for review or with open flags). Returns one page and the cursor of the
-    next (None at the end). `state` (STATES), `flags` (FLAG_FILTERS), `item_id` (with `item_type`: is this
-    one item in the filtered queue?) and `ordering` (ORDERINGS) serve the admin's workbench; only `oldest`
-    pages by cursor (the others return their first page and a cursor that is only a "more" mark)."""
+    flagged public items and flagged visible comments (marked for review or with open flags). Returns one
+    page and the cursor of the next (None at the end). `state` (STATES), `flags` (FLAG_FILTERS), `item_id`
+    (with `item_type`: is this one item in the filtered queue?) and `ordering` (ORDERINGS) serve the admin's
+    workbench; only `oldest` pages by cursor (the others return their first page and a cursor that is only a
+    "more" mark).
+    `with_comments=False` leaves comments out (the workload page's items waiting for a status decision)."""
     if ordering != "oldest" and cursor is not None:
         raise InvalidCursor("cursor")
     now = timezone.now()
     sources: list[dict] = []
-    for kind, queryset in ((PROPOSAL, _queue_proposals(user=user)), (REPORT, _queue_reports(user=user))):
-        if item_type and item_type != kind:
+    for kind, queryset in _queues(user=user):
+        if (item_type and item_type != kind) or (kind == COMMENT and not with_comments):
             continue
         if item_id is not None:
             queryset = queryset.filter(pk=item_id)
@@ -256,7 +351,7 @@ def moderation_queue(
         if kecamatan_id is not None:
             queryset = queryset.filter(kelurahan__kecamatan_id=kecamatan_id)
         if category_id is not None:
-            queryset = queryset.filter(category_id=category_id)
+            queryset = queryset.filter(_category_q(kind, category_id))
         if flagged is not None:
             queryset = queryset.filter(is_flagged=flagged)
         queryset = _after(queryset, item_type=kind, cursor=cursor).order_by(*_ORDER_BY[ordering][kind])
@@ -273,10 +368,22 @@ def moderation_queue(
 # Each ordering twice: in SQL per item type (so each type's first `limit` rows are the right ones) and as
 # the key that merges both types (also what the workbench inserts a live row by: queue_sort_key).
 _ORDER_BY = {
-    "oldest": {PROPOSAL: ("created_at", "pk"), REPORT: ("created_at", "pk")},
-    "newest": {PROPOSAL: ("-created_at", "-pk"), REPORT: ("-created_at", "-pk")},
-    "support": {PROPOSAL: ("-vote_count", "created_at", "pk"), REPORT: ("created_at", "pk")},
+    "oldest": {PROPOSAL: ("created_at", "pk"), REPORT: ("created_at", "pk"), COMMENT: ("created_at", "pk")},
+    "newest": {PROPOSAL: ("-created_at", "-pk"), REPORT: ("-created_at", "-pk"), COMMENT: ("-created_at", "-pk")},
+    "support": {
+        PROPOSAL: ("-vote_count", "created_at", "pk"),
+        REPORT: ("created_at", "pk"),
+        COMMENT: ("created_at", "pk"),
+    },
 }
+
+
+def _queues(*, user: User) -> tuple[tuple[str, QuerySet], ...]:
+    return (
+        (PROPOSAL, _queue_proposals(user=user)),
+        (REPORT, _queue_reports(user=user)),
+        (COMMENT, _queue_comments(user=user)),
+    )
 
 
 def queue_sort_key(row: dict, ordering: str) -> tuple:
@@ -286,7 +393,7 @@ def queue_sort_key(row: dict, ordering: str) -> tuple:
     if ordering == "newest":
         return tuple(-part for part in oldest)
     if ordering == "support":
-        return (-(row["vote_count"] or 0), *oldest)  # a report has no votes
+        return (-(row["vote_count"] or 0), *oldest)  # a report or a comment has no votes
     return oldest
 
 
@@ -299,7 +406,8 @@ def moderation_counters(
     flags: str | None = None,
 ) -> dict[str, int]:
     """How many items of `user`'s queue, narrowed by the workbench's other filters (type, kelurahan, flags),
-    are in each of STATES (an item may count in two: claimed and overdue). Two queries, one per item type."""
+    are in each of STATES (an item may count in two: claimed and overdue; a comment only as flagged). Three
+    queries, one per item type."""
     return moderation_counters_and_whole(
         user=user, now=now, item_type=item_type, kelurahan_id=kelurahan_id, flags=flags
     )["shown"]
@@ -314,22 +422,23 @@ def moderation_counters_and_whole(
     flags: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """{"shown": the counters of the filtered queue, "whole": those of the whole queue of `user`'s areas}:
-    the workbench shows both when a filter narrows the view. Still two queries (both counts in one
+    the workbench shows both when a filter narrows the view. Still three queries (both counts in one
     aggregate per item type)."""
     now = now or timezone.now()
     shown, whole = dict.fromkeys(STATES, 0), dict.fromkeys(STATES, 0)
-    for kind, queryset in ((PROPOSAL, _queue_proposals(user=user)), (REPORT, _queue_reports(user=user))):
+    for kind, queryset in _queues(user=user):
+        states = _COMMENT_STATES if kind == COMMENT else STATES
         narrow = Q()
         if kelurahan_id is not None:
             narrow &= Q(kelurahan_id=kelurahan_id)
         if flags is not None:
             narrow &= _flags_q(flags)
         counted = item_type in (None, kind)
-        aggregates = {f"whole_{state}": Count("pk", filter=_state_q(kind, state, now=now)) for state in STATES}
+        aggregates = {f"whole_{state}": Count("pk", filter=_state_q(kind, state, now=now)) for state in states}
         if counted:
-            aggregates |= {state: Count("pk", filter=_state_q(kind, state, now=now) & narrow) for state in STATES}
+            aggregates |= {state: Count("pk", filter=_state_q(kind, state, now=now) & narrow) for state in states}
         counts = queryset.order_by().aggregate(**aggregates)
-        for state in STATES:
+        for state in states:
             whole[state] += counts[f"whole_{state}"]
             shown[state] += counts[state] if counted else 0
     return {"shown": shown, "whole": whole}
@@ -369,11 +478,11 @@ def merge_candidates(*, user: User, proposal: Proposal) -> list[MergeCandidate]:
 
 
 def moderation_item(*, user: User, item_type: str, item_id: int) -> dict | None:
-    """One item in the queue's representation (whatever its status), or None when `user` cannot see it."""
+    """One proposal or report in the queue's representation (whatever its status), or None when `user` cannot
+    see it (a comment's decision answers the comment itself: api/comments.CommentModerationOutput)."""
     source = moderation_proposals(user=user) if item_type == PROPOSAL else moderation_reports(user=user)
-    item_field = PROPOSAL if item_type == PROPOSAL else REPORT
     item = (
-        source.annotate(flag_count=_flag_count(item_field))
+        source.annotate(flag_count=_flag_count(item_type))
         .select_related("kelurahan__kecamatan", "category", "claimed_by")
         .filter(pk=item_id)
         .first()
@@ -382,5 +491,5 @@ def moderation_item(*, user: User, item_type: str, item_id: int) -> dict | None:
 
 
 def queue_querysets(*, user: User) -> tuple[QuerySet[Proposal], QuerySet[Report]]:
-    """The unordered querysets of the queue (what waits for a decision), for reads that count or group it."""
+    """The unordered querysets of the queue's proposals and reports, for reads that count or group them."""
     return _queue_proposals(user=user), _queue_reports(user=user)

@@ -142,7 +142,7 @@ def moderation_workload(*, user: User, now: datetime | None = None, days: int = 
             target.median_seconds = statistics.median(waits[id(target)])
 
     # 3. What waits longest (two queries), and 4. what waits per kelurahan (one).
-    waiting, _cursor = moderation_queue(user=user, limit=WAITING_SHOWN)
+    waiting, _cursor = moderation_queue(user=user, limit=WAITING_SHOWN, with_comments=False)
     proposals, reports = queue_querysets(user=user)
     grouped = [
         queryset.values("kelurahan_id", "kelurahan__name").annotate(n=Count("pk"), oldest=Min("created_at")).order_by()

@@ -3,7 +3,8 @@ is docs/privacy.md.
 
 One transaction: the account row, its sessions, its open votes, its unpublished items and (by the
 `user_erasing` signal) what other apps hold of the person go together, or, on any failure, nothing does.
-Public proposals and reports stay without their author (shown as "Warga <kelurahan>"); votes of ballots no
+Public proposals and reports stay without their author (shown as "Warga <kelurahan>"); the person's comments
+keep their place in their threads with their text gone (a "comment removed" placeholder); votes of ballots no
 longer open stay counted without their voter; the audit trail names the person by a pseudonym. The list
 versions move by their triggers (migration 0014) as the authors are cleared: no cache is touched here.
 """
@@ -12,7 +13,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
@@ -20,6 +21,8 @@ from aspirasi import login_limits, signals
 from aspirasi.errors import CallerNotFound, StaffErasureRefused, VotingClosedPhase
 from aspirasi.models import (
     AuditEntry,
+    Comment,
+    CommentState,
     Proposal,
     ProposalPhoto,
     ProposalStatus,
@@ -59,6 +62,18 @@ def _votes_withdraw_open(user: User) -> list[int]:
             vote_tally_publish(proposal_id=proposal_id)
             withdrawn.append(proposal_id)
     return withdrawn
+
+
+def _comments_blank(user: User) -> int:
+    """Blank the text of the person's comments: a visible one becomes "comment removed", as if its author had
+    deleted it (replies keep their place, the proposal's comment_count drops by it, in the database); a hidden
+    one stays hidden, without its text. Returns how many were blanked."""
+    visible = Comment.objects.filter(author=user, state=CommentState.VISIBLE, proposal__isnull=False)
+    per_proposal = visible.values("proposal_id").annotate(n=Count("pk")).order_by().values_list("proposal_id", "n")
+    for proposal_id, n in per_proposal:
+        Proposal.objects.filter(pk=proposal_id).update(comment_count=F("comment_count") - n)
+    Comment.objects.filter(author=user, state=CommentState.VISIBLE).update(state=CommentState.DELETED)
+    return Comment.objects.filter(author=user).exclude(body="").update(body="")
 
 
 def _unpublished_items_delete(user: User) -> list[str]:
@@ -103,6 +118,7 @@ def account_erase(*, user: User, password: str) -> None:
     ProposalStatusEvent.objects.filter(actor=user).update(actor_pseudonym=pseudonym)
     AuditEntry.objects.filter(actor=user).update(actor_pseudonym=pseudonym)
     files = _unpublished_items_delete(user)
+    _comments_blank(user)
     # Its sessions (their rows name the account) and the admin's history of the account (its object_repr
     # is "<name> (<phone>)").
     OutstandingToken.objects.filter(user=user).delete()

@@ -3,7 +3,8 @@
 `comment_count` on a proposal counts its visible comments. It is only ever changed here, with F() in the
 writing transaction; its change moves the public list's tallies version by a trigger (migration 0027), as a
 vote's does. Live events go to the proposal's thread group after commit (realtime.events); notifications
-come from the `comment_posted` and `comment_hidden` signals (notifications/receivers.py), in the transaction.
+come from the `comment_posted` signal (notifications/receivers.py), in the transaction. Moderators' decisions
+on comments (hide, restore) are services/moderation.py's, beside those on proposals and reports.
 """
 
 from datetime import timedelta
@@ -19,11 +20,9 @@ from aspirasi.errors import (
     CommentEditWindowClosed,
     CommentNotAllowed,
     CommentNotEditable,
-    IllegalTransition,
     InvalidCommentParent,
     NotCommentAuthor,
     NotFlaggable,
-    OutsideModeratedArea,
     PhoneNotVerified,
 )
 from aspirasi.models import Comment, CommentFlag, CommentState, Proposal, ProposalFollow, Report, User
@@ -53,7 +52,7 @@ def comment_payload(comment: Comment, *, comment_count: int | None = None) -> di
     }
 
 
-def _count_moved(comment: Comment, delta: int) -> int | None:
+def comment_count_move(comment: Comment, delta: int) -> int | None:
     """Move the proposal's comment_count by `delta` (F(): concurrent writers never lose one); the new count."""
     if comment.proposal_id is None:
         return None
@@ -61,14 +60,25 @@ def _count_moved(comment: Comment, delta: int) -> int | None:
     return Proposal.objects.filter(pk=comment.proposal_id).values_list("comment_count", flat=True).first()
 
 
-def _publish(event: str, comment: Comment, *, comment_count: int | None = None) -> None:
-    """Readers of a proposal's thread hear of it live (reports have no socket)."""
+def comment_publish(
+    event: str, comment: Comment, *, comment_count: int | None = None, moderators: bool = False
+) -> None:
+    """Readers of a proposal's thread hear of it live (reports have no socket); with `moderators`, the
+    moderators of its area too (a decision on it changes their workbench), told which item it is."""
+    payload = comment_payload(comment, comment_count=comment_count)
     if comment.proposal_id is not None:
-        events.publish(
-            event,
-            groups=[events.proposal_thread_group(comment.proposal_id)],
-            payload=comment_payload(comment, comment_count=comment_count),
-        )
+        events.publish(event, groups=[events.proposal_thread_group(comment.proposal_id)], payload=payload)
+    if moderators:
+        item = {"item_type": "comment", "item_id": comment.pk, "kelurahan_id": comment.kelurahan_id}
+        events.publish(event, groups=events.moderation_groups(comment.kelurahan_id), payload=payload | item)
+
+
+def comments_follow_item(item: Proposal | Report) -> int:
+    """Copy the item's kelurahan to its comments (moderation scopes them by it): every writer that moves a
+    proposal or a report calls this in its transaction. Returns how many moved."""
+    lookup = {"proposal": item} if isinstance(item, Proposal) else {"report": item}
+    moved = Comment.objects.filter(**lookup).exclude(kelurahan_id=item.kelurahan_id)
+    return moved.update(kelurahan_id=item.kelurahan_id)
 
 
 @transaction.atomic
@@ -123,9 +133,9 @@ def comment_create(
         author_role=actor_role(author) if official else "resident",
         author_opd_id=author.opd_id if policies.is_opd_officer(author) else None,
     )
-    count = _count_moved(comment, +1)
+    count = comment_count_move(comment, +1)
     signals.comment_posted.send(sender=Comment, comment=comment, item=item)
-    _publish(events.COMMENT_CREATED, comment, comment_count=count)
+    comment_publish(events.COMMENT_CREATED, comment, comment_count=count)
     return comment
 
 
@@ -148,7 +158,7 @@ def comment_update(*, comment: Comment, actor: User, body: str) -> Comment:
     comment = _locked_own(comment, actor)
     comment.body, comment.edited_at = body, timezone.now()
     comment.save(update_fields=["body", "edited_at"])
-    _publish(events.COMMENT_UPDATED, comment)
+    comment_publish(events.COMMENT_UPDATED, comment)
     return comment
 
 
@@ -159,8 +169,8 @@ def comment_delete(*, comment: Comment, actor: User) -> Comment:
     comment = _locked_own(comment, actor)
     comment.state, comment.body, comment.edited_at = CommentState.DELETED, "", timezone.now()
     comment.save(update_fields=["state", "body", "edited_at"])
-    count = _count_moved(comment, -1)
-    _publish(events.COMMENT_UPDATED, comment, comment_count=count)
+    count = comment_count_move(comment, -1)
+    comment_publish(events.COMMENT_UPDATED, comment, comment_count=count)
     return comment
 
 
@@ -211,77 +221,3 @@ def comment_flag(*, comment: Comment, flagger: User, reason: str, message: str =
         },
     )
     return flag
-
-
-def _locked_to_moderate(comment: Comment, actor: User) -> Comment:
-    comment = Comment.objects.select_for_update(of=("self",)).select_related("author_opd").get(pk=comment.pk)
-    if not policies.can_moderate(actor, comment.kelurahan_id):
-        raise OutsideModeratedArea()
-    return comment
-
-
-def _snapshot(comment: Comment) -> dict:
-    review = comment.flag_review_requested_at
-    return {"state": comment.state, "flag_review_requested_at": review.isoformat() if review else None}
-
-
-def _resolve_flags(comment: Comment) -> int:
-    resolved = CommentFlag.objects.filter(comment=comment, resolved_at__isnull=True).update(resolved_at=timezone.now())
-    comment.flag_review_requested_at = None
-    return resolved
-
-
-@transaction.atomic
-def comment_hide(*, comment: Comment, actor: User, reason: str) -> Comment:
-    """A moderator of the comment's area hides a visible comment with a reason: a "hidden by a moderator"
-    placeholder stays, its open flags are resolved, the author is notified (signal `comment_hidden`).
-    Audited; publishes `comment.updated`. Raises OutsideModeratedArea or IllegalTransition."""
-    comment = _locked_to_moderate(comment, actor)
-    if comment.state != VISIBLE:
-        raise IllegalTransition()
-    before = _snapshot(comment)
-    resolved = _resolve_flags(comment)
-    comment.state, comment.hidden_reason = CommentState.HIDDEN, reason
-    comment.save(update_fields=["state", "hidden_reason", "flag_review_requested_at"])
-    audit_record(
-        actor=actor,
-        item=comment,
-        action="hide",
-        before=before,
-        after={**_snapshot(comment), "flags_resolved": resolved},
-        message=reason,
-    )
-    count = _count_moved(comment, -1)
-    signals.comment_hidden.send(sender=Comment, comment=comment, reason=reason)
-    _publish(events.COMMENT_UPDATED, comment, comment_count=count)
-    return comment
-
-
-@transaction.atomic
-def comment_restore(*, comment: Comment, actor: User, message: str = "") -> Comment:
-    """A moderator of the area restores a hidden comment, or dismisses the flags of a visible one under
-    review; its open flags are resolved either way. Audited; publishes `comment.updated`. Raises
-    OutsideModeratedArea or IllegalTransition (a visible comment nobody flagged, a deleted one)."""
-    comment = _locked_to_moderate(comment, actor)
-    flagged = comment.flag_review_requested_at is not None or comment.flags.filter(resolved_at__isnull=True).exists()
-    if comment.state == CommentState.DELETED or (comment.state == VISIBLE and not flagged):
-        raise IllegalTransition()
-    before = _snapshot(comment)
-    was_hidden = comment.state == CommentState.HIDDEN
-    resolved = _resolve_flags(comment)
-    comment.state, comment.hidden_reason = VISIBLE, ""
-    comment.save(update_fields=["state", "hidden_reason", "flag_review_requested_at"])
-    audit_record(
-        actor=actor,
-        item=comment,
-        action="restore",
-        before=before,
-        after={**_snapshot(comment), "flags_resolved": resolved},
-        message=message,
-    )
-    count = _count_moved(comment, +1) if was_hidden else None
-    _publish(events.COMMENT_UPDATED, comment, comment_count=count)
-    return comment
-
-
-COMMENT_ACTIONS = {"hide": comment_hide, "restore": comment_restore}

@@ -1,4 +1,5 @@
-"""Moderators' decisions on proposals and reports: claim, release, publish, reject, merge, move, link, promote, hide.
+"""Moderators' decisions on proposals, reports and comments: claim, release, publish, reject, merge, move, link,
+promote, hide, restore.
 
 A decision on a flagged item is final for its open flags: `publish` / `verify` restores it (kept public),
 `hide` hides it, `reject` and `merge` close it; each resolves them all (when, by whom, with what outcome)
@@ -22,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aspirasi import policies
+from aspirasi import policies, signals
 from aspirasi.errors import (
     AlreadyClaimed,
     DomainError,
@@ -37,6 +38,9 @@ from aspirasi.geo import point_in_balikpapan
 from aspirasi.models import (
     AuditEntry,
     Category,
+    Comment,
+    CommentFlag,
+    CommentState,
     Flag,
     FlagOutcome,
     Kelurahan,
@@ -54,6 +58,7 @@ from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
 from aspirasi.services import dispositions
 from aspirasi.services import status as status_service
 from aspirasi.services.audit import audit_record
+from aspirasi.services.comments import comment_count_move, comment_publish, comments_follow_item
 from aspirasi.services.files import files_cleaned_on_failure, track_written
 from realtime import events
 
@@ -62,6 +67,7 @@ R = ReportStatus
 
 PROPOSAL = "proposal"
 REPORT = "report"
+COMMENT = "comment"
 ITEM_TYPES = (PROPOSAL, REPORT)
 
 
@@ -86,6 +92,13 @@ class UnsupportedAction(DomainError):
 
     code = "unsupported_action"
     default_message = _("This action does not apply to this kind of item.")
+
+
+class HideReasonRequired(DomainError):
+    """Raised by the bulk endpoint for a comment hidden without a usable reason (its `message`)."""
+
+    code = "hide_reason_required"
+    default_message = _("Hiding a comment needs a reason (at most 500 characters): its author is told it.")
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -397,9 +410,11 @@ def proposal_relocate(
     if not policies.can_moderate_all(actor, [proposal.kelurahan_id, kelurahan.pk]):
         raise OutsideModeratedArea()
     old_groups = events.moderation_groups(proposal.kelurahan_id)
-    return _correct(
+    _correct(
         proposal=proposal, actor=actor, action="relocate", extra_groups=old_groups[:1], kelurahan=kelurahan, **point
     )
+    comments_follow_item(proposal)  # its comments are moderated where it is
+    return proposal
 
 
 @transaction.atomic
@@ -505,6 +520,7 @@ def report_relocate(
     before = _snapshot(report, _REPORT_PLACE_FIELDS)
     old_groups = events.moderation_groups(report.kelurahan_id)
     _update_locked(report, **fields)
+    comments_follow_item(report)  # its comments are moderated where it is
     _audit(actor=actor, item=report, action="relocate", before=before)
     _publish_updated(report, extra_groups=old_groups[:1] if report.kelurahan_id != before["kelurahan"] else None)
     return report
@@ -654,6 +670,89 @@ def report_hide(*, report: Report, actor: User, message: str = "") -> Report:
     return report
 
 
+# --- comments: hide and restore, the decisions on a flagged comment ------------------------------------
+
+
+def _locked_comment(comment: Comment, actor: User) -> Comment:
+    """Re-read the comment under a row lock and check that `actor` moderates its area (its item's kelurahan)."""
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("author_opd").get(pk=comment.pk)
+    if not policies.can_act_as_moderator(actor) or not policies.can_moderate(actor, comment.kelurahan_id):
+        raise OutsideModeratedArea()
+    return comment
+
+
+def _comment_snapshot(comment: Comment) -> dict:
+    review = comment.flag_review_requested_at
+    return {"state": comment.state, "flag_review_requested_at": review.isoformat() if review else None}
+
+
+def _comment_flags_resolve(comment: Comment, *, actor: User, outcome: FlagOutcome) -> int:
+    """Resolve the comment's open flags with the decision taken on it (final, as for an item's flags) and take
+    it off review; the caller saves `flag_review_requested_at`. Returns how many were resolved."""
+    resolved = CommentFlag.objects.filter(comment=comment, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=actor, outcome=outcome
+    )
+    comment.flag_review_requested_at = None
+    return resolved
+
+
+def _comment_decided(comment: Comment, *, actor: User, action: str, before: dict, message: str, resolved: int):
+    comment.save(update_fields=["state", "hidden_reason", "flag_review_requested_at"])
+    audit_record(
+        actor=actor,
+        item=comment,
+        action=action,
+        before=before,
+        after={**_comment_snapshot(comment), "flags_resolved": resolved},
+        message=message,
+    )
+
+
+@transaction.atomic
+def comment_hide(*, comment: Comment, actor: User, reason: str) -> Comment:
+    """A moderator of the comment's area hides a visible comment with `reason`, which its author is told
+    (signal `comment_hidden`): a "hidden by a moderator" placeholder stays in the thread, its open flags are
+    resolved as `hidden`. Audited; publishes `comment.updated` to the thread and the moderators. Raises
+    OutsideModeratedArea or IllegalTransition (not visible: hidden already, or deleted by its author)."""
+    comment = _locked_comment(comment, actor)
+    if comment.state != CommentState.VISIBLE:
+        raise IllegalTransition()
+    before = _comment_snapshot(comment)
+    resolved = _comment_flags_resolve(comment, actor=actor, outcome=FlagOutcome.HIDDEN)
+    comment.state, comment.hidden_reason = CommentState.HIDDEN, reason
+    _comment_decided(comment, actor=actor, action="hide", before=before, message=reason, resolved=resolved)
+    count = comment_count_move(comment, -1)
+    signals.comment_hidden.send(sender=Comment, comment=comment, reason=reason)
+    comment_publish(events.COMMENT_UPDATED, comment, comment_count=count, moderators=True)
+    return comment
+
+
+@transaction.atomic
+def comment_restore(*, comment: Comment, actor: User, message: str = "", expected_state: str | None = None) -> Comment:
+    """A moderator of the area restores a hidden comment (its author is told: signal `comment_restored`), or
+    keeps a flagged visible one; its open flags are resolved as `restored` either way. Audited; publishes
+    `comment.updated` to the thread and the moderators. Raises OutsideModeratedArea, IllegalTransition
+    (a visible comment awaiting no decision, a deleted one) or ItemChanged when `expected_state` (the state
+    the moderator saw) is no longer its state: keeping a flagged comment never undoes another's hide."""
+    comment = _locked_comment(comment, actor)
+    if expected_state is not None and comment.state != expected_state:
+        raise ItemChanged()
+    flagged = comment.flag_review_requested_at is not None or comment.flags.filter(resolved_at__isnull=True).exists()
+    if comment.state == CommentState.DELETED or (comment.state == CommentState.VISIBLE and not flagged):
+        raise IllegalTransition()
+    before = _comment_snapshot(comment)
+    was_hidden = comment.state == CommentState.HIDDEN
+    resolved = _comment_flags_resolve(comment, actor=actor, outcome=FlagOutcome.RESTORED)
+    comment.state, comment.hidden_reason = CommentState.VISIBLE, ""
+    _comment_decided(comment, actor=actor, action="restore", before=before, message=message, resolved=resolved)
+    count = None
+    if was_hidden:
+        count = comment_count_move(comment, +1)
+        signals.comment_restored.send(sender=Comment, comment=comment, message=message)
+    comment_publish(events.COMMENT_UPDATED, comment, comment_count=count, moderators=True)
+    return comment
+
+
 # --- dispatch: one entry point per item type, used by the API, bulk decisions and the admin -----------
 
 PROPOSAL_ACTIONS: dict[str, Callable] = {
@@ -680,6 +779,7 @@ REPORT_ACTIONS: dict[str, Callable] = {
     "hide": report_hide,
     "dispose": dispositions.report_dispose,
 }
+COMMENT_ACTIONS: dict[str, Callable] = {"hide": comment_hide, "restore": comment_restore}
 BULK_ACTIONS = ("review", "publish", "verify", "reject", "hide")
 
 
@@ -693,8 +793,31 @@ def report_decide(*, report: Report, actor: User, action: str, **arguments) -> R
     return REPORT_ACTIONS[action](report=report, actor=actor, **arguments)
 
 
+def comment_decide(*, comment: Comment, actor: User, action: str, **arguments) -> Comment:
+    """Carry out one of COMMENT_ACTIONS (see each service for its side effects)."""
+    return COMMENT_ACTIONS[action](comment=comment, actor=actor, **arguments)
+
+
+def _bulk_comment(*, actor: User, item_id: int, action: str, arguments: dict) -> str:
+    """Decide one bulk comment: `publish`/`verify` restore it (the item's "keep it"), `hide` hides it with the
+    bulk `message` as its reason; returns its new state."""
+    comment = Comment.objects.filter(policies.moderation_scope(actor), pk=item_id).first()
+    if comment is None:
+        raise _NotFound()
+    message = arguments.get("message", "").strip()
+    if action in ("publish", "verify"):
+        return comment_restore(comment=comment, actor=actor, message=message).state
+    if action != "hide":
+        raise UnsupportedAction()
+    if not message or len(message) > Comment._meta.get_field("hidden_reason").max_length:
+        raise HideReasonRequired()
+    return comment_hide(comment=comment, actor=actor, reason=message).state
+
+
 def _bulk_one(*, actor: User, item_type: str, item_id: int, action: str, arguments: dict) -> str:
-    """Decide one bulk item; returns its new status."""
+    """Decide one bulk item; returns its new status (a comment's state)."""
+    if item_type == COMMENT:
+        return _bulk_comment(actor=actor, item_id=item_id, action=action, arguments=arguments)
     # Publishing a report means verifying it and vice versa: one bulk selection may mix both kinds.
     if item_type == PROPOSAL:
         action = "publish" if action == "verify" else action

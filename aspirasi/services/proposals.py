@@ -11,6 +11,7 @@ from aspirasi.errors import NotEditable, PhoneNotVerified
 from aspirasi.models import Category, Kelurahan, Proposal, ProposalStatus, ProposalStatusEvent, TargetGroup, User
 from aspirasi.models.proposals import EDITABLE_STATUSES
 from aspirasi.services import status as status_service
+from aspirasi.services.comments import comments_follow_item
 from aspirasi.services.cycles import cycle_require_phase
 from realtime import events
 
@@ -123,6 +124,8 @@ def proposal_update(*, proposal: Proposal, actor: User, **changes) -> Proposal:
     locked.save(update_fields=[*changes, "updated_at"])
     if target_groups is not None:
         locked.target_groups.set(target_groups)
+    if "kelurahan" in changes:
+        comments_follow_item(locked)
     return locked
 
 

@@ -246,11 +246,11 @@ def _export_queries(person, django_assert_max_num_queries, *, n: int, other, bud
 
 
 def test_export_reads_a_fixed_number_of_queries(resident, other_resident, django_assert_max_num_queries):
-    # The caller, the profile, proposals (+ target groups, photos, timeline), reports, votes, flags, the
-    # inbox, the push switch, the muted kinds, devices.
-    few = _export_queries(resident, django_assert_max_num_queries, n=1, other=other_resident, budget=13)
+    # The caller, the profile, proposals (+ target groups, photos, timeline), reports, votes, flags, comments,
+    # comment flags, follows, the inbox, the push switch, the muted kinds, devices.
+    few = _export_queries(resident, django_assert_max_num_queries, n=1, other=other_resident, budget=16)
     heavy = UserFactory()
-    many = _export_queries(heavy, django_assert_max_num_queries, n=4, other=other_resident, budget=13)
+    many = _export_queries(heavy, django_assert_max_num_queries, n=4, other=other_resident, budget=16)
     assert few == many
 
 

@@ -38,10 +38,15 @@ def test_the_text_is_shown_escaped_and_scoped_to_the_area(comment, moderator_man
 def test_hide_and_restore_actions_call_the_service(comment, resident, moderator_manggar):
     url = reverse("admin:aspirasi_comment_changelist")
     browser = _browser(moderator_manggar)
-    response = browser.post(url, {"action": "hide_comments", "_selected_action": [comment.pk]})
+    # The reason is asked for: without one nothing is hidden.
+    browser.post(url, {"action": "hide_comments", "_selected_action": [comment.pk], "reason": " "})
+    comment.refresh_from_db()
+    assert comment.state == CommentState.VISIBLE
+    selected = {"action": "hide_comments", "_selected_action": [comment.pk], "reason": "Berisi data pribadi"}
+    response = browser.post(url, selected)
     assert response.status_code == 302
     comment.refresh_from_db()
-    assert comment.state == CommentState.HIDDEN and comment.hidden_reason
+    assert comment.state == CommentState.HIDDEN and comment.hidden_reason == "Berisi data pribadi"
     assert AuditEntry.objects.get(action="hide").item_type == "comment"
     assert Notification.objects.filter(recipient=resident, kind=NotificationKind.COMMENT_HIDDEN).exists()
     browser.post(url, {"action": "restore_comments", "_selected_action": [comment.pk]})
@@ -53,6 +58,6 @@ def test_planners_read_but_do_not_decide(comment, planner):
     url = reverse("admin:aspirasi_comment_changelist")
     browser = _browser(planner)
     assert browser.get(url).status_code == 200
-    browser.post(url, {"action": "hide_comments", "_selected_action": [comment.pk]})
+    browser.post(url, {"action": "hide_comments", "_selected_action": [comment.pk], "reason": "Spam"})
     comment.refresh_from_db()
     assert comment.state == CommentState.VISIBLE

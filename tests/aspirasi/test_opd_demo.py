@@ -40,7 +40,12 @@ def test_seeded_demo_has_a_working_opd_loop(settings, tmp_path):
     from open311.models import ApiKey, ServiceRequest
 
     official = Comment.objects.get(is_official=True)
-    assert official.parent_id and official.proposal.comment_count == 3
+    assert official.parent_id and official.proposal.comment_count == 4
+    # ... and the workbench a flagged comment waiting for its decision.
+    from aspirasi.selectors.moderation import moderation_queue
+
+    flagged, _next = moderation_queue(user=User.objects.get(phone="+6281100000002"), item_type="comment")
+    assert len(flagged) == 1 and flagged[0]["flag_review_requested_at"] and flagged[0]["thread"]
     call_command("seed_open311_demo", force=True, stdout=out)  # make run's next step
     assert ApiKey.objects.filter(revoked_at__isnull=True).count() == 1
     assert ServiceRequest.objects.get().report.origin == "open311"

@@ -181,7 +181,8 @@ class Command(BaseCommand):
     def _demo_discussion(self, *, resident: User) -> None:
         """A discussion on the most supported proposal, through the service (counted, notified): a resident's
         question, a neighbour's reply and an official answer by an OPD officer (shown by role and OPD)."""
-        from aspirasi.services.comments import comment_create
+        from aspirasi.models import FlagReason
+        from aspirasi.services.comments import comment_create, comment_flag
 
         proposal = Proposal.objects.filter(status=ProposalStatus.PUBLISHED).order_by("-vote_count", "-id").first()
         officer = User.objects.filter(role="opd").order_by("id").first()
@@ -202,4 +203,18 @@ class Command(BaseCommand):
             parent_id=question.pk,
             body="Usulan ini sedang kami kaji untuk Musrenbang kecamatan; jadwal diumumkan setelah pagu ditetapkan.",
         )
-        self.stdout.write(f"Discussion: 3 comments on proposal #{proposal.pk}.")
+        # A comment residents flagged past the threshold: the workbench shows it, waiting for its decision.
+        flagged = comment_create(
+            author=neighbour, proposal=proposal, body="Jualan pulsa murah, hubungi 0812-0000-0000 sekarang juga!"
+        )
+        flaggers = (
+            User.objects.filter(role="resident", phone_verified_at__isnull=False)
+            .exclude(pk__in=[neighbour.pk, resident.pk])
+            .order_by("id")[: settings.FLAG_REVIEW_THRESHOLD]
+        )
+        for flagger in flaggers:
+            comment_flag(comment=flagged, flagger=flagger, reason=FlagReason.SPAM)
+        self.stdout.write(
+            f"Discussion: 4 comments on proposal #{proposal.pk}, one flagged for review "
+            "(see the workbench's Comments filter)."
+        )

@@ -232,7 +232,9 @@
     row.classList.add("fresh");
     refreshEmpty();
     var text = row.querySelector("[data-select]").textContent;
-    announce(format(type === "proposal" ? root.dataset.announceProposal : root.dataset.announceReport, { title: text }));
+    var announcement = { proposal: root.dataset.announceProposal, report: root.dataset.announceReport,
+      comment: root.dataset.announceComment }[type];
+    announce(format(announcement, { title: text }));
     if (!visible(row)) { unseen.push(row); showBanner(); }
   }
 
@@ -244,6 +246,8 @@
     "item.claimed": function (p) { refresh(p.item_type, p.item_id); },
     "flag.raised": function (p) { refresh(p.item_type, p.item_id); },
     "flag.review_requested": function (p) { refresh(p.item_type, p.item_id); },
+    // A moderator's decision on a comment (its thread's event, also sent to the moderators with item_type).
+    "comment.updated": function (p) { if (p.item_type) refresh(p.item_type, p.item_id); },
     "vote.tally": function (p) {
       var row = findRow("proposal", p.proposal_id);
       if (row) row.querySelector("td.votes").textContent = String(p.vote_count);
