@@ -860,12 +860,18 @@ def bench_shortlist(env: dict, args) -> None:
     if seeded:
         settle(env["DATABASE_URL"])  # the planner's statistics: without them PostgreSQL nests loops (3x slower)
     for case in last_json("run"):
-        record("shortlist", f"floor: the scored rows read alone, {case['label']}", seconds=case["floor_seconds"])
+        record(
+            "shortlist",
+            f"floor: the scored rows read alone, {case['label']}",
+            seconds=case["floor_seconds"],
+            cpu_seconds=case["floor_cpu_seconds"],
+        )
         record(
             "shortlist",
             case["label"],
             seconds=case["seconds"],
             max_seconds=case["max_seconds"],
+            cpu_seconds=case["cpu_seconds"],
             solver_seconds=case["solver_seconds"],
             ratio=case["ratio"],
             target_seconds=case["target_seconds"],

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from aspirasi.gc_pause import collector_paused
 from aspirasi.knapsack import knapsack
 from aspirasi.models import AreaBudget, Cycle, Kecamatan, Kelurahan, Level, ShortlistDecision
 from aspirasi.selectors.planning import CITY_NAME, RANK_ORDER, level_queryset
@@ -131,26 +132,32 @@ def shortlist_for(*, cycle: Cycle, level: str, area_id: int | None = None, rows_
     if area_field and area_id is None:
         rows = rows.filter(**{f"{area_field}__in": [pk for pk in areas if pk is not None]})
     fields = row_fields(rows_too=rows_too)
-    for row in rows.order_by(*RANK_ORDER).values_list(*fields, named=True).iterator(chunk_size=5000):
-        key = getattr(row, area_field) if area_field else None
-        if key in areas:
-            areas[key].rows.append(row)
     result, texts = [], _Texts()
-    for area in areas.values():
-        shortlist = _area_shortlist(area, decisions, texts)
-        if rows_too:
-            shortlist["_rows"] = area.rows
-        result.append(shortlist)
+    # Every row read and every item built survives to the answer: the collector's full passes found nothing.
+    with collector_paused():
+        for row in rows.order_by(*RANK_ORDER).values_list(*fields, named=True).iterator(chunk_size=5000):
+            key = getattr(row, area_field) if area_field else None
+            if key in areas:
+                areas[key].rows.append(row)
+        for area in areas.values():
+            shortlist = _area_shortlist(area, decisions, texts)
+            if rows_too:
+                shortlist["_rows"] = area.rows
+            result.append(shortlist)
     return result
 
 
 def _area_shortlist(area: _Area, decisions: dict, texts: _Texts) -> dict:
     pagu = area.budget.amount
-    costed, uncosted = [], []
+    costed, pinned, free = [], [], []
     for row in area.rows:
-        (costed if row.estimated_cost is not None else uncosted).append(row)
-    pinned = [row for row in costed if decisions.get(row.id, ("",))[0] == "pin"]
-    free = [row for row in costed if row.id not in decisions]
+        if row.estimated_cost is not None:
+            costed.append(row)
+            decision = decisions.get(row.id)
+            if decision is None:
+                free.append(row)
+            elif decision[0] == "pin":
+                pinned.append(row)
     room = pagu - sum(row.estimated_cost for row in pinned)
     profits = [_profit(row) for row in free]
     chosen = knapsack(profits=profits, weights=[row.estimated_cost for row in free], capacity=room)
@@ -158,24 +165,18 @@ def _area_shortlist(area: _Area, decisions: dict, texts: _Texts) -> dict:
     optimal |= _filled(free, optimal, room)  # a score of 0 the solver may leave out although it fits
     greedy = {row.id for row in pinned} | _filled(free, set(), room)
     optimal_ids = optimal | {row.id for row in pinned}
-    spent = sum(row.estimated_cost for row in costed if row.id in optimal_ids)
-    remaining = pagu - spent
-    greedy_spent = sum(row.estimated_cost for row in costed if row.id in greedy)
-    proposals, without_cost = [], []
-    for rank, row in enumerate(area.rows, start=1):
-        item = _item(row, rank, decisions, optimal_ids, greedy, max(remaining, 0), texts)
-        (proposals if row.estimated_cost is not None else without_cost).append(item)
+    shortlist, greedy_totals = _totals(costed, optimal_ids, pagu), _totals(costed, greedy, pagu)
+    remaining = shortlist["remaining"]
     return {
         "area": {"id": area.id, "name": area.name},
         "pagu": {"id": area.budget.pk, "amount": pagu, "source": area.budget.source},
         "solver": SOLVER,
-        "shortlist": _totals(costed, optimal_ids, pagu),
-        "greedy": _totals(costed, greedy, pagu),
+        "shortlist": shortlist,
+        "greedy": greedy_totals,
         "pins_over_pagu": room < 0,
         "remaining": remaining,
-        "greedy_remaining": pagu - greedy_spent,
-        "proposals": proposals,
-        "without_cost_estimate": without_cost,
+        "greedy_remaining": greedy_totals["remaining"],
+        **_items(area.rows, decisions, optimal_ids, greedy, max(remaining, 0), texts),
     }
 
 
@@ -196,40 +197,44 @@ def _filled(rows: list, taken: set[int], room: int) -> set[int]:
 
 
 def _totals(rows: list, ids: set[int], pagu: int) -> dict:
-    taken = [row for row in rows if row.id in ids]
-    cost = sum(row.estimated_cost for row in taken)
-    return {
-        "count": len(taken),
-        "total_cost": cost,
-        "total_score": round(sum(_profit(row) for row in taken) / SCORE_SCALE, 2),
-        "remaining": pagu - cost,
-    }
+    count = cost = profit = 0
+    for row in rows:
+        if row.id in ids:
+            count, cost, profit = count + 1, cost + row.estimated_cost, profit + _profit(row)
+    return {"count": count, "total_cost": cost, "total_score": round(profit / SCORE_SCALE, 2), "remaining": pagu - cost}
 
 
-def _item(row, rank: int, decisions: dict, optimal: set[int], greedy: set[int], room: int, texts: _Texts):
-    """One proposal of the answer; `room` is what the shortlist leaves of the pagu (0 when pins overspend it)."""
-    pk, title, kelurahan_id, kelurahan_name, _kecamatan_id, cost, votes, score = row[:8]  # _FIELDS' order
-    decision = decisions.get(pk) if decisions else None
-    if cost is None:
-        reason = texts.no_cost
-    elif decision is not None:
-        kind, text = decision[0], texts.pinned if decision[0] == "pin" else texts.excluded
-        code = REASON_PINNED if kind == "pin" else REASON_EXCLUDED
-        reason = {"code": code, "text": text % {"reason": decision[1]}, "over_by": None}
-    elif pk in optimal:
-        reason = texts.fits
-    else:
-        reason = texts.over(cost - room)
-    return {
-        "id": pk,
-        "title": title,
-        "rank": rank,
-        "kelurahan": texts.kelurahan(kelurahan_id, kelurahan_name),
-        "score": round(score or 0.0, 2),
-        "vote_count": votes,
-        "estimated_cost": cost,
-        "in_shortlist": cost is not None and pk in optimal,
-        "in_greedy": cost is not None and pk in greedy,
-        "decision": {"kind": decision[0], "reason": decision[1]} if decision else None,
-        "reason": reason,
-    }
+def _items(rows: list, decisions: dict, optimal: set[int], greedy: set[int], room: int, texts: _Texts) -> dict:
+    """The answer's proposals, and apart those without a cost estimate, in rank order; `room` is what the shortlist
+    leaves of the pagu (0 when pins overspend it). One loop, its lookups bound once: it runs per proposal."""
+    proposals, without_cost = [], []
+    kelurahan, over, fits, no_cost = texts.kelurahan, texts.over, texts.fits, texts.no_cost
+    for rank, row in enumerate(rows, start=1):
+        pk, title, kelurahan_id, kelurahan_name, _kecamatan_id, cost, votes, score = row[:8]  # _FIELDS' order
+        decision = decisions.get(pk) if decisions else None
+        if cost is None:
+            reason = no_cost
+        elif decision is not None:
+            kind, text = decision[0], texts.pinned if decision[0] == "pin" else texts.excluded
+            code = REASON_PINNED if kind == "pin" else REASON_EXCLUDED
+            reason = {"code": code, "text": text % {"reason": decision[1]}, "over_by": None}
+        elif pk in optimal:
+            reason = fits
+        else:
+            reason = over(cost - room)
+        (proposals if cost is not None else without_cost).append(
+            {
+                "id": pk,
+                "title": title,
+                "rank": rank,
+                "kelurahan": kelurahan(kelurahan_id, kelurahan_name),
+                "score": round(score or 0.0, 2),
+                "vote_count": votes,
+                "estimated_cost": cost,
+                "in_shortlist": pk in optimal,  # both sets hold costed proposals only
+                "in_greedy": pk in greedy,
+                "decision": {"kind": decision[0], "reason": decision[1]} if decision else None,
+                "reason": reason,
+            }
+        )
+    return {"proposals": proposals, "without_cost_estimate": without_cost}

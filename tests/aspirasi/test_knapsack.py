@@ -78,3 +78,16 @@ def test_shortlist_sized_cases_match_one_dynamic_program_over_everything(seed):
     taken = knapsack(profits=profits, weights=weights, capacity=capacity)
     assert sum(w for w, t in zip(weights, taken, strict=True) if t) <= capacity
     assert sum(p for p, t in zip(profits, taken, strict=True) if t) == int(np.array(profits)[whole].sum())
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_dynamic_program_up_to_the_lp_bound_equals_brute_force(seed):
+    # The core's DP stops at the LP bound; items free of weight, of profit 0 or worth more than the bound included.
+    rng = random.Random(5000 + seed)
+    n = rng.randint(1, 11)
+    profits = [rng.choice([0, rng.randint(1, 60), rng.randint(100, 400)]) for _ in range(n)]
+    weights = [rng.choice([0, rng.randint(1, 40), rng.randint(60, 200)]) * 1_000_000 for _ in range(n)]
+    capacity = rng.randint(0, 150) * 1_000_000
+    taken = knapsack_module._dynamic(np.array(profits, float), np.array(weights, float), capacity)
+    assert sum(w for w, t in zip(weights, taken, strict=True) if t) <= capacity
+    assert sum(p for p, t in zip(profits, taken, strict=True) if t) == _best(profits, weights, capacity)
