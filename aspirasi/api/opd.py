@@ -62,12 +62,22 @@ class FollowUpEventOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class Open311SideOutput(serializers.Serializer):
+    address_string = serializers.CharField(allow_null=True, help_text="The address the filing system gave")
+    media_url = serializers.URLField(
+        allow_null=True, help_text="The filer's photo link (public http(s); the server never fetches it)"
+    )
+
+
 class InboxItemOutput(serializers.Serializer):
     type = serializers.ChoiceField(choices=["report", "proposal"])
     id = serializers.IntegerField()
     description = serializers.CharField(help_text="The report's description or the proposal's title")
     kelurahan = serializers.CharField()
     category = serializers.CharField(allow_null=True)
+    open311 = Open311SideOutput(
+        allow_null=True, help_text="A report filed through Open311 (docs/open311.md): what its filer sent; else null"
+    )
 
 
 class DispositionOutput(serializers.ModelSerializer):
@@ -102,12 +112,16 @@ class DispositionOutput(serializers.ModelSerializer):
     def get_item(self, disposition):
         if disposition.report_id:
             report = disposition.report
+            filed = getattr(report, "open311_request", None)  # read with the rows (selectors.opd.opd_inbox)
             return {
                 "type": "report",
                 "id": report.pk,
                 "description": report.description[:200],
                 "kelurahan": report.kelurahan.name,
                 "category": report.category.name,
+                "open311": {"address_string": filed.address_string or None, "media_url": filed.media_url or None}
+                if filed
+                else None,
             }
         proposal = disposition.proposal
         return {
@@ -116,6 +130,7 @@ class DispositionOutput(serializers.ModelSerializer):
             "description": proposal.title,
             "kelurahan": proposal.kelurahan.name,
             "category": None,
+            "open311": None,
         }
 
     @extend_schema_field(SlaOutput(allow_null=True))

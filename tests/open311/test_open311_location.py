@@ -200,3 +200,25 @@ def test_the_api_never_shows_the_filers_address_or_link(client, key, resident):
         client_for(resident).get(f"/api/v1/reports/{report.pk}/").content.decode(),
     ):
         assert "Gang Mawar" not in body and "example.com/foto" not in body
+
+
+def test_the_opds_api_inbox_gives_the_open311_side_to_the_officer_only(client, key, opd_officer, resident):
+    report, _filed = _file(client, key, media_url="https://example.com/foto.jpg", address_string="Gang Mawar 3")
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.VERIFIED)
+    admin = personas.admin_user()
+    dinkes = Opd.objects.get(slug="dinkes")
+    dispositions.report_dispose(report=Report.objects.get(pk=report.pk), actor=admin, opd=dinkes)
+    app_report = ReportFactory()
+    Report.objects.filter(pk=app_report.pk).update(status=ReportStatus.VERIFIED)
+    dispositions.report_dispose(report=Report.objects.get(pk=app_report.pk), actor=admin, opd=dinkes)
+
+    items = {
+        row["item"]["id"]: row["item"] for row in client_for(opd_officer).get("/api/v1/opd/inbox/").json()["results"]
+    }
+
+    assert items[report.pk]["open311"] == {
+        "address_string": "Gang Mawar 3",
+        "media_url": "https://example.com/foto.jpg",
+    }
+    assert items[app_report.pk]["open311"] is None
+    assert client_for(resident).get("/api/v1/opd/inbox/").status_code == 403
