@@ -112,12 +112,20 @@ def test_orderings_and_cursor_pages(api, as_resident, proposal):
 def test_a_page_is_one_query_whatever_its_size(api, as_resident, opd_officer, proposal, django_assert_num_queries):
     for n in range(6):
         _post(as_resident if n % 2 else client_for(opd_officer), proposal, f"komentar {n}")
-    # the proposal, the page of comments with their authors and OPDs
-    with django_assert_num_queries(2):
-        small = api.get(_url(proposal), {"page_size": 2})
-    with django_assert_num_queries(2):
-        large = api.get(_url(proposal), {"page_size": 50})
-    assert len(small.json()["results"]) == 2 and len(large.json()["results"]) == 6
+    officer = client_for(opd_officer)
+    for size in (2, 50):
+        # built: the thread's version, the proposal, the page of comments with their authors and OPDs
+        with django_assert_num_queries(3):
+            built = api.get(_url(proposal), {"page_size": size})
+        with django_assert_num_queries(1):  # cached: the version only
+            cached = api.get(_url(proposal), {"page_size": size})
+        assert cached.content == built.content
+        # a resident: their user (the token's), the version; staff read live: their user, the proposal, the page
+        with django_assert_num_queries(2):
+            as_resident.get(_url(proposal), {"page_size": size})
+        with django_assert_num_queries(3):
+            staff = officer.get(_url(proposal), {"page_size": size})
+        assert len(staff.json()["results"]) == len(built.json()["results"]) == min(size, 6)
 
 
 def test_etag_and_not_modified(api, as_resident, proposal):
