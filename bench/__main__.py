@@ -1057,7 +1057,7 @@ def main():
 
     if "shortlist" in only:
         bench_shortlist(env, args)
-    served = only & {"ballots", "wire", "http", "votes", "photo"}
+    served = only & {"ballots", "wire", "http", "votes", "photo", "comments"}
     with gunicorn(env, free_port(), args.workers) if served else contextlib.nullcontext() as base:
         if "ballots" in only:
             bench_ballots(base, env, args)
