@@ -3,7 +3,8 @@
 `comment_count` on a proposal counts its visible comments. It is only ever changed here, with F() in the
 writing transaction; its change moves the public list's tallies version by a trigger (migration 0027), as a
 vote's does. Live events go to the proposal's thread group after commit (realtime.events); notifications
-come from the `comment_posted` and `comment_hidden` signals (notifications/receivers.py), in the transaction.
+come from the `comment_posted` signal (its followers told by the task worker, after commit) and
+`comment_hidden` (its author told in the transaction): notifications/receivers.py.
 """
 
 from datetime import timedelta
@@ -124,8 +125,8 @@ def comment_create(
         author_opd_id=author.opd_id if policies.is_opd_officer(author) else None,
     )
     count = _count_moved(comment, +1)
+    _publish(events.COMMENT_CREATED, comment, comment_count=count)  # first after commit: readers before followers
     signals.comment_posted.send(sender=Comment, comment=comment, item=item)
-    _publish(events.COMMENT_CREATED, comment, comment_count=count)
     return comment
 
 
