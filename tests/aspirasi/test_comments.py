@@ -205,3 +205,20 @@ def test_report_threads(api, resident, as_resident, as_other_resident):
 def test_a_removed_comment_state_stays_valid(as_resident, proposal):
     comment = _post(as_resident, proposal).json()
     assert Comment.objects.get(pk=comment["id"]).state == CommentState.VISIBLE
+
+
+def test_a_cached_page_is_each_callers_own(api, as_resident, as_other_resident, moderator_manggar, proposal):
+    mine = _post(as_resident, proposal).json()
+    pages = {name: client.get(_url(proposal)) for name, client in [("anonymous", api), ("resident", as_resident)]}
+    pages["other"] = as_other_resident.get(_url(proposal))
+    assert [page.json()["results"][0]["is_own"] for page in pages.values()] == [False, True, False]
+    assert len({page["ETag"] for page in pages.values()}) == 3  # the page's and the caller's
+    assert as_resident.get(_url(proposal), HTTP_IF_NONE_MATCH=pages["resident"]["ETag"]).status_code == 304
+    assert as_other_resident.get(_url(proposal), HTTP_IF_NONE_MATCH=pages["resident"]["ETag"]).status_code == 200
+    # the writer reads their own edit at once, from every cache
+    as_resident.patch(f"/api/v1/comments/{mine['id']}/", {"body": "Diperbaiki"}, format="json")
+    assert as_resident.get(_url(proposal)).json()["results"][0]["body"] == "Diperbaiki"
+    assert api.get(_url(proposal), HTTP_IF_NONE_MATCH=pages["anonymous"]["ETag"]).status_code == 200
+    # staff read live, never a page cached for everyone
+    staff = client_for(moderator_manggar).get(_url(proposal))
+    assert staff.status_code == 200 and staff.json()["results"][0]["body"] == "Diperbaiki"
