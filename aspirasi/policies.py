@@ -74,6 +74,12 @@ def is_comment_official(user) -> bool:
     return is_admin(user) or is_moderator(user) or is_opd_officer(user) or is_planner(user)
 
 
+def reads_threads_as_everyone(user) -> bool:
+    """Whether `user` reads a public item's thread as an anonymous reader does (but for their `is_own`):
+    everyone but staff, who may open more threads than the public ones."""
+    return not is_comment_official(user)
+
+
 def can_add_proposal_photo(user, proposal) -> bool:
     """The author (while the proposal is editable: the service checks the status) or a moderator of its area."""
     return proposal.author_id == user.pk or can_moderate(user, proposal.kelurahan_id)

@@ -13,6 +13,10 @@ so they read their change back at once. A reader takes the versions before it re
 anything cached under a version was built from data at least as new as that version. Both counters live in
 the database: every process reads the same numbers with or without Redis, and a flushed cache cannot bring
 an old version back.
+
+**Comment threads** have one version each (`thread_version`), moved the same way (migration 0029): by any
+write to one of the thread's comments, to what a comment shows of its author or OPD, or to whether its item
+is public.
 """
 
 from django.db import connection
@@ -43,3 +47,14 @@ def version_expression() -> Subquery:
     """The content version as a column: a page query carries it, read in the same snapshot as its rows
     and without a round trip of its own."""
     return Subquery(ListVersion.objects.filter(name=PUBLIC_PROPOSALS).values("value")[:1])
+
+
+_THREAD_VERSION = f"SELECT value FROM {_TABLE} WHERE name = %s"  # noqa: S608 - the table name from _meta
+
+
+def thread_version(*, kind: str, pk: int) -> int:
+    """The version of the comment thread of proposal or report (`kind`) `pk`: 0 before its first write."""
+    with connection.cursor() as cursor:
+        cursor.execute(_THREAD_VERSION, [f"comments:{kind}:{pk}"])
+        row = cursor.fetchone()
+    return row[0] if row else 0

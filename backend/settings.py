@@ -294,6 +294,13 @@ CACHES["proposal_details"] = {
     "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
+# Pages of public items' comment threads, the same way under each thread's version: a page of 20 is ~8 KB.
+CACHES["comment_pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "aspirasi-comment-pages",
+    "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 # Which proposals of a cached page a caller supports, per caller and page: small sets.
 CACHES["list_voted"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

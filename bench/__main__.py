@@ -95,7 +95,11 @@ def until_steady(base: str) -> None:
     boot and not the server."""
     url, last = f"{base}/bench/floor/?bytes=1000", None
     for _ in range(STEADY_ROUNDS):
-        rps = wrk(url, connections=32, duration=STEADY_SECONDS)["rps"]
+        try:
+            rps = wrk(url, connections=32, duration=STEADY_SECONDS)["rps"]
+        except subprocess.CalledProcessError:  # wrk could not connect: the workers are still booting
+            time.sleep(STEADY_SECONDS)
+            continue
         if last is not None and abs(rps - last) <= STEADY_WITHIN * max(rps, last):
             return
         last = rps
@@ -1063,7 +1067,7 @@ def main():
 
     if "shortlist" in only:
         bench_shortlist(env, args)
-    served = only & {"ballots", "wire", "http", "votes", "photo"}
+    served = only & {"ballots", "wire", "http", "votes", "photo", "comments"}
     with gunicorn(env, free_port(), args.workers) if served else contextlib.nullcontext() as base:
         if "ballots" in only:
             bench_ballots(base, env, args)

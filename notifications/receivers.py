@@ -1,9 +1,10 @@
 """Notifications react to the domain's signals (aspirasi/signals.py); connected in NotificationsConfig.ready()."""
 
+from django.db import transaction
 from django.dispatch import receiver
 
 from aspirasi import signals
-from notifications import services
+from notifications import services, tasks
 
 
 @receiver(signals.proposal_status_changed)
@@ -40,7 +41,10 @@ def _sla_escalated(sender, *, escalation, item, **kwargs):
 
 @receiver(signals.comment_posted)
 def _comment_posted(sender, *, comment, item, **kwargs):
-    services.notify_comment_posted(comment=comment, item=item)
+    # A thread's followers may be thousands: the worker finds and tells them, so neither the comment's
+    # writer nor its live readers wait for that (docs/benchmarks.md). robust: a queue outage loses only this.
+    comment_id = comment.pk
+    transaction.on_commit(lambda: tasks.comment_notify.enqueue(comment_id=comment_id), robust=True)
 
 
 @receiver(signals.comment_hidden)

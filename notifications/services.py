@@ -471,29 +471,37 @@ def _thread_title(item) -> str:
     return f"#{item.pk}"
 
 
-def notify_comment_posted(*, comment, item) -> None:
+def notify_comment_posted(*, comment_id: int) -> int:
     """Tell the proposal's followers (selectors.comments.followers_of), or the report's author, of a new
     comment, or (kind comment_official) of a staff member's answer. Coalesced: each recipient gets at most
-    one of each kind per thread per COMMENT_NOTIFY_WINDOW_SECONDS, however many comments arrive."""
+    one of each kind per thread per COMMENT_NOTIFY_WINDOW_SECONDS (of the comment's writing), however many
+    comments arrive. Run by the task worker (tasks.comment_notify); returns how many were created."""
+    from aspirasi.models import Comment
     from aspirasi.selectors.comments import followers_of
 
+    comment = Comment.objects.select_related("proposal", "report", "author_opd").filter(pk=comment_id).first()
+    if comment is None:  # gone before the worker came to it
+        return 0
+    item = comment.item
     if isinstance(item, Proposal):
         recipients, target_type = followers_of(item), TargetType.PROPOSAL
     else:
         recipients, target_type = User.objects.filter(pk=item.author_id), TargetType.REPORT
     kind = K.COMMENT_OFFICIAL if comment.is_official else K.COMMENT_NEW
-    window = int(timezone.now().timestamp()) // settings.COMMENT_NOTIFY_WINDOW_SECONDS
+    window = int(comment.created_at.timestamp()) // settings.COMMENT_NOTIFY_WINDOW_SECONDS
     dedupe_key = f"{kind}:{target_type}:{item.pk}:{window}"
     recipients = recipients.exclude(pk=comment.author_id).exclude(notifications__dedupe_key=dedupe_key)
     role = comment.author_opd.name if comment.author_opd_id else str(Role(comment.author_role).label)
-    notifications_create(
-        kind=kind,
-        recipients=recipients,
-        context={"title": _thread_title(item), "role": role},
-        target_type=target_type,
-        target_id=item.pk,
-        data={"comment_id": comment.pk, "is_official": comment.is_official},
-        dedupe_key=dedupe_key,
+    return len(
+        notifications_create(
+            kind=kind,
+            recipients=recipients,
+            context={"title": _thread_title(item), "role": role},
+            target_type=target_type,
+            target_id=item.pk,
+            data={"comment_id": comment.pk, "is_official": comment.is_official},
+            dedupe_key=dedupe_key,
+        )
     )
 
 

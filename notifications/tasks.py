@@ -13,6 +13,12 @@ def notifications_dispatch(notification_ids: list[int], publish_live: bool) -> d
 
 
 @task()
+def comment_notify(comment_id: int) -> int:
+    """Tell a new comment's thread followers, coalesced per window (services.notify_comment_posted)."""
+    return services.notify_comment_posted(comment_id=comment_id)
+
+
+@task()
 def push_retry() -> dict[str, int]:
     """Send every due pending push delivery: the retry sweep (also `manage.py push_retry`)."""
     return services.push_deliveries_send()

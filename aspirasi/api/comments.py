@@ -3,11 +3,14 @@
 A thread is read and written by whoever may open its item: anyone for a public item (reading), its author
 and staff for one that is not public; any other caller gets 404, as for a missing id. Verified residents and
 staff comment; a staff comment is official and names its author by role and OPD only. Pages are cursor pages
-(oldest first by default), each a single query; the ETag and 304 come from ConditionalGetMiddleware.
+(oldest first by default), each a single query. A public item's pages are cached for everyone but staff
+under the thread's version (list_cache.thread_page, public_list.thread_version), their ETag set with them;
+other pages get theirs from ConditionalGetMiddleware.
 Comment text is plain text: returned as the JSON string it was written as, never as markup.
 """
 
 import django_filters
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -17,7 +20,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aspirasi import policies
+from aspirasi import policies, public_list
+from aspirasi.api import list_cache
 from aspirasi.api.fields import MAX_ID, StrictCharField
 from aspirasi.api.filtering import FilterBackend
 from aspirasi.api.flags import FlagCreateInput
@@ -177,6 +181,7 @@ class _ThreadView(GenericAPIView):
     filterset_class = CommentFilter
     serializer_class = CommentOutput
     throttle_scope = "comment"
+    kind = ""  # "proposal" or "report": the thread's version (public_list.thread_version)
 
     def get_permissions(self):
         return [AllowAny()] if self.request is None or self.request.method == "GET" else [IsAuthenticated()]
@@ -184,17 +189,35 @@ class _ThreadView(GenericAPIView):
     def get_throttles(self):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
-    def _item(self, pk: int):
+    def _item(self, pk: int, *, user=None):
+        """The item whose thread `user` (by default the caller) may open; 404 otherwise."""
         raise NotImplementedError
 
     def _lookup(self, item) -> dict:
         raise NotImplementedError
 
     def _list(self, request, pk: int):
-        item = self._item(pk)
-        comments = self.paginate_queryset(self.filter_queryset(selectors.comments_of(**self._lookup(item))))
-        data = CommentOutput(comments, many=True, context={"user": request.user}).data
-        return self.get_paginated_response(data)
+        if policies.reads_threads_as_everyone(request.user):
+            versions = (public_list.thread_version(kind=self.kind, pk=pk),)
+            key = list_cache.page_key(request, versions=versions, variant="thread")
+            page = list_cache.thread_page(key, build=lambda: self._public_page(pk))
+            if page is not None:
+                return list_cache.page_response(request, page, voted=set())
+        # Staff, and an item that is not public (its author's, or none): read for this caller.
+        comments = self._comments(self._item(pk))
+        return self.get_paginated_response(CommentOutput(comments, many=True, context={"user": request.user}).data)
+
+    def _comments(self, item) -> list[Comment]:
+        return self.paginate_queryset(self.filter_queryset(selectors.comments_of(**self._lookup(item))))
+
+    def _public_page(self, pk: int) -> list_cache.Page | None:
+        """This page of public item `pk`'s thread for nobody in particular, or None when it is not public."""
+        try:
+            comments = self._comments(self._item(pk, user=AnonymousUser()))
+        except Http404:
+            return None
+        body = self.get_paginated_response(CommentOutput(comments, many=True, context={"user": None}).data).data
+        return list_cache.Page.render(body, author_ids=[comment.author_id for comment in comments], votable=False)
 
     def _create(self, request, pk: int):
         item = self._item(pk)
@@ -210,8 +233,10 @@ class _ThreadView(GenericAPIView):
 
 
 class ProposalCommentsView(_ThreadView):
-    def _item(self, pk: int):
-        proposal = selectors.thread_proposal(pk=pk, user=self.request.user)
+    kind = "proposal"
+
+    def _item(self, pk: int, *, user=None):
+        proposal = selectors.thread_proposal(pk=pk, user=user or self.request.user)
         if proposal is None:
             raise Http404
         return proposal
@@ -239,8 +264,10 @@ class ProposalCommentsView(_ThreadView):
 
 
 class ReportCommentsView(_ThreadView):
-    def _item(self, pk: int):
-        report = selectors.thread_report(pk=pk, user=self.request.user)
+    kind = "report"
+
+    def _item(self, pk: int, *, user=None):
+        report = selectors.thread_report(pk=pk, user=user or self.request.user)
         if report is None:
             raise Http404
         return report

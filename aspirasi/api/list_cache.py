@@ -10,6 +10,9 @@ proposals the caller supports, kept per caller and page under the same key.
 **Details.** A public proposal's detail is kept the same way, as a page of one item under both versions
 and its own URL (`detail_page`): a viral proposal's link is read many times between two votes.
 
+**Comment threads.** A page of a public item's thread is kept the same way (`thread_page`), under the
+thread's version, for everyone but staff; the caller's `is_own` is appended per request.
+
 **Items.** When a page is built, each item (text, category and area names, photos, program, author) comes
 from the item cache, rendered for nobody in particular and keyed by the content version alone: a vote
 builds the page again from the items already rendered, so items survive a voting week.
@@ -21,7 +24,9 @@ from collections.abc import Callable, Iterable
 
 import orjson
 from django.core.cache import caches
+from django.http import HttpResponse
 from django.utils.translation import get_language
+from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 _CALLERS_OWN = ("has_voted", "is_own")
@@ -30,6 +35,7 @@ _CALLERS_OWN_JSON = {
     for has_voted in (False, True)
     for is_own in (False, True)
 }
+_IS_OWN_JSON = {is_own: orjson.dumps({"is_own": is_own})[1:] for is_own in (False, True)}  # comments: no vote
 
 
 _default = JSONEncoder().default  # DRF's own conversions (Decimal, lazy text, dates)
@@ -47,12 +53,14 @@ class Page:
     anonymous: bytes
     digest: str = ""  # of `anonymous`: the ETags derive from it without hashing a page per request
     tail: bytes = b"]}"  # b"" for a detail
+    votable: bool = True  # False: items carry `is_own` only (comments)
 
     @classmethod
-    def render(cls, body: dict, *, author_ids: list[int | None]) -> "Page":
+    def render(cls, body: dict, *, author_ids: list[int | None], votable: bool = True) -> "Page":
         """`body` as a paginator gives it: {"next", "previous", "results"}."""
         head = orjson.dumps({key: value for key, value in body.items() if key != "results"}, default=_default)
-        return cls._of(head=head[:-1] + b',"results":[', items=body["results"], author_ids=author_ids, tail=b"]}")
+        head = head[:-1] + b',"results":['
+        return cls._of(head=head, items=body["results"], author_ids=author_ids, tail=b"]}", votable=votable)
 
     @classmethod
     def render_one(cls, item: dict, *, author_id: int | None) -> "Page":
@@ -60,7 +68,9 @@ class Page:
         return cls._of(head=b"", items=[item], author_ids=[author_id], tail=b"")
 
     @classmethod
-    def _of(cls, *, head: bytes, items: list[dict], author_ids: list[int | None], tail: bytes) -> "Page":
+    def _of(
+        cls, *, head: bytes, items: list[dict], author_ids: list[int | None], tail: bytes, votable: bool = True
+    ) -> "Page":
         items = [{key: value for key, value in item.items() if key not in _CALLERS_OWN} for item in items]
         page = cls(
             head=head,
@@ -69,6 +79,7 @@ class Page:
             author_ids=tuple(author_ids),
             anonymous=b"",
             tail=tail,
+            votable=votable,
         )
         anonymous = page.for_caller(voted=set(), user_id=None)
         digest = hashlib.blake2b(anonymous, digest_size=16).hexdigest()
@@ -76,10 +87,16 @@ class Page:
 
     def for_caller(self, *, voted: set[int], user_id: int | None) -> bytes:
         # An erased author's item has no author id: it is nobody's own, the anonymous caller's neither.
-        items = (
-            item + _CALLERS_OWN_JSON[(pk in voted, user_id is not None and author_id == user_id)]
-            for item, pk, author_id in zip(self.items, self.ids, self.author_ids, strict=True)
-        )
+        if self.votable:
+            items = (
+                item + _CALLERS_OWN_JSON[(pk in voted, user_id is not None and author_id == user_id)]
+                for item, pk, author_id in zip(self.items, self.ids, self.author_ids, strict=True)
+            )
+        else:
+            items = (
+                item + _IS_OWN_JSON[user_id is not None and author_id == user_id]
+                for item, author_id in zip(self.items, self.author_ids, strict=True)
+            )
         return self.head + b",".join(items) + self.tail
 
     def etag(self, *, voted: set[int], user_id: int | None) -> str:
@@ -92,10 +109,22 @@ class Page:
         return f'"{digest}"'
 
 
-def page_key(request, *, versions: tuple[int, int], variant: str) -> str:
+def page_response(request, page: Page, *, voted: set[int]) -> HttpResponse:
+    """`page` as the caller sees it (their own fields on each item), with its ETag."""
+    user_id = request.user.pk if request.user.is_authenticated else None
+    content = page.anonymous if user_id is None else page.for_caller(voted=voted, user_id=user_id)
+    if request.accepted_renderer.format != "json":  # the browsable API, in development
+        return Response(orjson.loads(content))
+    response = HttpResponse(content, content_type="application/json")
+    # Set here, ConditionalGetMiddleware answers If-None-Match with it instead of hashing the page.
+    response["ETag"] = page.etag(voted=voted, user_id=user_id)
+    return response
+
+
+def page_key(request, *, versions: tuple[int, ...], variant: str) -> str:
     """The key of this request's page under `versions` (read before building it: see public_list)."""
     url = request.build_absolute_uri()  # host, scheme, path and every filter and cursor
-    identity = f"{versions[0]}.{versions[1]}:{variant}:{get_language()}:{url}"
+    identity = f"{'.'.join(map(str, versions))}:{variant}:{get_language()}:{url}"
     # Hashed: a URL may be long or hold spaces, which cache keys may not.
     return hashlib.blake2b(identity.encode(), digest_size=20).hexdigest()
 
@@ -110,6 +139,12 @@ def detail_page(key: str, *, build: Callable[[], Page | None]) -> Page | None:
     kept too, when the proposal is not public under these versions: the caller's own view then decides."""
     # A cache of their own: a crawl through many details must not push the list's pages out.
     return caches["proposal_details"].get_or_set(key, build)
+
+
+def thread_page(key: str, *, build: Callable[[], Page | None]) -> Page | None:
+    """A page of a comment thread under `key` (page_key under the thread's version), built by `build()` when
+    not cached yet; None, kept too, when the item is not public: the caller's own view then decides."""
+    return caches["comment_pages"].get_or_set(key, build)
 
 
 def voted_ids(key: str, *, user, load: Callable[[], set[int]]) -> set[int]:

@@ -301,18 +301,11 @@ def _live_fields(row: dict) -> dict:
 def _page_response(request, page: list_cache.Page, *, key: str | None) -> HttpResponse:
     """A page as the caller sees it: their `has_voted` and `is_own` on each item."""
     user = request.user
-    voted, user_id = set(), None
+    voted = set()
     if user.is_authenticated:
         load = lambda: selectors.proposals_voted_by(user, ids=list(page.ids))  # noqa: E731
         voted = load() if key is None else list_cache.voted_ids(key, user=user, load=load)
-        user_id = user.pk
-    content = page.anonymous if user_id is None else page.for_caller(voted=voted, user_id=user_id)
-    if request.accepted_renderer.format != "json":  # the browsable API, in development
-        return Response(orjson.loads(content))
-    response = HttpResponse(content, content_type="application/json")
-    # Set here, ConditionalGetMiddleware answers If-None-Match with it instead of hashing the page.
-    response["ETag"] = page.etag(voted=voted, user_id=user_id)
-    return response
+    return list_cache.page_response(request, page, voted=voted)
 
 
 def _list_output_class(user):

@@ -3,8 +3,9 @@
 `comment_count` on a proposal counts its visible comments. It is only ever changed here, with F() in the
 writing transaction; its change moves the public list's tallies version by a trigger (migration 0027), as a
 vote's does. Live events go to the proposal's thread group after commit (realtime.events); notifications
-come from the `comment_posted` signal (notifications/receivers.py), in the transaction. Moderators' decisions
-on comments (hide, restore) are services/moderation.py's, beside those on proposals and reports.
+come from the `comment_posted` signal (its followers told by the task worker, after commit):
+notifications/receivers.py. Moderators' decisions on comments (hide, restore) are services/moderation.py's,
+beside those on proposals and reports.
 """
 
 from datetime import timedelta
@@ -134,8 +135,8 @@ def comment_create(
         author_opd_id=author.opd_id if policies.is_opd_officer(author) else None,
     )
     count = comment_count_move(comment, +1)
+    comment_publish(events.COMMENT_CREATED, comment, comment_count=count)  # first after commit: readers, then followers
     signals.comment_posted.send(sender=Comment, comment=comment, item=item)
-    comment_publish(events.COMMENT_CREATED, comment, comment_count=count)
     return comment
 
 

@@ -112,12 +112,20 @@ def test_orderings_and_cursor_pages(api, as_resident, proposal):
 def test_a_page_is_one_query_whatever_its_size(api, as_resident, opd_officer, proposal, django_assert_num_queries):
     for n in range(6):
         _post(as_resident if n % 2 else client_for(opd_officer), proposal, f"komentar {n}")
-    # the proposal, the page of comments with their authors and OPDs
-    with django_assert_num_queries(2):
-        small = api.get(_url(proposal), {"page_size": 2})
-    with django_assert_num_queries(2):
-        large = api.get(_url(proposal), {"page_size": 50})
-    assert len(small.json()["results"]) == 2 and len(large.json()["results"]) == 6
+    officer = client_for(opd_officer)
+    for size in (2, 50):
+        # built: the thread's version, the proposal, the page of comments with their authors and OPDs
+        with django_assert_num_queries(3):
+            built = api.get(_url(proposal), {"page_size": size})
+        with django_assert_num_queries(1):  # cached: the version only
+            cached = api.get(_url(proposal), {"page_size": size})
+        assert cached.content == built.content
+        # a resident: their user (the token's), the version; staff read live: their user, the proposal, the page
+        with django_assert_num_queries(2):
+            as_resident.get(_url(proposal), {"page_size": size})
+        with django_assert_num_queries(3):
+            staff = officer.get(_url(proposal), {"page_size": size})
+        assert len(staff.json()["results"]) == len(built.json()["results"]) == min(size, 6)
 
 
 def test_etag_and_not_modified(api, as_resident, proposal):
@@ -197,3 +205,20 @@ def test_report_threads(api, resident, as_resident, as_other_resident):
 def test_a_removed_comment_state_stays_valid(as_resident, proposal):
     comment = _post(as_resident, proposal).json()
     assert Comment.objects.get(pk=comment["id"]).state == CommentState.VISIBLE
+
+
+def test_a_cached_page_is_each_callers_own(api, as_resident, as_other_resident, moderator_manggar, proposal):
+    mine = _post(as_resident, proposal).json()
+    pages = {name: client.get(_url(proposal)) for name, client in [("anonymous", api), ("resident", as_resident)]}
+    pages["other"] = as_other_resident.get(_url(proposal))
+    assert [page.json()["results"][0]["is_own"] for page in pages.values()] == [False, True, False]
+    assert len({page["ETag"] for page in pages.values()}) == 3  # the page's and the caller's
+    assert as_resident.get(_url(proposal), HTTP_IF_NONE_MATCH=pages["resident"]["ETag"]).status_code == 304
+    assert as_other_resident.get(_url(proposal), HTTP_IF_NONE_MATCH=pages["resident"]["ETag"]).status_code == 200
+    # the writer reads their own edit at once, from every cache
+    as_resident.patch(f"/api/v1/comments/{mine['id']}/", {"body": "Diperbaiki"}, format="json")
+    assert as_resident.get(_url(proposal)).json()["results"][0]["body"] == "Diperbaiki"
+    assert api.get(_url(proposal), HTTP_IF_NONE_MATCH=pages["anonymous"]["ETag"]).status_code == 200
+    # staff read live, never a page cached for everyone
+    staff = client_for(moderator_manggar).get(_url(proposal))
+    assert staff.status_code == 200 and staff.json()["results"][0]["body"] == "Diperbaiki"

@@ -7,6 +7,7 @@ from aspirasi.models import AuditEntry, Comment, CommentState, Proposal, Proposa
 from notifications.models import MutedKind, Notification, NotificationKind
 from tests.conftest import client_for
 from tests.factories import ProposalFactory, UserFactory
+from tests.notifications.fakes import DUMMY, IMMEDIATE
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,19 @@ def _comment(client, proposal, body="Komentar warga", **data):
     response = client.post(f"/api/v1/proposals/{proposal.pk}/comments/", {"body": body, **data}, format="json")
     assert response.status_code == 201, response.json()
     return Comment.objects.get(pk=response.json()["id"])
+
+
+@pytest.fixture
+def told(settings, committed):
+    """Comment as `_comment` does, its after-commit work run: the followers are told by the task worker
+    (tasks.comment_notify), run at once here."""
+    settings.TASKS = IMMEDIATE
+
+    def _told(client, proposal, body="Komentar warga"):
+        with committed():
+            return _comment(client, proposal, body)
+
+    return _told
 
 
 def _flag(client, comment, reason="offensive"):
@@ -101,7 +115,7 @@ def test_only_moderators_of_the_area_decide(as_resident, proposal, moderator_bar
     assert _decide(client_for(admin_user), comment, "hide", "x").status_code == 200
 
 
-def test_author_and_followers_are_notified_once_per_window(as_resident, resident, other_resident, proposal):
+def test_author_and_followers_are_notified_once_per_window(as_resident, resident, other_resident, proposal, told):
     follower = UserFactory()
     voter = UserFactory()
     Vote.objects.create(proposal=proposal, voter=voter)
@@ -109,35 +123,47 @@ def test_author_and_followers_are_notified_once_per_window(as_resident, resident
         "proposal": proposal.pk,
         "following": True,
     }
-    _comment(as_resident, proposal)
+    told(as_resident, proposal)
     new = Notification.objects.filter(kind=NotificationKind.COMMENT_NEW)
     assert set(new.values_list("recipient_id", flat=True)) == {other_resident.pk, follower.pk, voter.pk}
     # the commenter follows now: another's comment tells them, but a busy thread does not storm anyone
-    _comment(client_for(follower), proposal, "saya juga")
-    _comment(client_for(voter), proposal, "dan saya")
+    told(client_for(follower), proposal, "saya juga")
+    told(client_for(voter), proposal, "dan saya")
     assert new.filter(recipient=other_resident).count() == 1
     assert new.filter(recipient=resident).count() == 1
     assert new.count() == 4
 
 
-def test_unfollowing_wins_over_voting_and_commenting(as_resident, resident, proposal):
+def test_unfollowing_wins_over_voting_and_commenting(as_resident, resident, proposal, told):
     Vote.objects.create(proposal=proposal, voter=resident)
     assert as_resident.delete(f"/api/v1/proposals/{proposal.pk}/follow/").json()["following"] is False
-    _comment(as_resident, proposal)
-    _comment(client_for(UserFactory()), proposal, "komentar lain")
+    told(as_resident, proposal)
+    told(client_for(UserFactory()), proposal, "komentar lain")
     assert not Notification.objects.filter(recipient=resident).exists()
     assert ProposalFollow.objects.get(proposal=proposal, user=resident).active is False
     as_resident.post(f"/api/v1/proposals/{proposal.pk}/follow/")
     assert ProposalFollow.objects.get(proposal=proposal, user=resident).active is True
 
 
-def test_official_answers_are_their_own_kind_and_can_be_muted(other_resident, proposal, opd_officer):
+def test_official_answers_are_their_own_kind_and_can_be_muted(other_resident, proposal, opd_officer, told):
     MutedKind.objects.create(user=other_resident, kind=NotificationKind.COMMENT_NEW)
-    _comment(client_for(UserFactory()), proposal)
+    told(client_for(UserFactory()), proposal)
     assert not Notification.objects.filter(recipient=other_resident).exists()
-    _comment(client_for(opd_officer), proposal, "Akan ditindaklanjuti")
+    told(client_for(opd_officer), proposal, "Akan ditindaklanjuti")
     official = Notification.objects.get(recipient=other_resident)
     assert official.kind == NotificationKind.COMMENT_OFFICIAL and "Petugas Dinkes" not in official.body
+
+
+def test_the_comment_request_leaves_its_followers_to_the_worker(settings, committed, as_resident, proposal):
+    from django_tasks import default_task_backend
+
+    settings.TASKS = DUMMY
+    default_task_backend.clear()
+    with committed():
+        comment = _comment(as_resident, proposal)
+    assert not Notification.objects.exists()  # the author of the proposal is told by the worker, not here
+    [result] = default_task_backend.results
+    assert (result.task.name, result.kwargs) == ("comment_notify", {"comment_id": comment.pk})
 
 
 def test_following_a_proposal_one_cannot_see_is_404(as_other_resident, resident):

@@ -1,5 +1,6 @@
 """The list's versions move by triggers (migration 0014), whoever writes: each table and column a list item or
-a public detail shows is changed here without any service, and the next read must see it.
+a public detail shows is changed here without any service, and the next read must see it. The same for a
+comment thread's page and its version (migration 0029), at the end.
 
 A column added to Proposal fails test_every_proposal_column_is_classified until it is put on one side, and a
 shown one without a trigger fails the tests below on both databases.
@@ -11,6 +12,7 @@ from django.db import connection, transaction
 from aspirasi import public_list
 from aspirasi.models import (
     Category,
+    Comment,
     Kecamatan,
     Kelurahan,
     Opd,
@@ -19,10 +21,12 @@ from aspirasi.models import (
     ProposalPhoto,
     ProposalStatus,
     ProposalStatusEvent,
+    Report,
     TargetGroup,
     User,
     Vote,
 )
+from tests.aspirasi.factories_moderation import ReportFactory
 from tests.aspirasi.planning_fixtures import make_cycle
 from tests.factories import ProposalFactory
 
@@ -202,3 +206,140 @@ def test_changes_made_around_the_services_reach_the_next_read(api, as_resident, 
         )
         assert results[0]["id"] == newer.pk
     assert next(item for item in as_resident.get(URL).json()["results"] if item["id"] == published.pk)["has_voted"]
+
+
+# --- A comment thread's page (migration 0029): its version moves by triggers, whoever writes -------------
+
+# What a comment item shows (api/comments.CommentOutput), by where it comes from: the comment's own row (every
+# column: the triggers are on the whole row, so a column added later is covered), its author and its OPD.
+COMMENT_OUTPUT = {
+    "id", "proposal", "report", "parent", "state", "body", "notice", "is_official", "author_role",
+    "author_opd", "author_name", "is_own", "created_at", "edited_at",
+}  # fmt: skip
+THREAD_SHOWN = {User: ["display_name"], Opd: ["slug", "name"]}
+# What decides whether a thread's item is public (anyone reads it), or whether it exists.
+THREAD_VISIBILITY = {Proposal: ["status", "is_hidden"], Report: ["status", "is_hidden"]}
+# Shown nowhere on a thread: a vote or a recount must not move its pages.
+THREAD_NOT_SHOWN = {Proposal: ["title", "vote_count", "comment_count"], User: ["phone", "role"], Opd: ["is_active"]}
+
+
+def test_every_comment_output_field_is_classified():
+    from aspirasi.api.comments import CommentOutput
+
+    # author_name and author_opd read the author's display name and the OPD's slug and name (THREAD_SHOWN)
+    assert set(CommentOutput().fields) == COMMENT_OUTPUT
+
+
+@pytest.fixture
+def thread(proposal, opd_officer):
+    """A public proposal's thread with a resident's comment and an OPD officer's official answer."""
+    resident_comment = Comment.objects.create(
+        proposal=proposal, kelurahan_id=proposal.kelurahan_id, author=proposal.author, body="Setuju"
+    )
+    official = Comment.objects.create(
+        proposal=proposal,
+        kelurahan_id=proposal.kelurahan_id,
+        author=opd_officer,
+        body="Sudah dijadwalkan",
+        is_official=True,
+        author_role="opd",
+        author_opd_id=opd_officer.opd_id,
+    )
+    return resident_comment, official
+
+
+def _thread_moved(write, *, kind="proposal", pk) -> bool:
+    before = public_list.thread_version(kind=kind, pk=pk)
+    with transaction.atomic():
+        write()
+    return public_list.thread_version(kind=kind, pk=pk) > before
+
+
+def _rename(model, column: str, pk) -> None:
+    """A changed value written by hand (the author's and OPD's triggers skip a write that changes nothing)."""
+    table, quoted = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(column)
+    _raw(f"UPDATE {table} SET {quoted} = {quoted} || 'x' WHERE id = %s", [pk])  # noqa: S608 - names from _meta
+
+
+@pytest.mark.parametrize("column", sorted(field.column for field in Comment._meta.concrete_fields))
+def test_any_comment_column_written_by_hand_moves_its_thread(thread, column):
+    comment, _official = thread
+    assert _thread_moved(lambda: _touch(Comment, column, comment.pk), pk=comment.proposal_id)
+
+
+def test_a_comment_inserted_or_deleted_by_hand_moves_its_thread(thread):
+    comment, _official = thread
+    pk = comment.proposal_id
+    assert _thread_moved(lambda: Comment.objects.create(proposal_id=pk, kelurahan_id=comment.kelurahan_id), pk=pk)
+    assert _thread_moved(lambda: Comment.objects.filter(pk=comment.pk).delete(), pk=pk)
+
+
+def test_a_comment_moved_to_another_thread_moves_both(thread, resident):
+    comment, _official = thread
+    other = ProposalFactory(author=resident, status=ProposalStatus.PUBLISHED)
+    before = public_list.thread_version(kind="proposal", pk=other.pk)
+    assert _thread_moved(lambda: Comment.objects.filter(pk=comment.pk).update(proposal=other), pk=comment.proposal_id)
+    assert public_list.thread_version(kind="proposal", pk=other.pk) > before
+
+
+@pytest.mark.parametrize(
+    ("model", "column"), [(model, column) for model, columns in THREAD_SHOWN.items() for column in columns]
+)
+def test_what_a_comment_shows_of_its_author_or_opd_moves_its_thread(thread, model, column):
+    comment, official = thread
+    row = comment.author_id if model is User else official.author_opd_id
+    assert _thread_moved(lambda: _rename(model, column, row), pk=comment.proposal_id)
+    assert not _thread_moved(lambda: _touch(model, column, row), pk=comment.proposal_id)  # the same value
+
+
+@pytest.mark.parametrize(
+    ("model", "column"), [(model, column) for model, columns in THREAD_VISIBILITY.items() for column in columns]
+)
+def test_whether_the_item_is_public_moves_its_thread(resident, model, column):
+    item = ProposalFactory(author=resident) if model is Proposal else ReportFactory(author=resident)
+    kind = "proposal" if model is Proposal else "report"
+    assert _thread_moved(lambda: _touch(model, column, item.pk), kind=kind, pk=item.pk)
+    assert _thread_moved(lambda: model.objects.filter(pk=item.pk).delete(), kind=kind, pk=item.pk)
+
+
+@pytest.mark.parametrize(
+    ("model", "column"), [(model, column) for model, columns in THREAD_NOT_SHOWN.items() for column in columns]
+)
+def test_what_no_thread_shows_moves_no_thread(thread, model, column):
+    comment, official = thread
+    row = {Proposal: comment.proposal_id, User: comment.author_id, Opd: official.author_opd_id}[model]
+    assert not _thread_moved(lambda: _touch(model, column, row), pk=comment.proposal_id)
+
+
+def test_a_rolled_back_comment_write_moves_no_thread(thread):
+    comment, _official = thread
+    before = public_list.thread_version(kind="proposal", pk=comment.proposal_id)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Comment.objects.filter(pk=comment.pk).update(body="Dibatalkan")
+        raise RuntimeError("the fix failed")
+    assert public_list.thread_version(kind="proposal", pk=comment.proposal_id) == before
+
+
+def test_changes_made_around_the_services_reach_the_next_thread_read(api, as_resident, resident, thread):
+    comment, official = thread
+    url = f"/api/v1/proposals/{comment.proposal_id}/comments/"
+    for client in (api, as_resident):
+        client.get(url)  # cached for everyone but staff
+    Comment.objects.filter(pk=comment.pk).update(body="Setuju sekali", edited_at=comment.created_at)
+    User.objects.filter(pk=resident.pk).update(display_name="Bu Siti")
+    Opd.objects.filter(pk=official.author_opd_id).update(name="Dinas Kesehatan Kota")
+    Comment.objects.filter(pk=official.pk).update(state="hidden", hidden_reason="di luar topik")
+    newer = Comment.objects.create(proposal_id=comment.proposal_id, kelurahan_id=comment.kelurahan_id, body="Baru")
+    for client in (api, as_resident):
+        first, hidden, new = client.get(url, HTTP_ACCEPT_LANGUAGE="id").json()["results"]
+        assert (first["body"], first["author_name"], first["edited_at"] is not None) == (
+            "Setuju sekali",
+            "Bu Siti",
+            True,
+        )
+        assert first["is_own"] is (client is as_resident)
+        assert (hidden["state"], hidden["body"], hidden["author_opd"]["name"]) == ("hidden", "", "Dinas Kesehatan Kota")
+        assert new["id"] == newer.pk
+    Proposal.objects.filter(pk=comment.proposal_id).update(is_hidden=True)  # no longer public: the author only
+    assert api.get(url).status_code == 404
+    assert as_resident.get(url).status_code == 200
