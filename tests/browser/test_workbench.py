@@ -524,3 +524,33 @@ def test_a_live_row_with_a_long_title_does_not_move_the_columns(chromium, site):
         assert received.evaluate("t => t.getClientRects().length") == 1  # the time itself on one line
     finally:
         page.context.close()
+
+
+ESCALATE = """
+from datetime import timedelta
+from django.utils import timezone
+from aspirasi.models import Proposal
+from aspirasi.services.dispositions import sla_tick
+Proposal.objects.filter(pk=PK).update(created_at=timezone.now() - timedelta(days=30))
+print(sla_tick())
+"""
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"),
+    reason="the escalation comes from another process (the task worker): events cross processes through Redis only",
+)
+def test_the_badge_turns_overdue_live_when_the_workers_tick_escalates(chromium, site):
+    _url, env, seed = site
+    pk = seed["triage"]["claim"]  # pending, received three hours ago: on time
+    page = workbench(chromium, site, "two", query=f"?kelurahan={seed['area']['lamaru']}")
+    try:
+        badge = page.locator(f"#item-proposal-{pk} .badge-sla")
+        assert "sla-on_time" in badge.get_attribute("class")
+
+        # The tick runs in its own process, as the worker's does in production: its event reaches this page.
+        server.manage(env, "shell", stdin=f"PK = {pk}\n{ESCALATE}")
+
+        page.wait_for_selector(f"#item-proposal-{pk} .badge-sla.sla-overdue", timeout=15000)
+    finally:
+        page.context.close()

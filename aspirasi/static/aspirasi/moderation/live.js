@@ -248,6 +248,8 @@
     "flag.review_requested": function (p) { refresh(p.item_type, p.item_id); },
     // A moderator's decision on a comment (its thread's event, also sent to the moderators with item_type).
     "comment.updated": function (p) { if (p.item_type) refresh(p.item_type, p.item_id); },
+    // The task worker's tick escalated an overdue stage: the row's SLA badge is drawn again.
+    "sla.escalated": function (p) { refresh(p.item_type, p.item_id); },
     "vote.tally": function (p) {
       var row = findRow("proposal", p.proposal_id);
       if (row) row.querySelector("td.votes").textContent = String(p.vote_count);
