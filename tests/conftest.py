@@ -23,6 +23,7 @@ def _isolated(settings, tmp_path, monkeypatch):
     caches["list_pages"].clear()
     caches["list_voted"].clear()
     caches["proposal_details"].clear()
+    caches["cycles"].clear()
     throttling.limiter().storage.reset()
     # Login failures (django-axes) live in the database (AXES_HANDLER): each test's transaction drops them.
     yield
@@ -31,6 +32,7 @@ def _isolated(settings, tmp_path, monkeypatch):
     caches["list_pages"].clear()
     caches["list_voted"].clear()
     caches["proposal_details"].clear()
+    caches["cycles"].clear()
 
 
 @pytest.fixture
