@@ -67,15 +67,16 @@ def _voter_locked(voter_id: int) -> User:
     # A statement of its own: one that waited for the lock would read with the snapshot it started with.
     # The kecamatan and the version come in the same statement (a join, a subquery); only the user's row is
     # locked.
-    voter = (
+    # get(), not first(): no ORDER BY to build for one row by its key.
+    voters = (
         User.objects.select_for_update(of=("self",))
         .only("role", "is_active", "phone_verified_at", "kelurahan_id")
         .annotate(kecamatan_id=F("kelurahan__kecamatan_id"), cycles_version=cycles_version())
-        .filter(pk=voter_id)
-        .first()
     )
-    if voter is None:
-        raise CallerNotFound()  # deleted since the request's authentication read it
+    try:
+        voter = voters.get(pk=voter_id)
+    except User.DoesNotExist:
+        raise CallerNotFound() from None  # deleted since the token was issued
     if not voter.is_active:
         raise CallerInactive()
     if not policies.is_resident(voter):
@@ -113,20 +114,20 @@ def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
     one (no read back) and a moderator's decision waits for the vote, or the vote for it."""
     visible = Q(status__in=PUBLIC_STATUSES, is_hidden=False) | Q(author_id=voter.pk)
     open_votes = _open_votes(voter_id=voter.pk, cycle=cycle).order_by().values("voter_id").annotate(n=Count("*"))
-    proposal = (
+    proposals = (
         # Only the proposal's row: its kelurahan (a join) is read, not locked.
         Proposal.objects.select_for_update(of=("self",))
-        .filter(visible, pk=proposal_id)
         .only("title", "author_id", "cycle_id", "kelurahan_id", "status", "is_hidden", "vote_count")
         .annotate(
             kecamatan_id=F("kelurahan__kecamatan_id"),
             voted=Exists(Vote.objects.filter(proposal_id=OuterRef("pk"), voter_id=voter.pk)),
             open_votes=open_votes.values("n"),
         )
-        .first()
     )
-    if proposal is None:
-        raise ProposalNotFound()
+    try:
+        proposal = proposals.get(visible, pk=proposal_id)
+    except Proposal.DoesNotExist:
+        raise ProposalNotFound() from None
     uses_budget = int(cycle is None or proposal.cycle_id == cycle.pk)
     return _Ballot(
         proposal=proposal, voted=proposal.voted, open_votes=proposal.open_votes or 0, uses_budget=uses_budget
