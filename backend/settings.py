@@ -308,6 +308,14 @@ CACHES["list_voted"] = {
     "TIMEOUT": _env_int("LIST_CACHE_SECONDS", 300, minimum=0),
     "OPTIONS": {"MAX_ENTRIES": 10000},
 }
+# The current Musrenbang cycle, per process, under the cycles' version (moved by a trigger) and the day
+# (aspirasi/services/cycles.py): the vote reads it on every cast. One entry in use; the timeout bounds memory.
+CACHES["cycles"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "aspirasi-cycles",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 10},
+}
 
 # --- Auth -------------------------------------------------------------------------------------------
 

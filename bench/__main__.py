@@ -253,8 +253,8 @@ for i in range(n_storm):
 # Only residents with a verified phone vote (a bench database from before verification has them unverified).
 User.objects.filter(phone__startswith="+628990000", phone_verified_at=None).update(phone_verified_at=timezone.now())
 # Votes a previous run left open would exhaust the storm residents' budget (409s): withdraw them.
-for vote in Vote.objects.filter(voter__phone__startswith="+628990000").select_related("voter"):
-    vote_withdraw(proposal_id=vote.proposal_id, voter=vote.voter)
+for vote in Vote.objects.filter(voter__phone__startswith="+628990000"):
+    vote_withdraw(proposal_id=vote.proposal_id, voter_id=vote.voter_id)
 admin, _ = User.objects.get_or_create(phone="+6289911112222", defaults={"display_name": "Bench admin"})
 user_assign_role(user=admin, role="admin")
 resident = User.objects.filter(role="resident", votes__isnull=False).first()

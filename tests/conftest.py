@@ -24,6 +24,7 @@ def _isolated(settings, tmp_path, monkeypatch):
     caches["list_voted"].clear()
     caches["proposal_details"].clear()
     caches["comment_pages"].clear()
+    caches["cycles"].clear()
     throttling.limiter().storage.reset()
     # Login failures (django-axes) live in the database (AXES_HANDLER): each test's transaction drops them.
     yield
@@ -33,6 +34,7 @@ def _isolated(settings, tmp_path, monkeypatch):
     caches["list_voted"].clear()
     caches["proposal_details"].clear()
     caches["comment_pages"].clear()
+    caches["cycles"].clear()
 
 
 @pytest.fixture

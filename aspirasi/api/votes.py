@@ -4,10 +4,12 @@ import orjson
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from aspirasi.api.authentication import JWTStatelessAuthentication
 from aspirasi.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from aspirasi.api.schema import domain_errors
 from aspirasi.api.throttling import ScopedRateThrottle
@@ -50,6 +52,9 @@ class ProposalVoteView(APIView):
     `permission_denied`, an unverified resident `phone_not_verified`, one outside the scope
     `vote_out_of_scope`."""
 
+    # The token's user is not read by authentication: the vote reads and locks that account as its first
+    # step, and refuses a deleted or deactivated one with authentication's own 401 (services/votes.py).
+    authentication_classes = [JWTStatelessAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "vote"
@@ -74,7 +79,7 @@ class ProposalVoteView(APIView):
     )
     @idempotent
     def post(self, request, pk: int):
-        state = vote_cast(proposal_id=pk, voter=request.user)
+        state = vote_cast(proposal_id=pk, voter_id=request.user.pk)
         return _state_response(request, state, created=state.created)
 
     @extend_schema(
@@ -86,5 +91,5 @@ class ProposalVoteView(APIView):
         },
     )
     def delete(self, request, pk: int):
-        state = vote_withdraw(proposal_id=pk, voter=request.user)
+        state = vote_withdraw(proposal_id=pk, voter_id=request.user.pk)
         return _state_response(request, state)

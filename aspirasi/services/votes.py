@@ -1,8 +1,9 @@
 """Votes (dukungan): a resident supports a published proposal once, within a budget of open votes.
 
 Counts stay exact under concurrency: the voter's row is locked so one resident's votes serialize (the
-budget check and the insert are one step), the unique (proposal, voter) constraint refuses a double vote,
-and `vote_count` only ever moves by one in the database (a conditional UPDATE), never from a value read.
+budget check and the insert are one step), the proposal's row is locked by the ballot's read so the count
+read there is the one the vote moves, the unique (proposal, voter) constraint refuses a double vote, and
+`vote_count` only ever moves by one in the database (a conditional UPDATE), never from a value read.
 """
 
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from aspirasi.errors import (
 )
 from aspirasi.models import Cycle, Proposal, ProposalStatus, User, Vote, VoteScope
 from aspirasi.models.proposals import PUBLIC_STATUSES
-from aspirasi.services.cycles import cycle_require_phase
+from aspirasi.services.cycles import cycle_require_phase, cycles_version
 from realtime import events
 
 # Live tallies are coalesced: at most one `vote.tally` per proposal per window (see below).
@@ -61,19 +62,21 @@ def _open_votes(*, voter_id: int, cycle: Cycle | None) -> QuerySet[Vote]:
 
 
 def _voter_locked(voter_id: int) -> User:
-    """The voter, locked for this transaction, with their kelurahan's `kecamatan_id` (for the vote scope);
-    raises unless they may vote at all."""
+    """The voter, locked for this transaction, with their kelurahan's `kecamatan_id` (for the vote scope)
+    and the cycles' version (`cycles_version`, for the current cycle); raises unless they may vote at all."""
     # A statement of its own: one that waited for the lock would read with the snapshot it started with.
-    # The kecamatan comes in the same statement (a join); only the user's row is locked.
-    voter = (
+    # The kecamatan and the version come in the same statement (a join, a subquery); only the user's row is
+    # locked.
+    # get(), not first(): no ORDER BY to build for one row by its key.
+    voters = (
         User.objects.select_for_update(of=("self",))
         .only("role", "is_active", "phone_verified_at", "kelurahan_id")
-        .annotate(kecamatan_id=F("kelurahan__kecamatan_id"))
-        .filter(pk=voter_id)
-        .first()
+        .annotate(kecamatan_id=F("kelurahan__kecamatan_id"), cycles_version=cycles_version())
     )
-    if voter is None:
-        raise CallerNotFound()  # deleted since the request's authentication read it
+    try:
+        voter = voters.get(pk=voter_id)
+    except User.DoesNotExist:
+        raise CallerNotFound() from None  # deleted since the token was issued
     if not voter.is_active:
         raise CallerInactive()
     if not policies.is_resident(voter):
@@ -106,21 +109,25 @@ class _Ballot:
 
 def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
     """What the vote decides on, read in one statement: the proposal as the voter may see it, whether they
-    voted on it, and how many of their votes use the budget."""
+    voted on it, and how many of their votes use the budget. The proposal's row stays locked until the vote
+    commits: its status and count cannot change meanwhile, so the count after the vote is this one moved by
+    one (no read back) and a moderator's decision waits for the vote, or the vote for it."""
     visible = Q(status__in=PUBLIC_STATUSES, is_hidden=False) | Q(author_id=voter.pk)
     open_votes = _open_votes(voter_id=voter.pk, cycle=cycle).order_by().values("voter_id").annotate(n=Count("*"))
-    proposal = (
-        Proposal.objects.filter(visible, pk=proposal_id)
+    proposals = (
+        # Only the proposal's row: its kelurahan (a join) is read, not locked.
+        Proposal.objects.select_for_update(of=("self",))
         .only("title", "author_id", "cycle_id", "kelurahan_id", "status", "is_hidden", "vote_count")
         .annotate(
             kecamatan_id=F("kelurahan__kecamatan_id"),
             voted=Exists(Vote.objects.filter(proposal_id=OuterRef("pk"), voter_id=voter.pk)),
             open_votes=open_votes.values("n"),
         )
-        .first()
     )
-    if proposal is None:
-        raise ProposalNotFound()
+    try:
+        proposal = proposals.get(visible, pk=proposal_id)
+    except Proposal.DoesNotExist:
+        raise ProposalNotFound() from None
     uses_budget = int(cycle is None or proposal.cycle_id == cycle.pk)
     return _Ballot(
         proposal=proposal, voted=proposal.voted, open_votes=proposal.open_votes or 0, uses_budget=uses_budget
@@ -137,28 +144,24 @@ def _state(ballot: _Ballot, *, vote_count: int, has_voted: bool, open_votes: int
     )
 
 
-def _count(proposal_id: int) -> int:
-    return Proposal.objects.filter(pk=proposal_id).values_list("vote_count", flat=True).get()
-
-
-def vote_cast(*, proposal_id: int, voter: User) -> VoteState:
-    """Record `voter`'s support once (a repeat is a no-op). Only an active, verified resident votes: raises
-    NotAResident, PhoneNotVerified, CallerNotFound or CallerInactive (the account is read again under its
-    lock), then VotingClosedPhase, ProposalNotFound (not visible to the voter), VoteOutOfScope (the cycle's
-    vote scope), VotingClosed, VoteBudgetExhausted.
+def vote_cast(*, proposal_id: int, voter_id: int) -> VoteState:
+    """Record the support of the user `voter_id` once (a repeat is a no-op). Only an active, verified
+    resident votes: raises NotAResident, PhoneNotVerified, CallerNotFound or CallerInactive (the account is
+    read here, under its lock), then VotingClosedPhase, ProposalNotFound (not visible to the voter),
+    VoteOutOfScope (the cycle's vote scope), VotingClosed, VoteBudgetExhausted.
     Publishes a coalesced `vote.tally` after commit and notifies the author at a milestone."""
     try:
-        return _cast(proposal_id=proposal_id, voter_id=voter.pk)
+        return _cast(proposal_id=proposal_id, voter_id=voter_id)
     except IntegrityError:
-        # The unique constraint is the last word on "once": a merge moved this voter's vote here after the
-        # ballot was read. The attempt rolled back whole; read again, the vote is a repeat.
-        return _cast(proposal_id=proposal_id, voter_id=voter.pk)
+        # The unique constraint is the last word on "once": a merge moved this voter's vote here while the
+        # ballot waited for the proposal's lock. The attempt rolled back whole; read again, it is a repeat.
+        return _cast(proposal_id=proposal_id, voter_id=voter_id)
 
 
 @transaction.atomic
 def _cast(*, proposal_id: int, voter_id: int) -> VoteState:
     voter = _voter_locked(voter_id)
-    cycle = cycle_require_phase(action="vote")
+    cycle = cycle_require_phase(action="vote", version=voter.cycles_version)
     ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle)
     proposal = ballot.proposal
     if not _may_vote_in(voter=voter, proposal=proposal, cycle=cycle):
@@ -170,11 +173,11 @@ def _cast(*, proposal_id: int, voter_id: int) -> VoteState:
     if ballot.open_votes >= settings.VOTE_BUDGET:
         raise VoteBudgetExhausted()
     Vote.objects.create(proposal_id=proposal_id, voter_id=voter.pk)
-    # Conditional: a moderator closing or hiding the proposal meanwhile counts nothing (and rolls the vote back).
+    # Conditional all the same: the count moves only on a proposal open to votes, whatever was read before.
     counted = Proposal.objects.filter(pk=proposal_id, status=ProposalStatus.PUBLISHED, is_hidden=False)
     if not counted.update(vote_count=F("vote_count") + 1):
         raise VotingClosed()
-    vote_count = _count(proposal_id)
+    vote_count = proposal.vote_count + 1  # the row is locked since the ballot read it: no read back
     vote_tally_publish(proposal_id=proposal_id)
     signals.vote_counted.send(
         sender=Vote, proposal_id=proposal_id, author_id=proposal.author_id, title=proposal.title, vote_count=vote_count
@@ -184,23 +187,25 @@ def _cast(*, proposal_id: int, voter_id: int) -> VoteState:
 
 
 @transaction.atomic
-def vote_withdraw(*, proposal_id: int, voter: User) -> VoteState:
-    """Withdraw `voter`'s vote (no vote: a no-op). Raises what vote_cast raises for the voter and the phase,
-    ProposalNotFound, VotingClosed once the proposal has left `published`; not the vote scope (taking back
-    support is always allowed, say after the scope changed). Publishes a coalesced `vote.tally`."""
-    voter = _voter_locked(voter.pk)
-    ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle_require_phase(action="vote"))
+def vote_withdraw(*, proposal_id: int, voter_id: int) -> VoteState:
+    """Withdraw the vote of the user `voter_id` (no vote: a no-op). Raises what vote_cast raises for the
+    voter and the phase, ProposalNotFound, VotingClosed once the proposal has left `published`; not the
+    vote scope (taking back support is always allowed, say after the scope changed). Publishes a coalesced
+    `vote.tally`."""
+    voter = _voter_locked(voter_id)
+    cycle = cycle_require_phase(action="vote", version=voter.cycles_version)
+    ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle)
     if not ballot.voted:
         return _state(ballot, vote_count=ballot.proposal.vote_count, has_voted=False, open_votes=ballot.open_votes)
     if ballot.proposal.status != ProposalStatus.PUBLISHED:
         raise VotingClosed()
-    # The voter's lock keeps their vote; only deleting the proposal (cascading) can take it meanwhile.
+    # The voter's and the proposal's locks keep the vote; checked all the same, since the count follows it.
     if not Vote.objects.filter(proposal_id=proposal_id, voter_id=voter.pk).delete()[0]:
         raise ProposalNotFound()
     Proposal.objects.filter(pk=proposal_id).update(vote_count=F("vote_count") - 1)
     vote_tally_publish(proposal_id=proposal_id)
     open_votes = ballot.open_votes - ballot.uses_budget
-    return _state(ballot, vote_count=_count(proposal_id), has_voted=False, open_votes=open_votes)
+    return _state(ballot, vote_count=ballot.proposal.vote_count - 1, has_voted=False, open_votes=open_votes)
 
 
 # --- Live tally, coalesced ------------------------------------------------------------------------------

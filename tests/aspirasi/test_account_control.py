@@ -368,8 +368,8 @@ def test_erasure_leaves_nothing_of_the_person(history, resident, other_resident,
     needles = [resident.phone, resident.phone.removeprefix("+"), "Siti Warga", "siti@example.id"]
     assert _read_every_table(needles=needles, user_id=resident.pk)  # the reader finds them before
     make_cycle(phase="voting")
-    vote_cast(proposal_id=history["theirs"].pk, voter=resident)
-    vote_cast(proposal_id=history["public"].pk, voter=other_resident)
+    vote_cast(proposal_id=history["theirs"].pk, voter_id=resident.pk)
+    vote_cast(proposal_id=history["public"].pk, voter_id=other_resident.pk)
     with committed():
         answer = client_for(resident).delete(ME, {"password": PASSWORD}, format="json")
     assert answer.status_code == 204, answer.content
@@ -411,8 +411,8 @@ def test_erasure_withdraws_open_votes_and_tallies_stay_exact(resident, other_res
     make_cycle(phase="voting")
     supported = ProposalFactory.create_batch(3, author=other_resident)
     for proposal in supported:
-        vote_cast(proposal_id=proposal.pk, voter=resident)
-        vote_cast(proposal_id=proposal.pk, voter=UserFactory())
+        vote_cast(proposal_id=proposal.pk, voter_id=resident.pk)
+        vote_cast(proposal_id=proposal.pk, voter_id=UserFactory().pk)
     with committed():
         assert client_for(resident).delete(ME, {"password": PASSWORD}, format="json").status_code == 204
     for proposal in supported:
@@ -455,7 +455,7 @@ def test_the_erased_accounts_tokens_are_refused(api, resident):
 
 def test_a_failure_leaves_the_account_whole(history, resident, other_resident, monkeypatch):
     make_cycle(phase="voting")
-    vote_cast(proposal_id=history["theirs"].pk, voter=resident)
+    vote_cast(proposal_id=history["theirs"].pk, voter_id=resident.pk)
 
     def broken(**kwargs):
         raise RuntimeError("push service database away")
@@ -481,7 +481,7 @@ def test_erasure_racing_votes_keeps_every_count_exact(settings):
     proposals = ProposalFactory.create_batch(3)
     person, others = UserFactory(), UserFactory.create_batch(6)
     for proposal in proposals[:2]:
-        vote_cast(proposal_id=proposal.pk, voter=person)
+        vote_cast(proposal_id=proposal.pk, voter_id=person.pk)
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(others) + 2)
 
@@ -501,12 +501,12 @@ def test_erasure_racing_votes_keeps_every_count_exact(settings):
 
     def person_votes():
         for proposal in proposals:
-            vote_cast(proposal_id=proposal.pk, voter=person)
+            vote_cast(proposal_id=proposal.pk, voter_id=person.pk)
 
     def other_votes(voter):
         for proposal in proposals:
-            vote_cast(proposal_id=proposal.pk, voter=voter)
-            vote_withdraw(proposal_id=proposals[0].pk, voter=voter)
+            vote_cast(proposal_id=proposal.pk, voter_id=voter.pk)
+            vote_withdraw(proposal_id=proposals[0].pk, voter_id=voter.pk)
 
     works = [erase, person_votes, *[lambda voter=voter: other_votes(voter) for voter in others]]
     threads = [threading.Thread(target=run, args=(work,)) for work in works]

@@ -53,7 +53,7 @@ def test_a_logged_in_list_reads_the_caller_and_the_versions(resident, committed,
     with django_assert_num_queries(2):  # the caller, the versions; the page and the caller's votes are kept
         assert client.get("/api/v1/proposals/").json()["results"][0]["vote_count"] == 0
     with committed():
-        votes.vote_cast(proposal_id=proposal.pk, voter=resident)
+        votes.vote_cast(proposal_id=proposal.pk, voter_id=resident.pk)
     item = client.get("/api/v1/proposals/").json()["results"][0]
     assert item["vote_count"] == 1 and item["has_voted"]
 

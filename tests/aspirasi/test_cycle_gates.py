@@ -1,8 +1,13 @@
 """The cycle's phase gates the residents' API: submit, edit and vote each only in their phases."""
 
-import pytest
+from datetime import timedelta
 
-from aspirasi.models import Proposal, ProposalStatus
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from aspirasi.models import Cycle, Proposal, ProposalStatus, VoteScope
 from tests.aspirasi.planning_fixtures import make_cycle
 from tests.factories import ProposalFactory, VoteFactory, category, kelurahan
 
@@ -66,3 +71,58 @@ def test_budget_is_per_cycle(as_resident, resident, settings):
     response = as_resident.post(f"/api/v1/proposals/{second.pk}/vote/")
     assert response.status_code == 409
     assert response.json()["code"] == "vote_budget_exhausted"
+
+
+# The vote keeps the current cycle per process under the cycles' version, which a trigger moves
+# (services/cycles.py, migration 0028): a change made without any service reaches the next vote.
+
+
+def _vote(client, proposal):
+    return client.post(f"/api/v1/proposals/{proposal.pk}/vote/")
+
+
+def _withdraw(client, proposal):
+    return client.delete(f"/api/v1/proposals/{proposal.pk}/vote/")
+
+
+def test_a_phase_changed_by_hand_reaches_the_next_vote(as_resident):
+    cycle = make_cycle(phase="voting")
+    proposal = ProposalFactory(cycle=cycle)
+    assert _vote(as_resident, proposal).status_code == 201  # the cycle is now kept
+    dates = ["submission_starts_on", "review_starts_on", "voting_starts_on", "deliberation_starts_on", "closes_on"]
+    Cycle.objects.filter(pk=cycle.pk).update(**{name: F(name) - timedelta(days=10) for name in dates})
+    assert _withdraw(as_resident, proposal).json()["code"] == "voting_closed_phase"  # deliberation now
+    with connection.cursor() as cursor:  # a raw fix puts the dates back
+        assignments = ", ".join(f"{name} = %s" for name in dates)
+        cursor.execute(
+            f"UPDATE aspirasi_cycle SET {assignments} WHERE id = %s",  # noqa: S608 - the names above
+            [getattr(cycle, name) for name in dates] + [cycle.pk],
+        )
+    assert _withdraw(as_resident, proposal).status_code == 200
+
+
+def test_a_cycle_created_or_deleted_by_hand_reaches_the_next_vote(as_resident):
+    proposal = ProposalFactory()
+    assert _vote(as_resident, proposal).status_code == 201  # no cycle: allowed, and kept so
+    make_cycle(phase="review")
+    assert _withdraw(as_resident, proposal).json()["code"] == "voting_closed_phase"
+    Cycle.objects.all().delete()
+    assert _withdraw(as_resident, proposal).status_code == 200
+
+
+def test_the_cycle_kept_for_a_day_is_read_again_the_next_day(as_resident, monkeypatch):
+    cycle = make_cycle(phase="voting")
+    proposal = ProposalFactory(cycle=cycle)
+    assert _vote(as_resident, proposal).status_code == 201
+    deliberation = cycle.deliberation_starts_on
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: deliberation)  # the day voting ends
+    assert _withdraw(as_resident, proposal).json()["code"] == "voting_closed_phase"
+
+
+def test_a_vote_scope_changed_by_hand_reaches_the_next_vote(as_resident):
+    cycle = make_cycle(phase="voting")
+    elsewhere = ProposalFactory(cycle=cycle, kelurahan=kelurahan("margasari"))
+    assert _vote(as_resident, elsewhere).status_code == 201
+    assert _withdraw(as_resident, elsewhere).status_code == 200
+    Cycle.objects.filter(pk=cycle.pk).update(vote_scope=VoteScope.KELURAHAN)
+    assert _vote(as_resident, elsewhere).json()["code"] == "vote_out_of_scope"

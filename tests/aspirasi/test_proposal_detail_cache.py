@@ -38,7 +38,7 @@ def test_the_detail_is_the_serializer_output(
     """Kept as JSON with the caller's own fields appended: it must equal what the serializer gives the caller."""
     proposal = ProposalFactory(author=other_resident, volume="12.50")
     with committed():
-        votes.vote_cast(proposal_id=proposal.pk, voter=resident)
+        votes.vote_cast(proposal_id=proposal.pk, voter_id=resident.pk)
     client, user = {
         "anonymous": (api, None),
         "voter": (as_resident, resident),

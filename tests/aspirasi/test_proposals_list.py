@@ -171,12 +171,12 @@ def test_each_callers_page_has_its_own_etag(api, as_resident, as_other_resident,
 
     supported, own = ProposalFactory(), ProposalFactory(author=resident)
     with committed():
-        votes.vote_cast(proposal_id=supported.pk, voter=other_resident)
+        votes.vote_cast(proposal_id=supported.pk, voter_id=other_resident.pk)
     tags = {"anonymous": api.get(URL)["ETag"], "other": as_other_resident.get(URL)["ETag"]}
     tags["resident"] = as_resident.get(URL)["ETag"]  # is_own and has_voted differ from the other's
     with committed():  # the tally ends where it was: only the resident's has_voted changes
-        votes.vote_cast(proposal_id=supported.pk, voter=resident)
-        votes.vote_withdraw(proposal_id=supported.pk, voter=other_resident)
+        votes.vote_cast(proposal_id=supported.pk, voter_id=resident.pk)
+        votes.vote_withdraw(proposal_id=supported.pk, voter_id=other_resident.pk)
     assert api.get(URL)["ETag"] == tags["anonymous"]  # the same bytes for anyone without a token
     tags["resident, voted"] = as_resident.get(URL)["ETag"]
     assert len(set(tags.values())) == len(tags)

@@ -62,7 +62,7 @@ def test_a_vote_builds_the_page_again_from_the_items_kept(api, resident, committ
     first, second = ProposalFactory(), ProposalFactory()
     api.get(URL, {"ordering": "most_voted"})
     with committed():
-        votes.vote_cast(proposal_id=first.pk, voter=resident)
+        votes.vote_cast(proposal_id=first.pk, voter_id=resident.pk)
     with django_assert_num_queries(2):  # the versions + the page's live rows; no item rendered again
         results = api.get(URL, {"ordering": "most_voted"}).json()["results"]
     assert [item["id"] for item in results] == [first.pk, second.pk]
@@ -75,7 +75,7 @@ def test_the_page_bytes_are_the_serializer_output(api, as_resident, resident, co
 
     own, supported = ProposalFactory(author=resident, volume="12.50"), ProposalFactory()
     with committed():
-        votes.vote_cast(proposal_id=supported.pk, voter=resident)
+        votes.vote_cast(proposal_id=supported.pk, voter_id=resident.pk)
     for _ in range(2):  # built, then read from the cache
         body = as_resident.get(URL).json()
         assert body["next"] is None and body["previous"] is None
@@ -105,7 +105,7 @@ def test_has_voted_and_is_own_are_the_callers_own_on_a_shared_page(
     own = ProposalFactory(author=resident)
     supported = ProposalFactory()
     with committed():
-        votes.vote_cast(proposal_id=supported.pk, voter=resident)
+        votes.vote_cast(proposal_id=supported.pk, voter_id=resident.pk)
 
     anonymous = _items(api)  # cached first by an anonymous caller...
     mine = _items(as_resident)  # ...then read from the same page by two residents
@@ -172,11 +172,11 @@ def test_a_vote_and_its_withdrawal_show_at_once(api, as_resident, resident, publ
     assert _items(api)[published.pk]["vote_count"] == 0
     assert not _items(as_resident)[published.pk]["has_voted"]
     with committed():
-        votes.vote_cast(proposal_id=published.pk, voter=resident)
+        votes.vote_cast(proposal_id=published.pk, voter_id=resident.pk)
     assert _items(api)[published.pk]["vote_count"] == 1
     assert _items(as_resident)[published.pk]["has_voted"]
     with committed():
-        votes.vote_withdraw(proposal_id=published.pk, voter=resident)
+        votes.vote_withdraw(proposal_id=published.pk, voter_id=resident.pk)
     assert _items(api)[published.pk]["vote_count"] == 0
 
 
@@ -214,7 +214,7 @@ def test_a_correction_shows_at_once(api, moderator_manggar, published, committed
 def test_a_merge_moves_the_votes_at_once(api, moderator_manggar, resident, published, committed):
     target = ProposalFactory(kelurahan=kelurahan("manggar"))
     with committed():
-        votes.vote_cast(proposal_id=published.pk, voter=resident)
+        votes.vote_cast(proposal_id=published.pk, voter_id=resident.pk)
     assert _items(api)[target.pk]["vote_count"] == 0
     with committed():
         moderation.proposal_merge(proposal=published, actor=moderator_manggar, target_id=target.pk)
@@ -285,7 +285,7 @@ def test_a_vote_moves_no_version_and_the_order_by_votes_is_live(api, committed, 
     before = public_list.current_versions()[0]
     assert list(_items(api, ordering="most_voted")) == [second.pk, first.pk]
     with committed():
-        votes.vote_cast(proposal_id=first.pk, voter=resident)
+        votes.vote_cast(proposal_id=first.pk, voter_id=resident.pk)
     assert list(_items(api, ordering="most_voted")) == [first.pk, second.pk]
     assert public_list.current_versions()[0] == before  # cached items survive a voting week
 
@@ -293,18 +293,18 @@ def test_a_vote_moves_no_version_and_the_order_by_votes_is_live(api, committed, 
 def test_votes_move_the_tallies_version_only_once_committed(resident, published, committed):
     content, tallies = public_list.current_versions()
     with committed(), pytest.raises(RuntimeError), transaction.atomic():
-        votes.vote_cast(proposal_id=published.pk, voter=resident)
+        votes.vote_cast(proposal_id=published.pk, voter_id=resident.pk)
         raise RuntimeError("the request failed after the vote")
     assert public_list.current_versions() == (content, tallies)
     with committed():
-        votes.vote_cast(proposal_id=published.pk, voter=resident)
+        votes.vote_cast(proposal_id=published.pk, voter_id=resident.pk)
     after_cast = public_list.current_versions()
     assert after_cast[0] == content and after_cast[1] > tallies
     with committed():
-        votes.vote_cast(proposal_id=published.pk, voter=resident)  # a repeat changes nothing
+        votes.vote_cast(proposal_id=published.pk, voter_id=resident.pk)  # a repeat changes nothing
     assert public_list.current_versions() == after_cast
     with committed():
-        votes.vote_withdraw(proposal_id=published.pk, voter=resident)
+        votes.vote_withdraw(proposal_id=published.pk, voter_id=resident.pk)
     after_withdrawal = public_list.current_versions()
     assert after_withdrawal[0] == content and after_withdrawal[1] > after_cast[1]
 

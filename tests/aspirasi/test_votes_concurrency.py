@@ -51,9 +51,9 @@ def test_concurrent_casts_and_withdrawals_keep_every_count_exact(settings):
         for _ in range(15):
             proposal = rng.choice(proposals)
             if rng.random() < 0.6:
-                vote_cast(proposal_id=proposal.pk, voter=voters[index])
+                vote_cast(proposal_id=proposal.pk, voter_id=voters[index].pk)
             else:
-                vote_withdraw(proposal_id=proposal.pk, voter=voters[index])
+                vote_withdraw(proposal_id=proposal.pk, voter_id=voters[index].pk)
 
     assert _run_threads(storm, 20) == []
     wrong = Proposal.objects.annotate(n=Count("votes")).exclude(vote_count=F("n"))
@@ -68,7 +68,7 @@ def test_one_resident_voting_in_parallel_cannot_overspend_the_budget(settings):
 
     def cast(index: int):
         with contextlib.suppress(VoteBudgetExhausted):
-            vote_cast(proposal_id=proposals[index].pk, voter=voter)
+            vote_cast(proposal_id=proposals[index].pk, voter_id=voter.pk)
 
     assert _run_threads(cast, 10) == []
     assert Vote.objects.filter(voter=voter).count() == 3
@@ -78,6 +78,6 @@ def test_one_resident_voting_in_parallel_cannot_overspend_the_budget(settings):
 def test_the_same_vote_sent_twice_at_once_counts_once():
     proposal = ProposalFactory()
     voter = UserFactory()
-    assert _run_threads(lambda index: vote_cast(proposal_id=proposal.pk, voter=voter), 8) == []
+    assert _run_threads(lambda index: vote_cast(proposal_id=proposal.pk, voter_id=voter.pk), 8) == []
     proposal.refresh_from_db()
     assert proposal.vote_count == Vote.objects.filter(proposal=proposal).count() == 1
