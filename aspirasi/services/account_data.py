@@ -55,7 +55,10 @@ def _votes_withdraw_open(user: User) -> list[int]:
         return []  # no ballot is open: every vote is part of a closed count and stays, without its voter
     withdrawn = []
     open_votes = Vote.objects.filter(voter=user, proposal__status=ProposalStatus.PUBLISHED)
-    for proposal_id in open_votes.values_list("proposal_id", flat=True):
+    # The proposals first, in id order, as a vote locks its proposal before its row moves a tallies version
+    # (a trigger): deleting first would take the version, then wait for a voter holding the proposal.
+    locked = Proposal.objects.select_for_update().filter(pk__in=open_votes.values("proposal_id")).order_by("pk")
+    for proposal_id in list(locked.values_list("pk", flat=True)):
         # Only a vote this statement deleted is uncounted: a merge that moved it meanwhile recounted both.
         if Vote.objects.filter(voter=user, proposal_id=proposal_id).delete()[0]:
             Proposal.objects.filter(pk=proposal_id).update(vote_count=F("vote_count") - 1)

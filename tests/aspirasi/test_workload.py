@@ -94,7 +94,7 @@ def test_query_count_does_not_grow_with_the_trail(trail, django_assert_max_num_q
         item = _item(ProposalFactory, created=30 * H, status=ProposalStatus.PUBLISHED)
         _decision(trail["a"], item, "publish", ago=n * H)
         _item(ReportFactory, created=n * H, status=ReportStatus.NEW)
-    with django_assert_max_num_queries(6):  # the queue's page reads proposals' photos too (thumbnails)
+    with django_assert_max_num_queries(7):  # the queue reads proposals' photos (thumbnails) and the SLA calendar once
         workload = moderation_workload(user=trail["a"], now=NOW)
     assert workload.waiting_total == 23 and len(workload.waiting) == 15
 

@@ -87,7 +87,7 @@ def test_the_inbox_is_accessible_and_updates_live(site, chromium, locale):
         assert page.locator("#opd-inbox-table a[href='https://example.com/foto.jpg']").get_attribute("rel") == (
             "noopener noreferrer nofollow"
         )
-        assert page.locator("a[href='/admin/opd/sla/']").count() == 1
+        assert page.locator("#content a[href='/admin/opd/sla/']").count() == 1
         violations = axe_violations(page)
         assert violations == [], describe(violations)
         if locale == "en-US":  # forward the second report once, from the other run's page
@@ -125,7 +125,7 @@ def test_an_officer_reads_the_sla_report_of_their_opd_from_the_inbox(site, chrom
     context, page = _sign_in(chromium, url, ids["officer"], "id-ID")
     try:
         page.goto(f"{url}/admin/opd/inbox/")
-        page.click("a[href='/admin/opd/sla/']")
+        page.click("#content a[href='/admin/opd/sla/']")
         page.wait_for_url(f"{url}/admin/opd/sla/")
         rows = page.locator("#opd-sla-table tbody th").all_inner_texts()
         assert rows == ["Dinas Kesehatan"]
