@@ -13,7 +13,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
@@ -45,6 +45,18 @@ def actor_pseudonym(user_id: int) -> str:
     return "erased-" + salted_hmac("aspirasi.erasure.actor", str(user_id)).hexdigest()[:24]
 
 
+def _proposals_lock(user: User) -> None:
+    """Lock, in id order, every proposal whose counts the erasure moves (their votes', their comments') or
+    that it deletes (their own), before anything else: a vote locks its proposal before its row moves a
+    tallies version (a trigger), so moving a version first and taking a proposal after deadlocks with it."""
+    touched = (
+        Q(pk__in=Vote.objects.filter(voter=user).values("proposal_id"))
+        | Q(pk__in=Comment.objects.filter(author=user, proposal__isnull=False).values("proposal_id"))
+        | Q(author=user)
+    )
+    list(Proposal.objects.select_for_update().filter(touched).order_by("pk").values_list("pk", flat=True))
+
+
 def _votes_withdraw_open(user: User) -> list[int]:
     """Withdraw the votes the person could still withdraw themselves (services/votes.vote_withdraw: the
     cycle is in its voting phase, or there is none, and the proposal is published), each under the same
@@ -55,10 +67,7 @@ def _votes_withdraw_open(user: User) -> list[int]:
         return []  # no ballot is open: every vote is part of a closed count and stays, without its voter
     withdrawn = []
     open_votes = Vote.objects.filter(voter=user, proposal__status=ProposalStatus.PUBLISHED)
-    # The proposals first, in id order, as a vote locks its proposal before its row moves a tallies version
-    # (a trigger): deleting first would take the version, then wait for a voter holding the proposal.
-    locked = Proposal.objects.select_for_update().filter(pk__in=open_votes.values("proposal_id")).order_by("pk")
-    for proposal_id in list(locked.values_list("pk", flat=True)):
+    for proposal_id in open_votes.values_list("proposal_id", flat=True):
         # Only a vote this statement deleted is uncounted: a merge that moved it meanwhile recounted both.
         if Vote.objects.filter(voter=user, proposal_id=proposal_id).delete()[0]:
             Proposal.objects.filter(pk=proposal_id).update(vote_count=F("vote_count") - 1)
@@ -116,6 +125,7 @@ def account_erase(*, user: User, password: str) -> None:
         raise StaffErasureRefused()
     password_require(user=user, password=password, field="password")
 
+    _proposals_lock(user)
     _votes_withdraw_open(user)
     pseudonym = actor_pseudonym(user.pk)
     ProposalStatusEvent.objects.filter(actor=user).update(actor_pseudonym=pseudonym)
