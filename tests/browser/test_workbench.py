@@ -536,6 +536,7 @@ print(sla_tick())
 """
 
 
+@pytest.mark.redis
 @pytest.mark.skipif(
     not os.environ.get("REDIS_URL"),
     reason="the escalation comes from another process (the task worker): events cross processes through Redis only",
