@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -115,7 +115,7 @@ def decide_view(request):
                 messages.error(request, error)
         return redirect(back)
     data = form.cleaned_data
-    proposal = get_object_or_404(Proposal, pk=data["proposal"].pk)
+    proposal = data["proposal"]  # the form's field read it
     arguments = {"cycle": data["cycle"], "level": data["level"], "proposal": proposal, "actor": request.user}
     try:
         if data["kind"] == "clear":
