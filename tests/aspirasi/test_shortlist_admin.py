@@ -2,7 +2,9 @@
 exclusions with a reason through the same services as the API, and the T-D.4 exports of what it shows."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from aspirasi.models import AreaBudget, AuditEntry, Kelurahan, ShortlistDecision
 from tests.aspirasi.planning_fixtures import fast_passwords, make_cycle  # noqa: F401 - fixture
@@ -167,13 +169,10 @@ def test_the_decision_form_needs_its_csrf_token(planner, cycle, manggar):
     assert response.status_code == 403 and not ShortlistDecision.objects.exists()
 
 
-def test_the_page_reads_the_same_number_of_queries_for_one_area_or_many(browser, cycle, django_assert_max_num_queries):
+def test_the_page_reads_the_same_number_of_queries_for_one_area_or_many(browser, cycle):
     areas = list(Kelurahan.objects.order_by("pk")[:6])
     _pagu(cycle, areas[0], 100_000_000)
     _proposals(cycle, areas[0])
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as one:
         browser.get(PAGE, {"cycle": cycle.pk})
     for kelurahan in areas[1:]:
