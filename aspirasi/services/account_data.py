@@ -34,6 +34,7 @@ from aspirasi.models import (
 )
 from aspirasi.models.proposals import PUBLIC_STATUSES
 from aspirasi.models.reports import PUBLIC_REPORT_STATUSES
+from aspirasi.services.comments import comments_publish_removed
 from aspirasi.services.credentials import password_require
 from aspirasi.services.cycles import cycle_require_phase
 from aspirasi.services.votes import vote_tally_publish
@@ -78,14 +79,18 @@ def _votes_withdraw_open(user: User) -> list[int]:
 
 def _comments_blank(user: User) -> int:
     """Blank the text of the person's comments: a visible one becomes "comment removed", as if its author had
-    deleted it (replies keep their place, the proposal's comment_count drops by it, in the database); a hidden
-    one stays hidden, without its text. Returns how many were blanked."""
+    deleted it (replies keep their place, the proposal's comment_count drops by it, in the database, and its
+    thread's open screens hear `comment.updated` after commit); a hidden one stays hidden, without its text.
+    Returns how many were blanked."""
     visible = Comment.objects.filter(author=user, state=CommentState.VISIBLE, proposal__isnull=False)
+    removed_ids = list(visible.values_list("pk", flat=True))
     per_proposal = visible.values("proposal_id").annotate(n=Count("pk")).order_by().values_list("proposal_id", "n")
     for proposal_id, n in per_proposal:
         Proposal.objects.filter(pk=proposal_id).update(comment_count=F("comment_count") - n)
     Comment.objects.filter(author=user, state=CommentState.VISIBLE).update(state=CommentState.DELETED)
-    return Comment.objects.filter(author=user).exclude(body="").update(body="")
+    blanked = Comment.objects.filter(author=user).exclude(body="").update(body="")
+    comments_publish_removed(removed_ids)
+    return blanked
 
 
 def _unpublished_items_delete(user: User) -> list[str]:

@@ -74,6 +74,16 @@ def comment_publish(
         events.publish(event, groups=events.moderation_groups(comment.kelurahan_id), payload=payload | item)
 
 
+def comments_publish_removed(comment_ids: list[int]) -> None:
+    """`comment.updated` to their threads for comments removed by someone other than their author (an
+    erasure), each with its proposal's count as it is now; one send after commit."""
+    removed = Comment.objects.filter(pk__in=comment_ids, proposal__isnull=False).select_related("author_opd")
+    removed = list(removed.annotate(count_now=F("proposal__comment_count")))
+    payloads = [comment_payload(comment, comment_count=comment.count_now) for comment in removed]
+    groups = [[events.proposal_thread_group(comment.proposal_id)] for comment in removed]
+    events.publish_each(events.COMMENT_UPDATED, list(zip(groups, payloads, strict=True)))
+
+
 def comments_follow_item(item: Proposal | Report) -> int:
     """Copy the item's kelurahan to its comments (moderation scopes them by it): every writer that moves a
     proposal or a report calls this in its transaction. Returns how many moved."""

@@ -7,6 +7,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
 from aspirasi.models import Kelurahan, ProposalStatus
+from aspirasi.services.account_data import account_erase
 from aspirasi.services.accounts import tokens_for
 from aspirasi.services.comments import comment_create, comment_delete
 from backend.asgi import application
@@ -121,5 +122,24 @@ async def test_a_rolled_back_comment_reaches_no_one():
     try:
         await write_and_roll_back()
         assert await communicator.receive_nothing(timeout=0.3)
+    finally:
+        await communicator.disconnect()
+
+
+async def test_an_erasure_blanks_the_persons_comment_on_open_screens_too():
+    proposal = await _proposal()
+    erased, other = await _resident("Akan Dihapus"), await _resident("Budi")
+    theirs = await database_sync_to_async(comment_create)(author=erased, proposal=proposal, body="HP saya 0812")
+    await database_sync_to_async(comment_create)(author=other, proposal=proposal, body="Setuju")
+    communicator, connected = await _connect(proposal.pk)
+    assert connected
+    try:
+        await database_sync_to_async(account_erase)(user=erased, password="rahasia-sekali-123")
+        event = await communicator.receive_json_from(timeout=2)
+        assert event["type"] == "comment.updated"
+        assert event["payload"]["comment_id"] == theirs.pk and event["payload"]["state"] == "deleted"
+        assert event["payload"]["body"] == "" and event["payload"]["comment_count"] == 1
+        assert "0812" not in str(event) and "Akan Dihapus" not in str(event)
+        assert await communicator.receive_nothing(timeout=0.3)  # the other person's comment is untouched
     finally:
         await communicator.disconnect()
