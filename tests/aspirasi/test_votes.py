@@ -262,18 +262,18 @@ def test_a_missing_proposal_is_not_found(as_resident):
 
 def test_a_vote_takes_a_fixed_number_of_statements(as_resident, django_assert_num_queries):
     # No user read by authentication (the view's stateless token check); then the vote locks and checks the
-    # voter (with the cycles' version), reads the ballot and locks the proposal (one statement), inserts in a
-    # savepoint (the unique constraint tells a repeat) and counts (the count is the locked row's, moved by
-    # one: no read back; triggers move the list's tallies), within the test's savepoint around the request.
-    # A withdrawal deletes (the delete tells whether there was a vote) and counts. The current cycle is read
-    # once per version of the cycles, then kept.
+    # voter (with the cycles' version), reads and locks the proposal, counts the voter's open votes, inserts
+    # in a savepoint (the unique constraint tells a repeat) and counts the vote (the count is the locked
+    # row's, moved by one: no read back; triggers move the list's tallies), within the test's savepoint
+    # around the request. A withdrawal deletes (the delete tells whether there was a vote) and counts. The
+    # current cycle is read once per version of the cycles, then kept.
     proposal = ProposalFactory()
     as_resident.get("/api/v1/proposals/")  # warm: nothing lazily loaded on the first request
-    with django_assert_num_queries(9):  # lock, cycle (first vote since the cycles changed), ballot, savepoint,
-        assert as_resident.post(_url(proposal)).status_code == 201  # insert, release, count, the test's two
-    with django_assert_num_queries(6):  # lock, ballot, delete, count, the test's two
+    with django_assert_num_queries(10):  # lock, cycle (first vote since the cycles changed), proposal, open
+        assert as_resident.post(_url(proposal)).status_code == 201  # votes, savepoint, insert, release, count,
+    with django_assert_num_queries(7):  # lock, proposal, open votes, delete, count, the test's two
         assert as_resident.delete(_url(proposal)).status_code == 200
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # the test's two
         assert as_resident.post(_url(proposal)).status_code == 201
 
 
