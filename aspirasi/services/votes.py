@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from aspirasi import policies, signals
+from aspirasi import pending_ids, policies, signals
 from aspirasi.errors import (
     CallerInactive,
     CallerNotFound,
@@ -207,9 +207,13 @@ def vote_withdraw(*, proposal_id: int, voter_id: int) -> VoteState:
 # --- Live tally, coalesced ------------------------------------------------------------------------------
 #
 # At most one `vote.tally` per proposal per window, however many votes arrive, and the last count always
-# arrives: the first vote of a window takes the window's key in the shared cache and schedules one send, by
-# the task worker, for the window's end; votes within the window only ride along, since the send reads the
-# count committed by then.
+# arrives. Rounds, shared by every process: a vote adds its proposal to the round's pending set, and the
+# first vote of a window takes the window's key in the shared cache and schedules one send, by the task
+# worker, for the window's end; the send takes every pending proposal and reads the counts committed by
+# then. One queued task per window for all proposals together, not one per proposal.
+
+_PENDING = "vote-tally:pending"
+_ROUND = "vote-tally:round"
 
 
 def vote_tally_send(*, proposal_ids: list[int]) -> None:
@@ -227,15 +231,25 @@ def vote_tally_send(*, proposal_ids: list[int]) -> None:
     )
 
 
+def vote_tally_round_send() -> None:
+    """Publish `vote.tally` for every proposal voted on since the last round (the round's end)."""
+    proposal_ids = pending_ids.take(_PENDING)
+    if proposal_ids:
+        vote_tally_send(proposal_ids=proposal_ids)
+
+
 def _tally_schedule(proposal_id: int) -> None:
+    from aspirasi.tasks import vote_tally_round_send as round_task
     from aspirasi.tasks import vote_tally_send as task
 
     if not task.get_backend().supports_defer:  # a backend that runs tasks at once cannot wait: no coalescing
         task.enqueue(proposal_ids=[proposal_id])
-    elif cache.add(f"vote-tally:{proposal_id}", 1, TALLY_WINDOW_SECONDS):
-        # A little after the key expires: a vote that found the key still held has committed by then.
+        return
+    pending_ids.add(_PENDING, proposal_id)  # before the window's key: a round that ends takes it, or the next
+    if cache.add(_ROUND, 1, TALLY_WINDOW_SECONDS):
+        # A little after the key expires: a vote that found the key still held has added its proposal by then.
         run_after = timezone.now() + timedelta(seconds=TALLY_WINDOW_SECONDS + 0.25)
-        task.using(run_after=run_after).enqueue(proposal_ids=[proposal_id])
+        round_task.using(run_after=run_after).enqueue()
 
 
 def vote_tally_publish(*, proposal_id: int) -> None:

@@ -185,15 +185,37 @@ def test_one_tally_per_proposal_per_window_with_the_count_at_its_end(
         as_other_resident.post(_url(popular))
         as_resident.delete(_url(popular))
         as_resident.post(_url(other))
-    assert [result.kwargs["proposal_ids"] for result in scheduled] == [[popular.pk], [other.pk]]
+    assert len(scheduled) == 1  # one send for the window, whatever the proposals
     with django_capture_on_commit_callbacks(execute=True):
         _run(scheduled)
     counts = {m["payload"]["proposal_id"]: m["payload"]["vote_count"] for _groups, m in sent}
-    assert counts == {popular.pk: 1, other.pk: 1}  # the count after the last vote
-    cache.delete(f"vote-tally:{popular.pk}")  # the window has passed: the next vote opens another
+    assert counts == {popular.pk: 1, other.pk: 1}  # once each, with the count after the last vote
+    cache.delete("vote-tally:round")  # the window has passed: the next vote opens another
     with django_capture_on_commit_callbacks(execute=True):
         as_resident.post(_url(popular))
-    assert len(scheduled) == 3
+    assert len(scheduled) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(scheduled[1:])
+    assert [m["payload"] for _groups, m in sent[2:]] == [
+        {"proposal_id": popular.pk, "kelurahan_id": popular.kelurahan_id, "vote_count": 2}
+    ]
+
+
+def test_a_vote_in_a_window_whose_send_ran_late_rides_along_with_the_next(
+    as_resident, as_other_resident, sent, scheduled, django_capture_on_commit_callbacks
+):
+    # The window's key expired and another vote opened the next window before the first send ran: that send
+    # takes both votes' proposals, and the next one has nothing left to send twice.
+    first, second = ProposalFactory(), ProposalFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        as_resident.post(_url(first))
+    cache.delete("vote-tally:round")
+    with django_capture_on_commit_callbacks(execute=True):
+        as_other_resident.post(_url(second))
+    assert len(scheduled) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(scheduled)
+    assert sorted(m["payload"]["proposal_id"] for _groups, m in sent) == sorted([first.pk, second.pk])
 
 
 def test_without_delayed_tasks_each_vote_sends_its_tally_at_once(as_resident, sent, settings, committed):
