@@ -1,6 +1,7 @@
-"""Sets of ids every process adds to and one reader takes whole: in Redis (django-redis' own connection) when
-the cache is Redis, else in this process. What the live tallies coalesce on (services/votes.py): a vote adds
-its proposal, one send per round takes them all, instead of a queued task per proposal."""
+"""Sets of ids every process adds to and one reader takes whole: what the live tallies coalesce on
+(services/votes.py), a vote adding its proposal and one send per window taking them all, instead of a task
+queued per proposal. In Redis (django-redis' own connection) when the cache is Redis; without it, in this
+process, as the cache and the channel layer are then (the reader must run here: the tests' task backends)."""
 
 import logging
 import threading
