@@ -7,8 +7,14 @@ from aspirasi.services import dispositions, maintenance, verification, votes
 
 @task()
 def vote_tally_send(proposal_ids: list[int]) -> None:
-    """Publish the live tallies of `proposal_ids` (scheduled at the end of their window by a vote)."""
+    """Publish the live tallies of `proposal_ids` (a vote's, when the task backend cannot defer)."""
     votes.vote_tally_send(proposal_ids=proposal_ids)
+
+
+@task()
+def vote_tally_round_send() -> None:
+    """Publish the live tallies of every proposal voted on in the round (scheduled at its end by a vote)."""
+    votes.vote_tally_round_send()
 
 
 @task()

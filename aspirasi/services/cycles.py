@@ -11,6 +11,7 @@ voter, so a changed phase, date or vote scope reaches the next vote, in every pr
 invalidating anything.
 """
 
+import functools
 from datetime import date
 
 from django.core.cache import caches
@@ -31,9 +32,10 @@ _ERRORS = {"submit": SubmissionClosed, "edit": EditingClosed, "vote": VotingClos
 CYCLES_VERSION = "cycles"  # the ListVersion row the cycles' trigger moves
 
 
+@functools.cache
 def cycles_version() -> Coalesce:
     """The cycles' version as a column, for a statement the caller sends anyway (no round trip of its own);
-    0 until a cycle is first written."""
+    0 until a cycle is first written. Built once: a queryset's annotate() resolves a copy of it."""
     return Coalesce(Subquery(ListVersion.objects.filter(name=CYCLES_VERSION).values("value")[:1]), 0)
 
 

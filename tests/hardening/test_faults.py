@@ -15,6 +15,7 @@ from django.db import connection
 
 from realtime import events
 from tests.conftest import client_for
+from tests.factories import ProposalFactory
 from tests.processes import run_server_process
 
 
@@ -137,7 +138,7 @@ async def _roundtrip() -> dict:
 
 
 @pytest.mark.django_db
-def test_redis_outage_degrades_health_but_not_the_api(private_redis, client, resident):
+def test_redis_outage_degrades_health_but_not_the_api(private_redis, client, resident, committed, caplog):
     assert client.get("/healthz").status_code == 200
     assert async_to_sync(_roundtrip)()["message"] == {"ok": True}
 
@@ -156,6 +157,13 @@ def test_redis_outage_degrades_health_but_not_the_api(private_redis, client, res
     # Publishing a live event while Redis is down must not break the write that caused it.
     events.send_now(["faults"], events.build_message("proposal.updated", {"proposal_id": 1}))
     events.send_each([(["faults"], events.build_message("vote.tally", {"proposal_id": 1}))])
+    # Nor a vote: its live tally is given up (logged), not its write.
+    proposal = ProposalFactory()
+    with committed():
+        assert client_for(resident).post(f"/api/v1/proposals/{proposal.pk}/vote/").status_code == 201
+    proposal.refresh_from_db()
+    assert proposal.vote_count == 1
+    assert any("vote-tally:pending" in record.getMessage() for record in caplog.records)
 
     private_redis.start()
     channel_layers.backends = {}

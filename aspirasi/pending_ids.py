@@ -1,0 +1,47 @@
+"""Sets of ids every process adds to and one reader takes whole: what the live tallies coalesce on
+(services/votes.py), a vote adding its proposal and one send per window taking them all, instead of a task
+queued per proposal. In Redis (django-redis' own connection) when the cache is Redis; without it, in this
+process, as the cache and the channel layer are then (the reader must run here: the tests' task backends)."""
+
+import logging
+import threading
+
+from django.core.cache import cache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+_local: dict[str, set[int]] = {}
+_lock = threading.Lock()
+
+
+def _redis():
+    client = getattr(cache, "client", None)  # django-redis' RedisCache; absent on the local-memory cache
+    return client.get_client(write=True) if client is not None else None
+
+
+def add(name: str, member: int) -> None:
+    """Add `member` to the set `name`."""
+    redis = _redis()
+    if redis is None:
+        with _lock:
+            _local.setdefault(name, set()).add(member)
+        return
+    try:
+        redis.sadd(cache.make_key(name), member)
+    except RedisError:  # as the cache does with Redis down (IGNORE_EXCEPTIONS): the caller's write stands
+        logger.warning("%s: %s not added, Redis unavailable", name, member)
+
+
+def take(name: str) -> list[int]:
+    """Empty the set `name` and return what it held, at once: an id added meanwhile is in the next take."""
+    redis = _redis()
+    if redis is None:
+        with _lock:
+            return sorted(_local.pop(name, set()))
+    key = cache.make_key(name)
+    pipe = redis.pipeline(transaction=True)  # MULTI: nothing added between the read and the delete is lost
+    pipe.smembers(key)
+    pipe.delete(key)
+    members, _deleted = pipe.execute()
+    return sorted(int(member) for member in members)
