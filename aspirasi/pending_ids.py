@@ -7,6 +7,7 @@ import logging
 import threading
 
 from django.core.cache import cache
+from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -16,8 +17,11 @@ _lock = threading.Lock()
 
 
 def _redis():
-    client = getattr(cache, "client", None)  # django-redis' RedisCache; absent on the local-memory cache
-    return client.get_client(write=True) if client is not None else None
+    """django-redis' documented raw client of the default cache; None on the local-memory cache."""
+    try:
+        return get_redis_connection("default")
+    except NotImplementedError:
+        return None
 
 
 def add(name: str, member: int) -> None:
