@@ -149,10 +149,13 @@ def shortlist_for(*, cycle: Cycle, level: str, area_id: int | None = None, rows_
             at = _AREA_AT[level]
             for row in rows:
                 areas[row[at]].rows.append(row)
+        del rows
         for area in areas.values():
             shortlist = _area_shortlist(area, decisions, texts)
             if rows_too:
                 shortlist["_rows"] = area.rows
+            else:  # freed now, by reference counting, rather than walked by the collector's pass after the pause
+                area.rows = []
             result.append(shortlist)
     return result
 
