@@ -50,10 +50,16 @@ def knapsack(*, profits: Sequence[int], weights: Sequence[int], capacity: int) -
         return take.tolist()
     ratio = pl[order[critical]] / wl[order[critical]]
     upper = pl[order[:critical]].sum() + (capacity - (filled[critical - 1] if critical else 0.0)) * ratio
-    greedy, left = np.zeros(live.size, dtype=bool), capacity
-    for index in order.tolist():
-        if wl[index] <= left:
-            left -= wl[index]
+    # The greedy by ratio: every item before the critical one fits; after it, in order, whatever still fits, so
+    # only the items no heavier than the room the critical one leaves are looked at (in Python, one by one).
+    greedy = np.zeros(live.size, dtype=bool)
+    greedy[order[:critical]] = True
+    left = capacity - (filled[critical - 1] if critical else 0.0)
+    after = order[critical + 1 :]
+    after = after[wl[after] <= left]
+    for index, weight in zip(after.tolist(), wl[after].tolist(), strict=True):
+        if weight <= left:
+            left -= weight
             greedy[index] = True
     # The core grows from the items nearest the critical ratio: each solve of a core gives a feasible value (a
     # lower bound LB); every item whose reduced profit exceeds UB - LB is fixed, so once the core holds all of

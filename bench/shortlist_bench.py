@@ -181,10 +181,7 @@ def _floor(cycle: Cycle, level: str, area_id: int | None):
 
     def read():
         rows = level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=None).order_by(*RANK_ORDER)
-        for _row in rows.values_list(*shortlist_module.row_fields(rows_too=False), named=True).iterator(
-            chunk_size=5000
-        ):
-            pass
+        list(rows.values_list(*shortlist_module.row_fields(rows_too=False)))
 
     return read
 

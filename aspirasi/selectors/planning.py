@@ -149,7 +149,16 @@ def scored_proposals(*, cycle: Cycle | None) -> QuerySet[Proposal]:
     weighted = Value(0.0, output_field=_FLOAT)
     for term, weight in weights.items():
         weighted = weighted + F(f"t_{term}") * Value(weight)
-    return queryset.annotate(score=ExpressionWrapper(weighted * Value(100.0 / total_weight), output_field=_FLOAT))
+    return queryset.annotate(score=_Score(weighted * Value(100.0 / total_weight), output_field=_FLOAT))
+
+
+class _Score(ExpressionWrapper):
+    """The weighted sum, read as the database returns it: a double precision (PostgreSQL) or REAL (SQLite) sum
+    of floats, already a Python float, so not passed through a FloatField expression's float() row by row
+    (a tenth of the shortlist's Python at 100,000 rows)."""
+
+    def get_db_converters(self, connection):
+        return []
 
 
 def _ballot_term(cycle: Cycle | None, weights: dict[str, float]):

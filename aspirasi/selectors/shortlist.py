@@ -26,9 +26,8 @@ REASON_PINNED = "pinned"
 REASON_EXCLUDED = "excluded"
 REASON_CODES = (REASON_FITS, REASON_OVER, REASON_NO_COST, REASON_PINNED, REASON_EXCLUDED)
 
-# The area a proposal belongs to at each level, as a field of the rows read.
-AREA_FIELD = {Level.KELURAHAN: "kelurahan_id", Level.KECAMATAN: "kelurahan__kecamatan_id", Level.CITY: None}
 _BUDGET_AREA = {Level.KELURAHAN: "kelurahan_id", Level.KECAMATAN: "kecamatan_id", Level.CITY: None}
+# The columns read per proposal, as plain tuples (no named tuple per row): the positions below name them.
 _FIELDS = [
     "id",
     "title",
@@ -39,8 +38,14 @@ _FIELDS = [
     "vote_count",
     "score",
 ]
+ID, TITLE, KELURAHAN, KELURAHAN_NAME, KECAMATAN, COST, VOTES, SCORE = range(len(_FIELDS))
+_COLUMNS = len(_FIELDS)
 # Read only for the T-D.4 export (selectors/td4.py): three joins the shortlist itself has no use for.
 _TD4_FIELDS = ["category__name_id", "opd__name", "program__name", "volume", "unit"]
+PILLAR_NAME, OPD_NAME, PROGRAM_NAME, VOLUME, UNIT = range(len(_FIELDS), len(_FIELDS) + len(_TD4_FIELDS))
+# The area a proposal belongs to at each level: the field filtered on, and its position in the rows read.
+AREA_FIELD = {Level.KELURAHAN: "kelurahan_id", Level.KECAMATAN: "kelurahan__kecamatan_id", Level.CITY: None}
+_AREA_AT = {Level.KELURAHAN: KELURAHAN, Level.KECAMATAN: KECAMATAN, Level.CITY: None}
 
 
 def row_fields(*, rows_too: bool) -> list[str]:
@@ -69,20 +74,20 @@ class _Texts:
                         "over_by": None}  # fmt: skip
         self.fits = {"code": REASON_FITS, "text": _("Fits the pagu."), "over_by": None}
         self._over = _("Over the remaining pagu by %(amount)s.")
-        self._over_by: dict[int, dict] = {}
-        self._kelurahan: dict[int, dict] = {}
+        self.over_by: dict[int, dict] = {}  # built by over()
+        self.kelurahans: dict[int, dict] = {}  # built by kelurahan()
 
     def kelurahan(self, pk: int, name: str) -> dict:
-        area = self._kelurahan.get(pk)
+        area = self.kelurahans.get(pk)
         if area is None:
-            area = self._kelurahan[pk] = {"id": pk, "name": name}
+            area = self.kelurahans[pk] = {"id": pk, "name": name}
         return area
 
     def over(self, amount: int) -> dict:
-        reason = self._over_by.get(amount)
+        reason = self.over_by.get(amount)
         if reason is None:
             text = self._over % {"amount": rupiah(amount, english=self.english)}
-            reason = self._over_by[amount] = {"code": REASON_OVER, "text": text, "over_by": amount}
+            reason = self.over_by[amount] = {"code": REASON_OVER, "text": text, "over_by": amount}
         return reason
 
 
@@ -131,41 +136,53 @@ def shortlist_for(*, cycle: Cycle, level: str, area_id: int | None = None, rows_
     rows = level_queryset(cycle=cycle, level=level, area_id=area_id, category_id=None)
     if area_field and area_id is None:
         rows = rows.filter(**{f"{area_field}__in": [pk for pk in areas if pk is not None]})
-    fields = row_fields(rows_too=rows_too)
+    rows = rows.order_by(*RANK_ORDER).values_list(*row_fields(rows_too=rows_too))
     result, texts = [], _Texts()
     # Every row read and every item built survives to the answer: the collector's full passes found nothing.
     with collector_paused():
-        for row in rows.order_by(*RANK_ORDER).values_list(*fields, named=True).iterator(chunk_size=5000):
-            key = getattr(row, area_field) if area_field else None
-            if key in areas:
-                areas[key].rows.append(row)
+        # Read in one fetch, not through a server-side cursor in chunks: every row is kept anyway, and the cursor
+        # made PostgreSQL store the whole result once more before sending it.
+        rows = list(rows)
+        if len(areas) == 1:  # the query kept only the rows of the areas with a pagu
+            next(iter(areas.values())).rows = rows
+        else:
+            at = _AREA_AT[level]
+            for row in rows:
+                areas[row[at]].rows.append(row)
+        del rows
         for area in areas.values():
             shortlist = _area_shortlist(area, decisions, texts)
             if rows_too:
                 shortlist["_rows"] = area.rows
+            else:  # freed now, by reference counting, rather than walked by the collector's pass after the pause
+                area.rows = []
             result.append(shortlist)
     return result
 
 
 def _area_shortlist(area: _Area, decisions: dict, texts: _Texts) -> dict:
     pagu = area.budget.amount
-    costed, pinned, free = [], [], []
-    for row in area.rows:
-        if row.estimated_cost is not None:
-            costed.append(row)
-            decision = decisions.get(row.id)
-            if decision is None:
-                free.append(row)
-            elif decision[0] == "pin":
-                pinned.append(row)
-    room = pagu - sum(row.estimated_cost for row in pinned)
-    profits = [_profit(row) for row in free]
-    chosen = knapsack(profits=profits, weights=[row.estimated_cost for row in free], capacity=room)
-    optimal = {row.id for row, taken in zip(free, chosen, strict=True) if taken}
-    optimal |= _filled(free, optimal, room)  # a score of 0 the solver may leave out although it fits
-    greedy = {row.id for row in pinned} | _filled(free, set(), room)
-    optimal_ids = optimal | {row.id for row in pinned}
-    shortlist, greedy_totals = _totals(costed, optimal_ids, pagu), _totals(costed, greedy, pagu)
+    # The knapsack's items: the costed rows no planner decided on, in rank order (their ids, costs and profits).
+    costed = [row for row in area.rows if row[COST] is not None]
+    decided = [row for row in costed if row[ID] in decisions] if decisions else []
+    free = [row for row in costed if row[ID] not in decisions] if decided else costed
+    pinned = [row for row in decided if decisions[row[ID]][0] == "pin"]
+    ids, costs = [row[ID] for row in free], [row[COST] for row in free]
+    profits = [_profit(row[SCORE]) for row in free]
+    pinned_ids = {row[ID] for row in pinned}
+    pinned_cost = sum(row[COST] for row in pinned)
+    pinned_profit = sum(_profit(row[SCORE]) for row in pinned)
+    room = pagu - pinned_cost
+    chosen = knapsack(profits=profits, weights=costs, capacity=room)
+    optimal = [index for index, taken in enumerate(chosen) if taken]
+    # a score of 0 the solver may leave out although it fits
+    optimal += _filled(costs, chosen, room - sum(costs[index] for index in optimal))
+    greedy = _filled(costs, [False] * len(costs), room)
+    optimal_ids = pinned_ids | {ids[index] for index in optimal}
+    greedy_ids = pinned_ids | {ids[index] for index in greedy}
+    pins = (len(pinned), pinned_cost, pinned_profit)
+    shortlist = _totals(optimal, costs, profits, pins=pins, pagu=pagu)
+    greedy_totals = _totals(greedy, costs, profits, pins=pins, pagu=pagu)
     remaining = shortlist["remaining"]
     return {
         "area": {"id": area.id, "name": area.name},
@@ -176,32 +193,38 @@ def _area_shortlist(area: _Area, decisions: dict, texts: _Texts) -> dict:
         "pins_over_pagu": room < 0,
         "remaining": remaining,
         "greedy_remaining": greedy_totals["remaining"],
-        **_items(area.rows, decisions, optimal_ids, greedy, max(remaining, 0), texts),
+        **_items(area.rows, decisions, optimal_ids, greedy_ids, max(remaining, 0), texts),
     }
 
 
-def _profit(row) -> int:
-    profit = round((row.score or 0.0) * SCORE_SCALE)
+def _profit(score: float | None) -> int:
+    profit = round((score or 0.0) * SCORE_SCALE)
     return profit if profit > 0 else 0
 
 
-def _filled(rows: list, taken: set[int], room: int) -> set[int]:
-    """Going down the ranking, each row not yet taken that still fits the room left (the greedy by rank)."""
-    left = room - sum(row.estimated_cost for row in rows if row.id in taken)
-    added = set()
-    for row in rows:
-        if row.id not in taken and row.estimated_cost <= left:
-            left -= row.estimated_cost
-            added.add(row.id)
+def _filled(costs: list[int], taken: list[bool], left: int) -> list[int]:
+    """Going down the ranking, each item not yet taken that still fits what is left of the room (the greedy by
+    rank): their positions."""
+    added = []
+    for index, (cost, was_taken) in enumerate(zip(costs, taken, strict=True)):
+        if not was_taken and cost <= left:
+            left -= cost
+            added.append(index)
     return added
 
 
-def _totals(rows: list, ids: set[int], pagu: int) -> dict:
-    count = cost = profit = 0
-    for row in rows:
-        if row.id in ids:
-            count, cost, profit = count + 1, cost + row.estimated_cost, profit + _profit(row)
-    return {"count": count, "total_cost": cost, "total_score": round(profit / SCORE_SCALE, 2), "remaining": pagu - cost}
+def _totals(chosen: list[int], costs: list[int], profits: list[int], *, pins: tuple, pagu: int) -> dict:
+    """Count, cost and score of the pinned rows (`pins`: their count, cost and profit) and of the items at the
+    positions `chosen`."""
+    count, cost, profit = pins
+    cost += sum(costs[index] for index in chosen)
+    profit += sum(profits[index] for index in chosen)
+    return {
+        "count": count + len(chosen),
+        "total_cost": cost,
+        "total_score": round(profit / SCORE_SCALE, 2),
+        "remaining": pagu - cost,
+    }
 
 
 def _items(rows: list, decisions: dict, optimal: set[int], greedy: set[int], room: int, texts: _Texts) -> dict:
@@ -209,29 +232,31 @@ def _items(rows: list, decisions: dict, optimal: set[int], greedy: set[int], roo
     leaves of the pagu (0 when pins overspend it). One loop, its lookups bound once: it runs per proposal."""
     proposals, without_cost = [], []
     kelurahan, over, fits, no_cost = texts.kelurahan, texts.over, texts.fits, texts.no_cost
+    kelurahan_built, over_built = texts.kelurahans.get, texts.over_by.get  # most rows find theirs built
     for rank, row in enumerate(rows, start=1):
-        pk, title, kelurahan_id, kelurahan_name, _kecamatan_id, cost, votes, score = row[:8]  # _FIELDS' order
+        pk, title, kelurahan_id, kelurahan_name, _kecamatan_id, cost, votes, score = row[:_COLUMNS]
         decision = decisions.get(pk) if decisions else None
+        in_shortlist = pk in optimal  # both sets hold costed proposals only
         if cost is None:
             reason = no_cost
         elif decision is not None:
             kind, text = decision[0], texts.pinned if decision[0] == "pin" else texts.excluded
             code = REASON_PINNED if kind == "pin" else REASON_EXCLUDED
             reason = {"code": code, "text": text % {"reason": decision[1]}, "over_by": None}
-        elif pk in optimal:
+        elif in_shortlist:
             reason = fits
         else:
-            reason = over(cost - room)
+            reason = over_built(cost - room) or over(cost - room)
         (proposals if cost is not None else without_cost).append(
             {
                 "id": pk,
                 "title": title,
                 "rank": rank,
-                "kelurahan": kelurahan(kelurahan_id, kelurahan_name),
+                "kelurahan": kelurahan_built(kelurahan_id) or kelurahan(kelurahan_id, kelurahan_name),
                 "score": round(score or 0.0, 2),
                 "vote_count": votes,
                 "estimated_cost": cost,
-                "in_shortlist": pk in optimal,  # both sets hold costed proposals only
+                "in_shortlist": in_shortlist,
                 "in_greedy": pk in greedy,
                 "decision": {"kind": decision[0], "reason": decision[1]} if decision else None,
                 "reason": reason,

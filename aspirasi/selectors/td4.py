@@ -4,7 +4,18 @@ maps each column)."""
 
 from aspirasi.models import CarriedProposal, Cycle, Level
 from aspirasi.selectors.forums import forum_area
-from aspirasi.selectors.shortlist import shortlist_for
+from aspirasi.selectors.shortlist import (  # the positions of the columns in the rows it reads
+    COST,
+    ID,
+    KELURAHAN_NAME,
+    OPD_NAME,
+    PILLAR_NAME,
+    PROGRAM_NAME,
+    TITLE,
+    UNIT,
+    VOLUME,
+    shortlist_for,
+)
 
 
 def _volume(volume, unit: str) -> str:
@@ -27,20 +38,20 @@ def shortlist_td4_rows(*, cycle: Cycle, level: str, area_id: int | None = None) 
         chosen = {item["id"] for item in area["proposals"] if item["in_shortlist"]}
         number = 0
         for row in area["_rows"]:
-            if row.id not in chosen:
+            if row[ID] not in chosen:
                 continue
             number += 1
             rows.append(
                 _row(
                     number,
-                    pillar=row.category__name_id,
-                    program=row.program__name,
-                    title=row.title,
-                    kelurahan=row.kelurahan__name,
-                    volume=row.volume,
-                    unit=row.unit,
-                    cost=row.estimated_cost,
-                    opd=row.opd__name,
+                    pillar=row[PILLAR_NAME],
+                    program=row[PROGRAM_NAME],
+                    title=row[TITLE],
+                    kelurahan=row[KELURAHAN_NAME],
+                    volume=row[VOLUME],
+                    unit=row[UNIT],
+                    cost=row[COST],
+                    opd=row[OPD_NAME],
                 )
             )
     return rows

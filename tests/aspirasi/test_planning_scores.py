@@ -98,6 +98,20 @@ def test_weights_are_tuned_per_cycle(cycle):
     assert scored_proposals(cycle=cycle).get(pk=proposal.pk).score == pytest.approx(80.0)
 
 
+def test_the_score_is_a_float_as_the_database_returns_it(cycle):
+    # The score skips the per-row float() of a FloatField expression (selectors/planning.py): each backend must
+    # give a float itself, a whole-number score included.
+    ProposalFactory(cycle=cycle, vote_count=5, estimated_beneficiaries=100, estimated_cost=10_000_000)
+    ProposalFactory(cycle=cycle, vote_count=0, estimated_beneficiaries=None, estimated_cost=None)
+    scores = list(scored_proposals(cycle=cycle).values_list("score", flat=True))
+    cycle.weight_support = cycle.weight_beneficiaries = cycle.weight_poor_households = Decimal("0")
+    cycle.weight_pillar = cycle.weight_cost = Decimal("0")
+    cycle.save()
+    whole = list(scored_proposals(cycle=cycle).values_list("score", flat=True))
+    assert whole == [80.0, 80.0]
+    assert [type(score) for score in scores + whole] == [float] * 4
+
+
 def test_cheaper_per_beneficiary_scores_higher(cycle):
     cheap = ProposalFactory(cycle=cycle, estimated_beneficiaries=100, estimated_cost=10_000_000)
     dear = ProposalFactory(cycle=cycle, estimated_beneficiaries=100, estimated_cost=900_000_000)
