@@ -47,7 +47,7 @@ async def _socket(user):
 async def _close_code(user) -> int | None:
     communicator = await _socket(user)
     try:
-        message = await communicator.receive_output(timeout=2)
+        message = await communicator.receive_output(timeout=10)
         return message["code"] if message["type"] == "websocket.close" else None
     finally:
         await communicator.disconnect()
@@ -80,7 +80,7 @@ async def test_moderator_receives_events_of_their_kelurahan_only():
         await database_sync_to_async(proposal_publish)(proposal=elsewhere, actor=admin)
         await database_sync_to_async(proposal_publish)(proposal=mine, actor=moderator)
 
-        message = await communicator.receive_json_from(timeout=2)
+        message = await communicator.receive_json_from(timeout=10)
         assert message["type"] == "proposal.updated"
         assert message["payload"]["proposal_id"] == mine.pk and message["payload"]["status"] == "published"
         assert message["id"] and message["occurred_at"]
@@ -109,7 +109,7 @@ async def test_admin_sees_claims_flags_and_vote_tallies_everywhere(settings):
     try:
         submitted = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.SUBMITTED)
         await database_sync_to_async(proposal_claim)(proposal=submitted, actor=moderator)
-        received = [await communicator.receive_json_from(timeout=2) for _ in range(2)]
+        received = [await communicator.receive_json_from(timeout=10) for _ in range(2)]
         claimed = next(m for m in received if m["type"] == "item.claimed")
         assert claimed["payload"] == {
             "item_type": "proposal",
@@ -125,7 +125,7 @@ async def test_admin_sees_claims_flags_and_vote_tallies_everywhere(settings):
         settings.FLAG_REVIEW_THRESHOLD = 1
         flagger = await database_sync_to_async(UserFactory)(date_joined=timezone.now() - timedelta(days=2))
         await database_sync_to_async(proposal_flag)(proposal=public, flagger=flagger, reason="spam")
-        received = {m["type"]: m for m in [await communicator.receive_json_from(timeout=2) for _ in range(2)]}
+        received = {m["type"]: m for m in [await communicator.receive_json_from(timeout=10) for _ in range(2)]}
         flagged, review = received["flag.raised"], received["flag.review_requested"]
         assert flagged["payload"]["item_id"] == public.pk and flagged["payload"]["flag_count"] == 1
         assert flagged["payload"]["review_requested"] is True and flagged["payload"]["is_hidden"] is False
@@ -140,7 +140,7 @@ async def test_admin_sees_claims_flags_and_vote_tallies_everywhere(settings):
         source = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.PUBLISHED)
         await database_sync_to_async(VoteFactory)(proposal=source)
         await database_sync_to_async(proposal_merge)(proposal=source, actor=admin, target_id=public.pk)
-        received = [await communicator.receive_json_from(timeout=2) for _ in range(2)]
+        received = [await communicator.receive_json_from(timeout=10) for _ in range(2)]
         tally = next(m for m in received if m["type"] == "vote.tally")
         assert tally["payload"] == {"proposal_id": public.pk, "kelurahan_id": public.kelurahan_id, "vote_count": 1}
     finally:
@@ -158,7 +158,7 @@ async def test_a_round_of_tallies_arrives_as_one_frame_per_tally():
     ]
     try:
         await database_sync_to_async(events.send_each)(tallies)
-        frames = [await communicator.receive_json_from(timeout=2) for _ in range(3)]
+        frames = [await communicator.receive_json_from(timeout=10) for _ in range(3)]
         assert frames == [message for _groups, message in tallies]
         assert await communicator.receive_nothing(timeout=0.2)
     finally:
@@ -192,7 +192,7 @@ async def test_client_messages_are_ignored_even_a_flood():
         await communicator.send_to(bytes_data=b"\x00\xff")
         proposal = await database_sync_to_async(ProposalFactory)(status=ProposalStatus.SUBMITTED)
         await database_sync_to_async(proposal_publish)(proposal=proposal, actor=admin)
-        message = await asyncio.wait_for(communicator.receive_json_from(timeout=2), 3)
+        message = await asyncio.wait_for(communicator.receive_json_from(timeout=10), 3)
         assert message["type"] == "proposal.updated"
     finally:
         await communicator.disconnect()
@@ -213,7 +213,7 @@ async def test_a_socket_is_closed_at_its_maximum_age_with_4408_reconnect(path, s
     token = (await database_sync_to_async(tokens_for)(moderator))["access"]
     communicator = await _socket_with_token(path, token)
     try:
-        while (message := await communicator.receive_output(timeout=3))["type"] != "websocket.close":
+        while (message := await communicator.receive_output(timeout=10))["type"] != "websocket.close":
             assert message["type"] == "websocket.send"  # the notifications socket's unread count
         assert message["code"] == 4408
     finally:

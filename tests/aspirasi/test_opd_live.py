@@ -28,7 +28,7 @@ async def _socket(user, *, origin=b"http://127.0.0.1", cookie=None):
 
 async def _close_code(communicator) -> int | None:
     try:
-        message = await communicator.receive_output(timeout=2)
+        message = await communicator.receive_output(timeout=10)
         return message["code"] if message["type"] == "websocket.close" else None
     finally:
         await communicator.disconnect()
@@ -78,7 +78,7 @@ async def test_officers_hear_their_opds_dispositions_only():
             return report
 
         report = await database_sync_to_async(forward)()
-        message = await mine.receive_json_from(timeout=2)
+        message = await mine.receive_json_from(timeout=10)
         assert message["type"] == "disposition.updated"
         assert message["payload"]["item_id"] == report.pk and message["payload"]["state"] == "forwarded"
         assert message["payload"]["sla_state"] == "on_time"

@@ -42,7 +42,7 @@ async def test_anonymous_is_refused_with_4401(headers):
     communicator, connected, _subprotocol = await connect(headers=headers)
     # Accepted, then closed with the code, so the app can read it (as on ws/moderation/).
     assert connected
-    assert await communicator.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+    assert await communicator.receive_output(timeout=10) == {"type": "websocket.close", "code": 4401}
     await communicator.disconnect()
 
 
@@ -64,11 +64,11 @@ async def test_my_notification_reaches_me_and_nobody_else():
             proposal=proposal, to_status=ProposalStatus.PUBLISHED, actor=moderator
         )
 
-        created = await mine.receive_json_from(timeout=2)
+        created = await mine.receive_json_from(timeout=10)
         assert created["type"] == events.NOTIFICATION_CREATED
         assert created["payload"]["kind"] == "proposal_published"
         assert created["payload"]["target_id"] == proposal.pk
-        count = await mine.receive_json_from(timeout=2)
+        count = await mine.receive_json_from(timeout=10)
         assert (count["type"], count["payload"]) == (events.NOTIFICATION_UNREAD_COUNT, {"unread": 1})
         assert await theirs.receive_nothing(timeout=0.3)
     finally:
@@ -85,7 +85,7 @@ async def test_reading_everything_pushes_the_new_unread_count():
         from notifications.services import notifications_mark_all_read
 
         await database_sync_to_async(notifications_mark_all_read)(user=user)
-        message = await communicator.receive_json_from(timeout=2)
+        message = await communicator.receive_json_from(timeout=10)
         assert (message["type"], message["payload"]) == (events.NOTIFICATION_UNREAD_COUNT, {"unread": 0})
     finally:
         await communicator.disconnect()
