@@ -25,8 +25,10 @@ def axe_violations(page, *, context: str | None = None, impacts: tuple[str, ...]
         raise RuntimeError(f"{AXE_SCRIPT} is missing: run `npm ci` (make test does)")
     # The page as a person meets it: its stylesheets loaded and the admin's theme set (Django's theme.js
     # names the theme toggle's label by it; before that, a busy machine lets axe see a button with no name).
-    page.wait_for_load_state("load")
-    page.wait_for_function("() => !document.querySelector('.theme-toggle') || document.documentElement.dataset.theme")
+    page.wait_for_load_state("load", timeout=15000)
+    page.wait_for_function(
+        "() => !document.querySelector('.theme-toggle') || document.documentElement.dataset.theme", timeout=15000
+    )
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_SCRIPT))
     results = page.evaluate(

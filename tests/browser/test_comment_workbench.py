@@ -131,6 +131,8 @@ def test_a_moderator_hides_and_keeps_flagged_comments_with_the_keyboard(chromium
         assert "Jual pulsa murah" in page.locator(".decision-panel .panel-description").inner_text()
         keys.press("h")  # hide: the reason's field has the focus
         page.wait_for_selector("details.decision-hide[open]")
+        # Typed before the focus moves, the letters would be the workbench's shortcuts.
+        page.wait_for_function("() => document.activeElement?.closest('details.decision-hide[open]')")
         keys.type("Iklan, bukan bagian dari diskusi usulan.")
         violations = axe_violations(page)
         assert not violations, describe(violations)

@@ -191,6 +191,7 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         keys.press("j")
         panel_shows(page, "proposal", ids["reject"])
         keys.press("r")
+        page.wait_for_function("() => document.activeElement?.closest('details.decision-reject[open]')")
         keys.press("ArrowDown")  # the second reason: not in scope
         keys.press("Tab")
         keys.type("Iklan tidak termasuk usulan pembangunan.")
