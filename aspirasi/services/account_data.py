@@ -80,8 +80,8 @@ def _votes_withdraw_open(user: User) -> list[int]:
 def _comments_blank(user: User) -> int:
     """Blank the text of the person's comments: a visible one becomes "comment removed", as if its author had
     deleted it (replies keep their place, the proposal's comment_count drops by it, in the database, and its
-    thread's open screens hear `comment.updated` after commit); a hidden one stays hidden, without its text.
-    Returns how many were blanked."""
+    thread's open screens hear `comment.updated` after commit, as for an author's own removal); a hidden one
+    stays hidden, without its text. Returns how many were blanked."""
     visible = Comment.objects.filter(author=user, state=CommentState.VISIBLE, proposal__isnull=False)
     removed_ids = list(visible.values_list("pk", flat=True))
     per_proposal = visible.values("proposal_id").annotate(n=Count("pk")).order_by().values_list("proposal_id", "n")

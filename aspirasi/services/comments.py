@@ -76,12 +76,10 @@ def comment_publish(
 
 def comments_publish_removed(comment_ids: list[int]) -> None:
     """`comment.updated` to their threads for comments removed by someone other than their author (an
-    erasure), each with its proposal's count as it is now; one send after commit."""
+    erasure), each with its proposal's count as it is now."""
     removed = Comment.objects.filter(pk__in=comment_ids, proposal__isnull=False).select_related("author_opd")
-    removed = list(removed.annotate(count_now=F("proposal__comment_count")))
-    payloads = [comment_payload(comment, comment_count=comment.count_now) for comment in removed]
-    groups = [[events.proposal_thread_group(comment.proposal_id)] for comment in removed]
-    events.publish_each(events.COMMENT_UPDATED, list(zip(groups, payloads, strict=True)))
+    for comment in removed.annotate(count_now=F("proposal__comment_count")):
+        comment_publish(events.COMMENT_UPDATED, comment, comment_count=comment.count_now)
 
 
 def comments_follow_item(item: Proposal | Report) -> int:
