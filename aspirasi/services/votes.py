@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from aspirasi import pending_ids, policies, signals
@@ -44,13 +44,10 @@ class VoteState:
     created: bool = False
 
 
-def _open_votes(*, voter_id: int, cycle: Cycle | None) -> QuerySet[Vote]:
-    """The voter's votes that still use the budget: on proposals still published, of `cycle` when there is
-    one (each Musrenbang cycle gives a resident a fresh budget)."""
-    votes = Vote.objects.filter(voter_id=voter_id, proposal__status=ProposalStatus.PUBLISHED)
-    if cycle is not None:
-        votes = votes.filter(proposal__cycle=cycle)
-    return votes
+def _uses_budget(*, status: str, cycle_id: int | None, cycle: Cycle | None) -> bool:
+    """Whether a vote still uses the budget: its proposal is still published and, when there is a current
+    cycle, of that cycle (each Musrenbang cycle gives a resident a fresh budget)."""
+    return status == ProposalStatus.PUBLISHED and (cycle is None or cycle_id == cycle.pk)
 
 
 # --- Who may vote, on what --------------------------------------------------------------------------------
@@ -102,17 +99,15 @@ def _may_vote_in(*, voter: User, proposal: Proposal, cycle: Cycle | None) -> boo
 @dataclass(frozen=True)
 class _Ballot:
     proposal: Proposal  # title, author, cycle, kelurahan (and its kecamatan if the scope asks), status, etc.
+    voted: bool  # the voter's vote on it is there
     open_votes: int  # the voter's votes using the budget, before this one
     uses_budget: int  # 1 when a vote on this proposal is one of those, else 0
 
 
-def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
-    """What the vote decides on: the proposal as the voter may see it, and how many of the voter's votes use
-    the budget (read after the voter's lock, so their other votes are settled). The proposal's row stays
-    locked until the vote commits: its status and count cannot change meanwhile, so the count after the vote
-    is this one moved by one (no read back) and a moderator's decision waits for the vote, or the vote for
-    it. Whether the voter voted on it is not read: the vote's own row says so (the insert the unique
-    constraint refuses, the delete that finds nothing)."""
+def _proposal_locked(*, proposal_id: int, voter: User, cycle: Cycle | None) -> Proposal:
+    """The proposal as the voter may see it, its row locked until the vote commits: its status and count
+    cannot change meanwhile, so the count after the vote is this one moved by one (no read back), and a
+    moderator's decision or a merge onto it waits for the vote, or the vote for it."""
     proposals = (
         # Only the proposal's row: its kelurahan (a join, when the scope needs its kecamatan) is read, not locked.
         Proposal.objects.select_for_update(of=("self",)).only(
@@ -129,10 +124,28 @@ def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
     # the row rather than in the statement's WHERE (the same rule, a third of the statement's cost to build).
     if not (proposal.author_id == voter.pk or (proposal.status in PUBLIC_STATUSES and not proposal.is_hidden)):
         raise ProposalNotFound()
+    return proposal
+
+
+def _votes_of(voter_id: int):
+    """(proposal_id, status, cycle_id) of each of the voter's votes."""
+    return Vote.objects.filter(voter_id=voter_id).values_list("proposal_id", "proposal__status", "proposal__cycle_id")
+
+
+def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
+    """What the vote decides on: the proposal (locked), whether the voter's vote on it is there and how many
+    of their votes use the budget. The voter's votes are read after both locks: their own votes wait on the
+    voter's, a merge moving votes onto the proposal on the proposal's, so the read is what the vote changes."""
+    proposal = _proposal_locked(proposal_id=proposal_id, voter=voter, cycle=cycle)
+    # Every vote of the voter with its proposal's status and cycle, the rule applied here: a count of the
+    # open ones in SQL (status = 'published' a parameter) got a prepared plan that scanned every published
+    # proposal; this read's plan is the voter's index, whatever the values (docs/benchmarks.md).
+    voted, open_votes = False, 0
+    for voted_on, status, cycle_id in _votes_of(voter.pk):
+        voted = voted or voted_on == proposal.pk
+        open_votes += _uses_budget(status=status, cycle_id=cycle_id, cycle=cycle)
     uses_budget = int(cycle is None or proposal.cycle_id == cycle.pk)
-    # A statement of its own: as a subquery of the proposal's read it cost more to build than a count costs.
-    open_votes = _open_votes(voter_id=voter.pk, cycle=cycle).count()
-    return _Ballot(proposal=proposal, open_votes=open_votes, uses_budget=uses_budget)
+    return _Ballot(proposal=proposal, voted=voted, open_votes=open_votes, uses_budget=uses_budget)
 
 
 def _state(ballot: _Ballot, *, vote_count: int, has_voted: bool, open_votes: int, created: bool = False) -> VoteState:
@@ -158,14 +171,12 @@ def vote_cast(*, proposal_id: int, voter_id: int) -> VoteState:
     proposal = ballot.proposal
     if not _may_vote_in(voter=voter, proposal=proposal, cycle=cycle):
         raise VoteOutOfScope()
-    try:
-        # The unique constraint says whether this is a repeat, before anything else is refused (a repeat on
-        # a closed proposal, or at the budget's end, answers as a repeat): a vote already here, even one a
-        # merge moved here while the ballot waited for the proposal's lock, refuses the insert.
-        with transaction.atomic():
-            Vote.objects.create(proposal_id=proposal_id, voter_id=voter.pk)
-    except IntegrityError:
+    # A repeat answers as one before anything else is refused (a repeat on a closed proposal, or at the
+    # budget's end, too). The unique constraint stays the backstop: a writer that took neither lock fails
+    # this vote's insert instead of counting twice.
+    if ballot.voted:
         return _state(ballot, vote_count=proposal.vote_count, has_voted=True, open_votes=ballot.open_votes)
+    Vote.objects.create(proposal_id=proposal_id, voter_id=voter.pk)
     # A refusal from here on rolls the new vote back with the transaction.
     if proposal.status != ProposalStatus.PUBLISHED or proposal.is_hidden:
         raise VotingClosed()
@@ -193,11 +204,11 @@ def vote_withdraw(*, proposal_id: int, voter_id: int) -> VoteState:
     voter = _voter_locked(voter_id)
     cycle = cycle_require_phase(action="vote", version=voter.cycles_version)
     ballot = _ballot(proposal_id=proposal_id, voter=voter, cycle=cycle)
-    # The delete says whether there was a vote (the voter's and the proposal's locks keep it meanwhile).
-    if not Vote.objects.filter(proposal_id=proposal_id, voter_id=voter.pk).delete()[0]:
+    if not ballot.voted:
         return _state(ballot, vote_count=ballot.proposal.vote_count, has_voted=False, open_votes=ballot.open_votes)
     if ballot.proposal.status != ProposalStatus.PUBLISHED:
-        raise VotingClosed()  # the vote stays: the transaction rolls its delete back
+        raise VotingClosed()
+    Vote.objects.filter(proposal_id=proposal_id, voter_id=voter.pk).delete()
     Proposal.objects.filter(pk=proposal_id).update(vote_count=F("vote_count") - 1)
     vote_tally_publish(proposal_id=proposal_id)
     open_votes = ballot.open_votes - ballot.uses_budget

@@ -88,7 +88,7 @@ def test_a_scoped_vote_takes_the_same_statements(as_resident, scope, django_asse
     make_cycle(phase="voting").__class__.objects.update(vote_scope=scope)
     proposal = ProposalFactory(kelurahan=kelurahan("manggar"))
     as_resident.get("/api/v1/proposals/")
-    with django_assert_num_queries(10):  # the first vote of this version of the cycles reads the cycle
+    with django_assert_num_queries(8):  # the first vote of this version of the cycles reads the cycle
         assert as_resident.post(f"/api/v1/proposals/{proposal.pk}/vote/").status_code == 201
     with django_assert_num_queries(7):
         assert as_resident.delete(f"/api/v1/proposals/{proposal.pk}/vote/").status_code == 200
