@@ -24,17 +24,25 @@ def _redis():
         return None
 
 
-def add(name: str, member: int) -> None:
-    """Add `member` to the set `name`."""
+def add(name: str, member: int, *, window: str, seconds: float) -> bool:
+    """Add `member` to the set `name`, and open `window` (a key of the cache living `seconds`) unless it is
+    open: True when this add opened it, and its caller schedules the one reader for the window's end. The
+    member is in the set before the window's key is tried, so the reader of a closing window takes it, or
+    the next one does. In Redis both in one round trip."""
     redis = _redis()
     if redis is None:
         with _lock:
             _local.setdefault(name, set()).add(member)
-        return
+        return cache.add(window, 1, seconds)
+    pipe = redis.pipeline(transaction=False)  # in order, one round trip
+    pipe.sadd(cache.make_key(name), member)
+    pipe.set(cache.make_key(window), 1, nx=True, px=max(1, round(seconds * 1000)))
     try:
-        redis.sadd(cache.make_key(name), member)
+        _added, opened = pipe.execute()
     except RedisError:  # as the cache does with Redis down (IGNORE_EXCEPTIONS): the caller's write stands
         logger.warning("%s: %s not added, Redis unavailable", name, member)
+        return False
+    return bool(opened)
 
 
 def take(name: str) -> list[int]:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -256,8 +255,7 @@ def _tally_schedule(proposal_id: int) -> None:
     if not task.get_backend().supports_defer:  # a backend that runs tasks at once cannot wait: no coalescing
         task.enqueue(proposal_ids=[proposal_id])
         return
-    pending_ids.add(_PENDING, proposal_id)  # before the window's key: a round that ends takes it, or the next
-    if cache.add(_ROUND, 1, TALLY_WINDOW_SECONDS):
+    if pending_ids.add(_PENDING, proposal_id, window=_ROUND, seconds=TALLY_WINDOW_SECONDS):
         # A little after the key expires: a vote that found the key still held has added its proposal by then.
         run_after = timezone.now() + timedelta(seconds=TALLY_WINDOW_SECONDS + 0.25)
         round_task.using(run_after=run_after).enqueue()
