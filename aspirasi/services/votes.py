@@ -57,20 +57,31 @@ def _uses_budget(*, status: str, cycle_id: int | None, cycle: Cycle | None) -> b
 # votes serialize and the budget check and the vote are one step.
 
 
+# The vote's querysets, built once and cloned by each vote (as a view's `queryset`): a clone keeps the joins,
+# annotations and columns already resolved, a third of the voter's read in Python.
+# The voter with their kelurahan's kecamatan (the vote scope) and the cycles' version (the current cycle),
+# in one statement; only the user's row is locked.
+_VOTERS = (
+    User.objects.select_for_update(of=("self",))
+    .only("role", "is_active", "phone_verified_at", "kelurahan_id")
+    .annotate(kecamatan_id=F("kelurahan__kecamatan_id"), cycles_version=cycles_version())
+)
+# Only the proposal's row is locked: its kelurahan (a join, when the scope needs its kecamatan) is only read.
+_PROPOSALS = Proposal.objects.select_for_update(of=("self",)).only(
+    "title", "author_id", "cycle_id", "kelurahan_id", "status", "is_hidden", "vote_count"
+)
+_PROPOSALS_WITH_KECAMATAN = _PROPOSALS.annotate(kecamatan_id=F("kelurahan__kecamatan_id"))
+_VOTES = Vote.objects.values_list("proposal_id", "proposal__status", "proposal__cycle_id")
+_COUNTED = Proposal.objects.filter(status=ProposalStatus.PUBLISHED, is_hidden=False)  # open to votes
+
+
 def _voter_locked(voter_id: int) -> User:
     """The voter, locked for this transaction, with their kelurahan's `kecamatan_id` (for the vote scope)
     and the cycles' version (`cycles_version`, for the current cycle); raises unless they may vote at all."""
     # A statement of its own: one that waited for the lock would read with the snapshot it started with.
-    # The kecamatan and the version come in the same statement (a join, a subquery); only the user's row is
-    # locked.
     # get(), not first(): no ORDER BY to build for one row by its key.
-    voters = (
-        User.objects.select_for_update(of=("self",))
-        .only("role", "is_active", "phone_verified_at", "kelurahan_id")
-        .annotate(kecamatan_id=F("kelurahan__kecamatan_id"), cycles_version=cycles_version())
-    )
     try:
-        voter = voters.get(pk=voter_id)
+        voter = _VOTERS.get(pk=voter_id)
     except User.DoesNotExist:
         raise CallerNotFound() from None  # deleted since the token was issued
     if not voter.is_active:
@@ -107,14 +118,8 @@ def _proposal_locked(*, proposal_id: int, voter: User, cycle: Cycle | None) -> P
     """The proposal as the voter may see it, its row locked until the vote commits: its status and count
     cannot change meanwhile, so the count after the vote is this one moved by one (no read back), and a
     moderator's decision or a merge onto it waits for the vote, or the vote for it."""
-    proposals = (
-        # Only the proposal's row: its kelurahan (a join, when the scope needs its kecamatan) is read, not locked.
-        Proposal.objects.select_for_update(of=("self",)).only(
-            "title", "author_id", "cycle_id", "kelurahan_id", "status", "is_hidden", "vote_count"
-        )
-    )
-    if cycle is not None and cycle.vote_scope == VoteScope.KECAMATAN:
-        proposals = proposals.annotate(kecamatan_id=F("kelurahan__kecamatan_id"))
+    scoped = cycle is not None and cycle.vote_scope == VoteScope.KECAMATAN
+    proposals = _PROPOSALS_WITH_KECAMATAN if scoped else _PROPOSALS
     try:
         proposal = proposals.get(pk=proposal_id)
     except Proposal.DoesNotExist:
@@ -128,7 +133,7 @@ def _proposal_locked(*, proposal_id: int, voter: User, cycle: Cycle | None) -> P
 
 def _votes_of(voter_id: int):
     """(proposal_id, status, cycle_id) of each of the voter's votes."""
-    return Vote.objects.filter(voter_id=voter_id).values_list("proposal_id", "proposal__status", "proposal__cycle_id")
+    return _VOTES.filter(voter_id=voter_id)
 
 
 def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
@@ -182,8 +187,7 @@ def vote_cast(*, proposal_id: int, voter_id: int) -> VoteState:
     if ballot.open_votes >= settings.VOTE_BUDGET:
         raise VoteBudgetExhausted()
     # Conditional all the same: the count moves only on a proposal open to votes, whatever was read before.
-    counted = Proposal.objects.filter(pk=proposal_id, status=ProposalStatus.PUBLISHED, is_hidden=False)
-    if not counted.update(vote_count=F("vote_count") + 1):
+    if not _COUNTED.filter(pk=proposal_id).update(vote_count=F("vote_count") + 1):
         raise VotingClosed()
     vote_count = proposal.vote_count + 1  # the row is locked since the ballot read it: no read back
     vote_tally_publish(proposal_id=proposal_id)
