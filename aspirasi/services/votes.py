@@ -148,7 +148,8 @@ def _ballot(*, proposal_id: int, voter: User, cycle: Cycle | None) -> _Ballot:
     for voted_on, status, cycle_id in _votes_of(voter.pk):
         voted = voted or voted_on == proposal.pk
         open_votes += _uses_budget(status=status, cycle_id=cycle_id, cycle=cycle)
-    uses_budget = int(cycle is None or proposal.cycle_id == cycle.pk)
+    # Whether this vote is one of them once cast (the vote needs the proposal published, so its status counts).
+    uses_budget = int(_uses_budget(status=proposal.status, cycle_id=proposal.cycle_id, cycle=cycle))
     return _Ballot(proposal=proposal, voted=voted, open_votes=open_votes, uses_budget=uses_budget)
 
 
