@@ -12,6 +12,7 @@ class AspirasiConfig(AppConfig):
 
     def ready(self):
         from aspirasi import schedule, tasks
+        from aspirasi.api import authentication  # noqa: F401 - its receivers forget a saved user in every process
 
         # 03:00 WITA (UTC+8), the city's quietest hour.
         schedule.register(

@@ -400,6 +400,9 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
 }
+# Seconds a token's user is kept in the shared cache once read (aspirasi/api/authentication.py): saves and
+# deletes take effect at once, a write that bypasses save() within this bound. 0 reads it on every request.
+AUTH_USER_CACHE_SECONDS = _env_int("AUTH_USER_CACHE_SECONDS", 5, minimum=0)
 
 # --- API --------------------------------------------------------------------------------------------
 

@@ -1,17 +1,33 @@
-"""How API requests are authenticated: simplejwt's bearer tokens, with one refusal added.
+"""How API requests are authenticated: simplejwt's bearer tokens, with one refusal added and the token's
+user kept for a few seconds.
 
 Every view reads the token's user (`JWTAuthentication`), except where the service reads and locks that user
 itself as its first step (the vote): there simplejwt's stateless variant (`JWTStatelessAuthentication`)
 checks the token alone and the service refuses a deleted or deactivated account as authentication would.
 
+**The kept user.** The user that simplejwt read and accepted (active, existing) is kept in the shared cache
+for AUTH_USER_CACHE_SECONDS (5 s), without its password hash, which is read from the database should a
+caller ever ask for it. Saving or deleting a user forgets it at once and again after the commit (the
+receivers below), so every service and the admin take effect on the next request: a resident reads their
+own change back, a deactivated account is refused. A write that bypasses `save()` (`update()`, SQL) takes
+effect within the 5 s. Why: the user's read was a quarter of a logged-in list's cost (docs/benchmarks.md).
+
 simplejwt's messages reach clients as they are. Its Indonesian catalog is filed as id_ID, which Django does
 not load for "id": named here, makemessages puts them in this project's catalog, which does.
 """
 
+import copy
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.settings import api_settings
 
 SIMPLEJWT_MESSAGES = (
     _("Authorization header must contain two space-delimited values"),
@@ -19,14 +35,45 @@ SIMPLEJWT_MESSAGES = (
 )
 
 
+def _user_key(user_id: int) -> str:
+    return f"api-user:{user_id}"
+
+
+def _token_user_id(validated_token) -> int | None:
+    """The token's user id if it is one this project issues (simplejwt writes it as a string of digits)."""
+    user_id = validated_token.get(api_settings.USER_ID_CLAIM)
+    if type(user_id) is int or (isinstance(user_id, str) and user_id.isascii() and user_id.isdigit()):
+        return int(user_id)
+    return None
+
+
 class JWTAuthentication(authentication.JWTAuthentication):
-    """simplejwt's; a signed token whose user id is not a number is refused (401) instead of raising (500)."""
+    """simplejwt's, its accepted user kept for a few seconds (above); a signed token whose user id is not a
+    number is refused (401) instead of raising (500)."""
 
     def get_user(self, validated_token):
+        user_id = _token_user_id(validated_token)  # None: not kept, simplejwt reads (or refuses) it as it is
+        if user_id is not None and (user := cache.get(_user_key(user_id))) is not None:
+            return user
         try:
-            return super().get_user(validated_token)
+            user = super().get_user(validated_token)
         except (TypeError, ValueError) as error:
             raise InvalidToken(_("Token contained no recognizable user identification")) from error
+        if user_id is not None:
+            kept = copy.copy(user)
+            del kept.password  # deferred: the cache holds no password hash
+            cache.set(_user_key(user_id), kept, settings.AUTH_USER_CACHE_SECONDS)
+        return user
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="api_user_forget_saved")
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="api_user_forget_deleted")
+def user_forget(sender, instance, **kwargs):
+    """Forget a saved or deleted user now, for the writer's transaction, and after the commit, when a
+    request that read the old row meanwhile may have kept it again."""
+    key = _user_key(instance.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 class JWTStatelessAuthentication(authentication.JWTStatelessUserAuthentication):

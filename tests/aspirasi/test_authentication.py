@@ -1,6 +1,13 @@
-"""Bearer JWTs: simplejwt's authentication as it ships, with its refusals in this project's error shape."""
+"""Bearer JWTs: simplejwt's authentication as it ships, with its refusals in this project's error shape, and
+the token's user kept for AUTH_USER_CACHE_SECONDS (api/authentication.py)."""
+
+import pickle
+import time
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -19,6 +26,10 @@ def _bearer(token) -> APIClient:
     return client
 
 
+def _kept(user):
+    return cache.get(f"api-user:{user.pk}")
+
+
 def test_a_deactivated_user_is_refused_at_once(resident):
     client = client_for(resident)
     User.objects.filter(pk=resident.pk).update(is_active=False)
@@ -27,12 +38,60 @@ def test_a_deactivated_user_is_refused_at_once(resident):
     assert response.json()["code"] == "user_inactive"
 
 
-def test_a_deleted_user_is_refused(resident):
+def test_a_user_deactivated_as_the_admin_saves_it_is_refused_at_once_though_kept(resident):
     client = client_for(resident)
+    assert client.get(ME).status_code == 200 and _kept(resident) is not None
+    resident.is_active = False
+    resident.save()  # what the admin's user form does
+    response = client.get(ME)
+    assert (response.status_code, response.json()["code"]) == (401, "user_inactive")
+
+
+def test_a_deleted_user_is_refused_at_once_though_kept(resident):
+    client = client_for(resident)
+    assert client.get(ME).status_code == 200 and _kept(resident) is not None
     User.objects.filter(pk=resident.pk).delete()
     response = client.get(ME)
     assert response.status_code == 401
     assert response.json()["code"] == "user_not_found"
+
+
+def test_a_deactivation_that_bypasses_save_is_refused_within_the_kept_seconds(resident, settings):
+    settings.AUTH_USER_CACHE_SECONDS = 1
+    client = client_for(resident)
+    assert client.get(ME).status_code == 200 and _kept(resident) is not None
+    User.objects.filter(pk=resident.pk).update(is_active=False)  # no save(): nothing forgets the kept user
+    time.sleep(1.2)
+    assert client.get(ME).status_code == 401
+
+
+def test_a_callers_own_change_reads_back_at_once(resident):
+    client = client_for(resident)
+    assert client.get(ME).json()["display_name"] != "Bu Siti Baru"
+    assert client.patch(ME, {"display_name": "Bu Siti Baru"}, format="json").status_code == 200
+    assert client.get(ME).json()["display_name"] == "Bu Siti Baru"
+
+
+def test_the_kept_user_holds_no_password_hash_and_a_password_check_still_reads_it(resident):
+    client = client_for(resident)
+    client.get(ME)
+    kept = _kept(resident)
+    assert kept.get_deferred_fields() == {"password"}
+    assert resident.password.encode() not in pickle.dumps(kept)
+    change = {"old_password": "rahasia-sekali-123", "new_password": "kata-sandi-baru-456"}  # UserFactory's
+    assert client.post("/api/v1/auth/password/change/", change, format="json").status_code == 200
+
+
+def test_the_kept_user_is_read_once(resident):
+    client = client_for(resident)
+    table = User._meta.db_table
+
+    def user_reads():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(ME).json()["id"] == resident.pk
+        return sum(f'FROM "{table}"' in query["sql"] for query in queries)
+
+    assert (user_reads(), user_reads()) == (1, 0)
 
 
 @pytest.mark.parametrize("user_id", ["not-a-number", None])
@@ -43,14 +102,14 @@ def test_a_token_without_a_usable_user_id_is_refused(resident, user_id):
     assert response.status_code == 401
 
 
-def test_a_logged_in_list_reads_the_caller_and_the_versions(resident, committed, django_assert_num_queries):
+def test_a_logged_in_list_reads_the_versions_alone_once_kept(resident, committed, django_assert_num_queries):
     from aspirasi.services import votes
     from tests.factories import ProposalFactory
 
     client = client_for(resident)
     proposal = ProposalFactory()
     client.get("/api/v1/proposals/")
-    with django_assert_num_queries(2):  # the caller, the versions; the page and the caller's votes are kept
+    with django_assert_num_queries(1):  # the versions; the caller, the page and the caller's votes are kept
         assert client.get("/api/v1/proposals/").json()["results"][0]["vote_count"] == 0
     with committed():
         votes.vote_cast(proposal_id=proposal.pk, voter_id=resident.pk)
@@ -62,7 +121,8 @@ def test_the_public_list_refuses_a_deactivated_users_token(resident):
     """A public read still checks the token's user: a deactivated account is refused, not served anonymously."""
     client = client_for(resident)
     assert client.get("/api/v1/proposals/").status_code == 200
-    User.objects.filter(pk=resident.pk).update(is_active=False)
+    resident.is_active = False
+    resident.save()
     assert client.get("/api/v1/proposals/").status_code == 401
 
 

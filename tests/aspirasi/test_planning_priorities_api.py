@@ -105,6 +105,7 @@ def test_query_count_is_constant_whatever_the_rows(as_planner, cycle, author):
             assert as_planner.get(URL, params).status_code == 200
         return len(captured)
 
+    queries({"cycle": cycle.pk, "limit": 1})  # the caller is kept from here on (api/authentication.py)
     few = queries({"cycle": cycle.pk, "limit": 1})
     proposals(cycle, author, 6, kelurahan=Kelurahan.objects.get(slug="teritip"))
     assert queries({"cycle": cycle.pk, "limit": 50}) == few

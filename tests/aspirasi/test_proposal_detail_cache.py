@@ -27,7 +27,7 @@ def test_a_repeated_read_renders_nothing_again(api, as_resident, django_assert_n
     with django_assert_num_queries(2):  # its OPD follow-up (test_proposal_follow_up.py), the list's versions
         assert api.get(_url(proposal)).status_code == 200
     as_resident.get(_url(proposal))
-    with django_assert_num_queries(3):  # the token's user, the follow-up, the versions; the caller's vote is kept
+    with django_assert_num_queries(2):  # the follow-up, the versions; the caller and their vote are kept
         assert as_resident.get(_url(proposal)).status_code == 200
 
 

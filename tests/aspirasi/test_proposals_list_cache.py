@@ -45,7 +45,7 @@ def test_a_repeated_read_renders_nothing_again(api, as_resident, django_assert_n
     with django_assert_num_queries(1):  # the list's versions: the page is kept whole
         api.get(URL)
     as_resident.get(URL)
-    with django_assert_num_queries(2):  # the token's user, the versions; the caller's votes are kept too
+    with django_assert_num_queries(1):  # the versions; the caller and their votes are kept too
         as_resident.get(URL)
 
 
