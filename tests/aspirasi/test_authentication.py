@@ -145,3 +145,12 @@ def test_a_forged_token_is_refused(resident):
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     response = _bearer(forged).get(ME)
     assert (response.status_code, response.json()["code"]) == (401, "token_not_valid")
+
+
+def test_no_kept_seconds_reads_the_user_on_every_request(resident, settings):
+    settings.AUTH_USER_CACHE_SECONDS = 0
+    client = client_for(resident)
+    client.get(ME)
+    assert _kept(resident) is None
+    User.objects.filter(pk=resident.pk).update(is_active=False)
+    assert client.get(ME).status_code == 401
