@@ -225,6 +225,9 @@ def test_a_moderator_triages_mixed_items_with_the_keyboard_only(chromium, site):
         keys.press("Enter")
         feedback(page, f"Report #{ids['resolve']} “")
         feedback(page, "” verified.")
+        # Playwright turns on its interception of the file dialog when a listener is added, without waiting
+        # for it: added here, it is on before the key that opens the dialog (a CI run under load missed it).
+        page.on("filechooser", lambda _chooser: None)
         keys.press("s")
         # Each key waits for the focus it moved: a busy machine must not send the next key to the old field.
         page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'TEXTAREA'")
