@@ -400,8 +400,7 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
 }
-# Seconds a token's user is kept in the shared cache once read (aspirasi/api/authentication.py): saves and
-# deletes take effect at once, a write that bypasses save() within this bound. 0 reads it on every request.
+# Seconds a token's user is kept once read (docs/architecture.md, "Authentication"); 0 reads it every time.
 AUTH_USER_CACHE_SECONDS = _env_int("AUTH_USER_CACHE_SECONDS", 5, minimum=0)
 
 # --- API --------------------------------------------------------------------------------------------

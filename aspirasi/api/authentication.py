@@ -5,12 +5,8 @@ Every view reads the token's user (`JWTAuthentication`), except where the servic
 itself as its first step (the vote): there simplejwt's stateless variant (`JWTStatelessAuthentication`)
 checks the token alone and the service refuses a deleted or deactivated account as authentication would.
 
-**The kept user.** The user that simplejwt read and accepted (active, existing) is kept in the shared cache
-for AUTH_USER_CACHE_SECONDS (5 s), without its password hash, which is read from the database should a
-caller ever ask for it. Saving or deleting a user forgets it at once and again after the commit (the
-receivers below), so every service and the admin take effect on the next request: a resident reads their
-own change back, a deactivated account is refused. A write that bypasses `save()` (`update()`, SQL) takes
-effect within the 5 s. Why: the user's read was a quarter of a logged-in list's cost (docs/benchmarks.md).
+The user simplejwt accepted is kept for AUTH_USER_CACHE_SECONDS and forgotten when saved or deleted
+(docs/architecture.md, "Authentication"): its read was a quarter of a logged-in list's cost.
 
 simplejwt's messages reach clients as they are. Its Indonesian catalog is filed as id_ID, which Django does
 not load for "id": named here, makemessages puts them in this project's catalog, which does.
@@ -52,7 +48,8 @@ class JWTAuthentication(authentication.JWTAuthentication):
     number is refused (401) instead of raising (500)."""
 
     def get_user(self, validated_token):
-        user_id = _token_user_id(validated_token)  # None: not kept, simplejwt reads (or refuses) it as it is
+        # None: not kept; simplejwt reads (or refuses) it as it is.
+        user_id = _token_user_id(validated_token) if settings.AUTH_USER_CACHE_SECONDS else None
         if user_id is not None and (user := cache.get(_user_key(user_id))) is not None:
             return user
         try:
@@ -73,7 +70,8 @@ def user_forget(sender, instance, **kwargs):
     request that read the old row meanwhile may have kept it again."""
     key = _user_key(instance.pk)
     cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    if transaction.get_connection().in_atomic_block:  # outside one, on_commit would delete it again now
+        transaction.on_commit(lambda: cache.delete(key))
 
 
 class JWTStatelessAuthentication(authentication.JWTStatelessUserAuthentication):
