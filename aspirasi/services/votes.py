@@ -60,19 +60,20 @@ def _uses_budget(*, status: str, cycle_id: int | None, cycle: Cycle | None) -> b
 # The vote's querysets, built once and cloned by each vote (as a view's `queryset`): a clone keeps the joins,
 # annotations and columns already resolved, a third of the voter's read in Python.
 # The voter with their kelurahan's kecamatan (the vote scope) and the cycles' version (the current cycle),
-# in one statement; only the user's row is locked.
+# in one statement; only the user's row is locked, FOR NO KEY UPDATE (what an UPDATE of the row would take):
+# another of their votes waits, a row that merely references them (a comment, a notification) does not.
 _VOTERS = (
-    User.objects.select_for_update(of=("self",))
+    User.objects.select_for_update(of=("self",), no_key=True)
     .only("role", "is_active", "phone_verified_at", "kelurahan_id")
     .annotate(kecamatan_id=F("kelurahan__kecamatan_id"), cycles_version=cycles_version())
 )
-# Only the proposal's row is locked: its kelurahan (a join, when the scope needs its kecamatan) is only read.
-_PROPOSALS = Proposal.objects.select_for_update(of=("self",)).only(
+# Only the proposal's row is locked, as the voter's: its kelurahan (a join, when the scope needs its kecamatan)
+# is only read.
+_PROPOSALS = Proposal.objects.select_for_update(of=("self",), no_key=True).only(
     "title", "author_id", "cycle_id", "kelurahan_id", "status", "is_hidden", "vote_count"
 )
 _PROPOSALS_WITH_KECAMATAN = _PROPOSALS.annotate(kecamatan_id=F("kelurahan__kecamatan_id"))
 _VOTES = Vote.objects.values_list("proposal_id", "proposal__status", "proposal__cycle_id")
-_COUNTED = Proposal.objects.filter(status=ProposalStatus.PUBLISHED, is_hidden=False)  # open to votes
 
 
 def _voter_locked(voter_id: int) -> User:
@@ -188,7 +189,8 @@ def vote_cast(*, proposal_id: int, voter_id: int) -> VoteState:
     if ballot.open_votes >= settings.VOTE_BUDGET:
         raise VoteBudgetExhausted()
     # Conditional all the same: the count moves only on a proposal open to votes, whatever was read before.
-    if not _COUNTED.filter(pk=proposal_id).update(vote_count=F("vote_count") + 1):
+    counted = Proposal.objects.filter(pk=proposal_id, status=ProposalStatus.PUBLISHED, is_hidden=False)
+    if not counted.update(vote_count=F("vote_count") + 1):
         raise VotingClosed()
     vote_count = proposal.vote_count + 1  # the row is locked since the ballot read it: no read back
     vote_tally_publish(proposal_id=proposal_id)

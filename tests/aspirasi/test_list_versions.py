@@ -15,6 +15,7 @@ from aspirasi.models import (
     Comment,
     Kecamatan,
     Kelurahan,
+    ListVersion,
     Opd,
     Program,
     Proposal,
@@ -149,6 +150,24 @@ def test_a_count_written_by_hand_moves_the_tallies_only(proposal, column):
 def test_a_vote_inserted_or_deleted_by_hand_moves_the_tallies_only(proposal, other_resident):
     assert _moved(lambda: Vote.objects.create(proposal=proposal, voter=other_resident)) == (False, True)
     assert _moved(lambda: Vote.objects.filter(proposal=proposal).delete()) == (False, True)
+
+
+def _shard(proposal_id: int) -> int:
+    name = f"{public_list.PUBLIC_TALLIES}:{proposal_id % 32}"
+    return ListVersion.objects.filter(name=name).values_list("value", flat=True).first() or 0
+
+
+def test_a_vote_moved_to_another_proposal_moves_both_shards(proposal, other_resident):
+    # As a merge moves votes onto the proposal that stays; ids a shard apart, so each shard is seen on its own.
+    other = ProposalFactory(author=proposal.author, status=ProposalStatus.PUBLISHED)
+    while other.pk % 32 == proposal.pk % 32:
+        other = ProposalFactory(author=proposal.author, status=ProposalStatus.PUBLISHED)
+    vote = Vote.objects.create(proposal=proposal, voter=other_resident)
+    before = _shard(proposal.pk), _shard(other.pk)
+    Vote.objects.filter(pk=vote.pk).update(proposal=other)
+    assert (_shard(proposal.pk), _shard(other.pk)) == (before[0] + 1, before[1] + 1)
+    Vote.objects.filter(pk=vote.pk).update(voter=proposal.author)  # another column: no shard moves
+    assert (_shard(proposal.pk), _shard(other.pk)) == (before[0] + 1, before[1] + 1)
 
 
 @pytest.mark.parametrize("model", WHOLE, ids=lambda model: model._meta.db_table)
