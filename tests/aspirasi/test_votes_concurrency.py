@@ -5,11 +5,12 @@ import random
 import threading
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F
 
 from aspirasi.errors import VoteBudgetExhausted
 from aspirasi.models import Proposal, Vote
+from aspirasi.services import votes as vote_services
 from aspirasi.services.votes import vote_cast, vote_withdraw
 from tests.factories import ProposalFactory, UserFactory
 
@@ -81,3 +82,41 @@ def test_the_same_vote_sent_twice_at_once_counts_once():
     assert _run_threads(lambda index: vote_cast(proposal_id=proposal.pk, voter_id=voter.pk), 8) == []
     proposal.refresh_from_db()
     assert proposal.vote_count == Vote.objects.filter(proposal=proposal).count() == 1
+
+
+def _lock_timeout(value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = '{value}'")
+
+
+def test_a_vote_in_progress_holds_up_the_voters_next_vote_not_the_rows_referencing_them():
+    """The vote's locks are FOR NO KEY UPDATE: the voter's next vote waits for this one, while a row that only
+    references the locked voter or proposal (its foreign key's check) is written at once."""
+    proposal, elsewhere = ProposalFactory.create_batch(2)
+    voter, neighbour = UserFactory(), UserFactory()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                subject = vote_services._voter_locked(voter.pk)
+                vote_services._proposal_locked(proposal_id=proposal.pk, voter=subject, cycle=None)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic():
+            _lock_timeout("2s")
+            Vote.objects.create(proposal=proposal, voter=neighbour)  # references the locked proposal
+            Vote.objects.create(proposal=elsewhere, voter=voter)  # references the locked voter
+        with pytest.raises(OperationalError), transaction.atomic():
+            _lock_timeout("200ms")
+            vote_services._voter_locked(voter.pk)
+    finally:
+        release.set()
+        thread.join(10)
