@@ -11,8 +11,7 @@ class AspirasiConfig(AppConfig):
     verbose_name = _("Aspirasi")
 
     def ready(self):
-        from aspirasi import schedule, tasks
-        from aspirasi.api import authentication  # noqa: F401 - its receivers forget a saved user in every process
+        from aspirasi import kept_users, schedule, tasks  # noqa: F401 - kept_users' receivers, in every process
 
         # 03:00 WITA (UTC+8), the city's quietest hour.
         schedule.register(

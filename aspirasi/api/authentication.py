@@ -6,7 +6,7 @@ itself as its first step (the vote): there simplejwt's stateless variant (`JWTSt
 checks the token alone and the service refuses a deleted or deactivated account as authentication would.
 
 The user simplejwt accepted is kept for AUTH_USER_CACHE_SECONDS and forgotten when saved or deleted
-(docs/architecture.md, "Authentication"): its read was a quarter of a logged-in list's cost.
+(aspirasi/kept_users.py; docs/architecture.md, "Authentication"): its read was a quarter of a logged-in list's cost.
 
 simplejwt's messages reach clients as they are. Its Indonesian catalog is filed as id_ID, which Django does
 not load for "id": named here, makemessages puts them in this project's catalog, which does.
@@ -16,23 +16,18 @@ import copy
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
+from aspirasi import kept_users
+
 SIMPLEJWT_MESSAGES = (
     _("Authorization header must contain two space-delimited values"),
     _("No active account found for the given token."),
 )
-
-
-def _user_key(user_id: int) -> str:
-    return f"api-user:{user_id}"
 
 
 def _token_user_id(validated_token) -> int | None:
@@ -50,7 +45,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
     def get_user(self, validated_token):
         # None: not kept; simplejwt reads (or refuses) it as it is.
         user_id = _token_user_id(validated_token) if settings.AUTH_USER_CACHE_SECONDS else None
-        if user_id is not None and (user := cache.get(_user_key(user_id))) is not None:
+        if user_id is not None and (user := cache.get(kept_users.key(user_id))) is not None:
             return user
         try:
             user = super().get_user(validated_token)
@@ -59,19 +54,8 @@ class JWTAuthentication(authentication.JWTAuthentication):
         if user_id is not None:
             kept = copy.copy(user)
             del kept.password  # deferred: the cache holds no password hash
-            cache.set(_user_key(user_id), kept, settings.AUTH_USER_CACHE_SECONDS)
+            cache.set(kept_users.key(user_id), kept, settings.AUTH_USER_CACHE_SECONDS)
         return user
-
-
-@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="api_user_forget_saved")
-@receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="api_user_forget_deleted")
-def user_forget(sender, instance, **kwargs):
-    """Forget a saved or deleted user now, for the writer's transaction, and after the commit, when a
-    request that read the old row meanwhile may have kept it again."""
-    key = _user_key(instance.pk)
-    cache.delete(key)
-    if transaction.get_connection().in_atomic_block:  # outside one, on_commit would delete it again now
-        transaction.on_commit(lambda: cache.delete(key))
 
 
 class JWTStatelessAuthentication(authentication.JWTStatelessUserAuthentication):

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from aspirasi.api import authentication
+from aspirasi import kept_users
 from aspirasi.models import User
 from tests.conftest import client_for
 
@@ -28,7 +28,7 @@ def _bearer(token) -> APIClient:
 
 
 def _kept(user):
-    return cache.get(authentication._user_key(user.pk))
+    return cache.get(kept_users.key(user.pk))
 
 
 def test_a_deactivated_user_is_refused_at_once(resident):
