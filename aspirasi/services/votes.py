@@ -74,6 +74,7 @@ _PROPOSALS = Proposal.objects.select_for_update(of=("self",), no_key=True).only(
 )
 _PROPOSALS_WITH_KECAMATAN = _PROPOSALS.annotate(kecamatan_id=F("kelurahan__kecamatan_id"))
 _VOTES = Vote.objects.values_list("proposal_id", "proposal__status", "proposal__cycle_id")
+_COUNTED = Proposal.objects.filter(status=ProposalStatus.PUBLISHED, is_hidden=False)  # open to votes
 
 
 def _voter_locked(voter_id: int) -> User:
@@ -189,8 +190,7 @@ def vote_cast(*, proposal_id: int, voter_id: int) -> VoteState:
     if ballot.open_votes >= settings.VOTE_BUDGET:
         raise VoteBudgetExhausted()
     # Conditional all the same: the count moves only on a proposal open to votes, whatever was read before.
-    counted = Proposal.objects.filter(pk=proposal_id, status=ProposalStatus.PUBLISHED, is_hidden=False)
-    if not counted.update(vote_count=F("vote_count") + 1):
+    if not _COUNTED.filter(pk=proposal_id).update(vote_count=F("vote_count") + 1):
         raise VotingClosed()
     vote_count = proposal.vote_count + 1  # the row is locked since the ballot read it: no read back
     vote_tally_publish(proposal_id=proposal_id)

@@ -6,6 +6,8 @@ A column added to Proposal fails test_every_proposal_column_is_classified until 
 shown one without a trigger fails the tests below on both databases.
 """
 
+import importlib
+
 import pytest
 from django.db import connection, transaction
 
@@ -152,15 +154,18 @@ def test_a_vote_inserted_or_deleted_by_hand_moves_the_tallies_only(proposal, oth
     assert _moved(lambda: Vote.objects.filter(proposal=proposal).delete()) == (False, True)
 
 
+SHARDS = importlib.import_module("aspirasi.migrations.0014_list_versions_by_triggers").SHARDS
+
+
 def _shard(proposal_id: int) -> int:
-    name = f"{public_list.PUBLIC_TALLIES}:{proposal_id % 32}"
+    name = f"{public_list.PUBLIC_TALLIES}:{proposal_id % SHARDS}"
     return ListVersion.objects.filter(name=name).values_list("value", flat=True).first() or 0
 
 
 def test_a_vote_moved_to_another_proposal_moves_both_shards(proposal, other_resident):
     # As a merge moves votes onto the proposal that stays; ids a shard apart, so each shard is seen on its own.
     other = ProposalFactory(author=proposal.author, status=ProposalStatus.PUBLISHED)
-    while other.pk % 32 == proposal.pk % 32:
+    while other.pk % SHARDS == proposal.pk % SHARDS:
         other = ProposalFactory(author=proposal.author, status=ProposalStatus.PUBLISHED)
     vote = Vote.objects.create(proposal=proposal, voter=other_resident)
     before = _shard(proposal.pk), _shard(other.pk)
